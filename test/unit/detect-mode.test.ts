@@ -16,7 +16,7 @@ const cases: Array<[source: string, mode: ExecutionMode]> = [
   ['async () => { await x }', 'expression'],
   ['(async function () { await 1 })', 'expression'],
   ['[1, 2].map((v) => v * 2)', 'expression'],
-  ['`template \${x}`', 'expression'],
+  ['`template ` + x', 'expression'],
   ['class {}.name', 'syntax-error'],
   ['(class {})', 'expression'],
   // DevTools lone object literal
