@@ -1,1 +1,278 @@
-export function registerPlaygroundTests() {}
+/**
+ * The playground (demo/, built into demo/dist and served cross-origin isolated), driven the
+ * way a person uses it: typing in the editor, clicking Run and Stop, reading the history,
+ * the inspector and the snapshot list.
+ */
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { test } from './harness.mjs';
+
+const SCREENSHOT = fileURLToPath(new URL('../test-results/playground.png', import.meta.url));
+
+/**
+ * Polls `check` until it returns a truthy value.
+ * @template T
+ * @param {() => Promise<T>} check
+ * @param {string} what shown when it times out
+ * @returns {Promise<T>}
+ */
+async function until(check, what, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    last = await check();
+    if (last) return last;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}
+
+/** @param {import('playwright').Locator} locator its text, '' when it has none */
+async function text(locator) {
+  return (await locator.textContent()) ?? '';
+}
+
+/** @param {import('playwright').Page} page */
+function visibleCells(page) {
+  return page.locator('[data-testid="cells"]:visible [data-testid="cell"]');
+}
+
+/** @param {import('playwright').Page} page waits until the active session is idle */
+async function ready(page) {
+  await page.waitForSelector('[data-testid="session-tab"]', { timeout: 15_000 });
+  await until(
+    async () => (await page.getAttribute('[data-testid="session-state"]', 'data-state')) === 'idle',
+    'an idle session',
+    15_000,
+  );
+}
+
+/**
+ * Replaces the editor's text with `code`. insertText is one input event, so the
+ * editor's bracket closing and auto-indent leave the text as written.
+ * @param {import('playwright').Page} page
+ * @param {string} code
+ */
+async function typeCode(page, code) {
+  await page.click('[data-testid="editor"] .cm-content');
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.insertText(code);
+}
+
+/**
+ * Runs `code` with the Run button and returns the new cell once it has settled.
+ * @param {import('playwright').Page} page
+ * @param {string} code
+ * @param {{ settle?: boolean }} [options] `settle: false` returns as soon as the cell shows up
+ */
+async function runCell(page, code, options = {}) {
+  const before = await visibleCells(page).count();
+  await typeCode(page, code);
+  await page.click('[data-testid="run"]');
+  const cell = visibleCells(page).nth(before);
+  await cell.waitFor();
+  if (options.settle !== false) await settled(cell);
+  return cell;
+}
+
+/** @param {import('playwright').Locator} cell resolves with the cell's final status */
+async function settled(cell, timeoutMs = 10_000) {
+  return until(
+    async () => {
+      const status = await cell.getAttribute('data-status');
+      return status !== 'running' && status;
+    },
+    'the cell to settle',
+    timeoutMs,
+  );
+}
+
+/**
+ * @param {() => import('playwright').Browser} browser
+ * @param {{ url: string }} server serves demo/dist with COOP/COEP
+ */
+export function registerPlaygroundTests(browser, server) {
+  /** @param {(page: import('playwright').Page) => Promise<void>} body */
+  async function withPlayground(body) {
+    const context = await browser().newContext({ viewport: { width: 1280, height: 820 } });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (error) => errors.push(error));
+    try {
+      await page.goto(`${server.url}/`);
+      await ready(page);
+      await body(page);
+    } finally {
+      await context.close();
+    }
+    assert.deepEqual(errors, [], 'uncaught errors in the playground');
+  }
+
+  test('playground: opens a session, cross-origin isolated', async () => {
+    await withPlayground(async (page) => {
+      assert.equal(await page.locator('[data-testid="session-tab"]').count(), 1);
+      assert.equal(await page.getAttribute('[data-testid="isolation"]', 'data-isolated'), 'true');
+      assert.equal(await page.evaluate(() => globalThis.crossOriginIsolated), true);
+    });
+  });
+
+  test('playground: a cell shows its result, mode, duration, stdout and stderr', async () => {
+    await withPlayground(async (page) => {
+      const simple = await runCell(page, '1 + 1');
+      assert.equal(await simple.getAttribute('data-status'), 'ok');
+      assert.match(await text(simple.getByTestId('cell-repr')), /^2$/);
+      assert.equal(await text(simple.getByTestId('cell-mode')), 'expression');
+      assert.match(await text(simple.getByTestId('cell-duration')), /\d( ms| s)$/);
+
+      const cell = await runCell(page, "console.log('out line');\nconsole.error('err line');\n6 * 7");
+      assert.match(await text(cell.getByTestId('stream-stdout')), /out line/);
+      assert.match(await text(cell.getByTestId('stream-stderr')), /err line/);
+      assert.match(await text(cell.getByTestId('cell-repr')), /42/);
+    });
+  });
+
+  test('playground: Ctrl+Enter runs; errors show where they happened', async () => {
+    await withPlayground(async (page) => {
+      await typeCode(page, 'const list = [1, 2];\nlist.nope.length');
+      await page.keyboard.press('Control+Enter');
+      const cell = visibleCells(page).first();
+      await cell.waitFor();
+      assert.equal(await settled(cell), 'error');
+      assert.match(await text(cell.getByTestId('cell-error')), /TypeError.*line 2/);
+      assert.equal(await cell.getByTestId('badge-error').count(), 1);
+    });
+  });
+
+  test('playground: Stop ends an infinite loop and the session runs the next cell', async () => {
+    await withPlayground(async (page) => {
+      const loop = await runCell(page, 'let spins = 0;\nwhile (true) { spins++; }', { settle: false });
+      await until(
+        async () => (await page.getAttribute('[data-testid="session-state"]', 'data-state')) === 'busy',
+        'a busy session',
+      );
+      await page.waitForTimeout(200);
+      await page.click('[data-testid="stop"]');
+      assert.equal(await settled(loop), 'interrupted');
+      assert.equal(await loop.getByTestId('badge-interrupted').count(), 1);
+      const next = await runCell(page, "'still alive: ' + (spins > 0)");
+      assert.match(await text(next.getByTestId('cell-repr')), /still alive: true/);
+    });
+  });
+
+  test('playground: variables appear in the inspector', async () => {
+    await withPlayground(async (page) => {
+      await runCell(page, "let alpha = 41;\nconst beta = 'hi';\nfunction gamma() { return alpha + 1; }");
+      const row = page.locator('[data-testid="variable"][data-name="alpha"]');
+      await row.waitFor({ timeout: 5000 });
+      assert.match(await text(row.getByTestId('variable-repr')), /41/);
+      await page.locator('[data-testid="variable"][data-name="beta"]').waitFor({ timeout: 5000 });
+      await page.locator('[data-testid="variable"][data-name="gamma"]').waitFor({ timeout: 5000 });
+      await runCell(page, 'alpha = gamma()');
+      await until(async () => /42/.test(await text(row.getByTestId('variable-repr'))), 'alpha to become 42');
+    });
+  });
+
+  test('playground: a snapshot survives a page reload and restores the variables', async () => {
+    await withPlayground(async (page) => {
+      await runCell(page, "let saved = { n: 123, tags: new Set(['a', 'b']) };\nfunction twice(x) { return 2 * x; }");
+      await page.click('[data-testid="snapshot-save"]');
+      const item = page.locator('[data-testid="snapshot"]');
+      await item.first().waitFor({ timeout: 5000 });
+      await page.locator('[data-testid="variable"][data-name="saved"]').waitFor({ timeout: 5000 });
+      await mkdir(fileURLToPath(new URL('../test-results/', import.meta.url)), { recursive: true });
+      await page.screenshot({ path: SCREENSHOT });
+
+      await page.reload();
+      await ready(page);
+      await item.first().waitFor({ timeout: 5000 });
+      assert.equal(await page.locator('[data-testid="variable"][data-name="saved"]').count(), 0);
+      await item.first().getByTestId('snapshot-restore').click();
+      await page.locator('[data-testid="variable"][data-name="saved"]').waitFor({ timeout: 5000 });
+      const cell = await runCell(page, 'twice(saved.n) + saved.tags.size');
+      assert.match(await text(cell.getByTestId('cell-repr')), /248/);
+
+      await item.first().getByTestId('snapshot-delete').click();
+      await until(async () => (await item.count()) === 0, 'the snapshot to be deleted');
+    });
+  });
+
+  test('playground: HTML display lands in a sandboxed iframe without allow-same-origin', async () => {
+    await withPlayground(async (page) => {
+      const cell = await runCell(
+        page,
+        "display({ 'text/html': '<p id=\"hello\">Hello <b>rich</b> output</p>' }, { raw: true });",
+      );
+      const frame = cell.locator('[data-testid="cell-display"] iframe');
+      await frame.waitFor({ timeout: 5000 });
+      const sandbox = await frame.getAttribute('sandbox');
+      assert.notEqual(sandbox, null, 'the iframe has no sandbox attribute');
+      assert.ok(!/allow-same-origin/.test(sandbox ?? ''), `sandbox="${sandbox}" allows same-origin`);
+      const text = await until(
+        async () =>
+          (await frame
+            .contentFrame()
+            .locator('#hello')
+            .textContent()
+            .catch(() => null)) ?? '',
+        'the iframe content',
+      );
+      assert.match(text, /Hello rich output/);
+      // The page's own DOM never gets the cell's HTML.
+      assert.equal(await page.locator('#hello').count(), 0);
+    });
+  });
+
+  test('playground: examples menu — SVG chart renders as rich output', async () => {
+    await withPlayground(async (page) => {
+      await page.selectOption('[data-testid="examples"]', 'svg-chart');
+      const before = await visibleCells(page).count();
+      await page.click('[data-testid="run"]');
+      const cell = visibleCells(page).nth(before);
+      assert.equal(await settled(cell), 'ok');
+      await cell.locator('[data-testid="cell-display"] :is(iframe, img, svg)').first().waitFor({ timeout: 5000 });
+    });
+  });
+
+  test('playground: sandbox policy blocks fetch with PolicyError', async () => {
+    await withPlayground(async (page) => {
+      await page.selectOption('[data-testid="examples"]', 'blocked-fetch');
+      await page.click('[data-testid="run"]');
+      const cell = visibleCells(page).first();
+      await settled(cell);
+      assert.match(await text(cell.getByTestId('stream-stderr')), /PolicyError/);
+    });
+  });
+
+  test('playground: input() is answered in the page', async () => {
+    await withPlayground(async (page) => {
+      await page.selectOption('[data-testid="examples"]', 'input');
+      await page.click('[data-testid="run"]');
+      const cell = visibleCells(page).first();
+      const field = cell.getByTestId('input-field');
+      await field.waitFor({ timeout: 5000 });
+      await field.fill('Ada');
+      await field.press('Enter');
+      assert.equal(await settled(cell), 'ok');
+      assert.match(await text(cell.getByTestId('cell-repr')), /Nice to meet you, Ada!/);
+    });
+  });
+
+  test('playground: sessions as tabs, each with its own policy and variables', async () => {
+    await withPlayground(async (page) => {
+      await runCell(page, 'let onlyInFirst = 1');
+      await page.selectOption('[data-testid="policy"]', 'standard');
+      await page.click('[data-testid="new-session"]');
+      const tabs = page.locator('[data-testid="session-tab"]');
+      await until(async () => (await tabs.count()) === 2, 'a second tab');
+      assert.equal(await tabs.nth(1).getAttribute('aria-selected'), 'true');
+      assert.match(await text(tabs.nth(1)), /standard/);
+      await ready(page);
+      const cell = await runCell(page, 'typeof onlyInFirst');
+      assert.match(await text(cell.getByTestId('cell-repr')), /undefined/);
+      await tabs.nth(0).locator('.tab-label').click();
+      assert.equal(await visibleCells(page).count(), 1);
+      await page.locator('[data-testid="variable"][data-name="onlyInFirst"]').waitFor({ timeout: 5000 });
+    });
+  });
+}

@@ -1,0 +1,281 @@
+/**
+ * The playground: session tabs, the editor with Run/Stop, the history of the active
+ * session, its variables and snapshots, and whether the page is cross-origin isolated.
+ */
+import { h } from './dom.ts';
+import { createEditor, type Editor } from './editor.ts';
+import { EXAMPLES, type Example } from './examples.ts';
+import { Inspector } from './inspector.ts';
+import { type PolicyName, SessionTab } from './session-tab.ts';
+import { SnapshotsPanel } from './snapshots-panel.ts';
+
+const POLICIES: Array<{ name: PolicyName; hint: string }> = [
+  { name: 'sandbox', hint: 'no network, storage or sub-workers' },
+  { name: 'standard', hint: 'network allowed' },
+  { name: 'unrestricted', hint: 'network, storage and workers' },
+];
+
+const TIME_LIMITS: Array<{ label: string; ms?: number }> = [
+  { label: 'no time limit' },
+  { label: '1 s limit', ms: 1000 },
+  { label: '5 s limit', ms: 5000 },
+  { label: '30 s limit', ms: 30_000 },
+];
+
+const FIRST_CELL = `// Cells share one session: variables persist, the last expression is the result.
+const langs = ['JavaScript', 'TypeScript', 'Python'];
+console.log('hello from a worker');
+langs.map((name) => name.length)`;
+
+export class Playground {
+  private readonly tabs: SessionTab[] = [];
+  private active: SessionTab | null = null;
+  private nextIndex = 1;
+  /** Cells of the example in progress still to load into the editor, one per Run. */
+  private exampleSteps: { example: Example; next: number } | null = null;
+
+  private readonly editor: Editor;
+  private readonly inspector = new Inspector();
+  private readonly snapshots = new SnapshotsPanel(() => void this.inspector.refresh(this.active?.session ?? null));
+  private readonly tabBar = h('div', { class: 'tab-list', role: 'tablist', 'data-testid': 'tabs' });
+  private readonly histories = h('div', { class: 'histories' });
+  private readonly isolation = h('div', { class: 'isolation', 'data-testid': 'isolation', role: 'status' });
+  private readonly state = h('span', { class: 'state', 'data-testid': 'session-state' });
+  private readonly hint = h('span', { class: 'hint', 'data-testid': 'example-hint' });
+  private readonly notice = h('div', { class: 'notice', role: 'alert', hidden: true });
+  private readonly runButton: HTMLButtonElement;
+  private readonly stopButton: HTMLButtonElement;
+  private readonly policySelect: HTMLSelectElement;
+  private readonly timeLimit: HTMLSelectElement;
+
+  constructor(root: HTMLElement) {
+    this.runButton = h('button', {
+      class: 'primary',
+      'data-testid': 'run',
+      title: 'Run the cell (Ctrl/Cmd+Enter)',
+      text: '▶ Run',
+      onclick: () => this.run(),
+    });
+    this.stopButton = h('button', {
+      class: 'stop',
+      'data-testid': 'stop',
+      title: 'Stop the running cell (Ctrl/Cmd+.)',
+      text: '■ Stop',
+      onclick: () => void this.stop(),
+    });
+    this.policySelect = h(
+      'select',
+      { 'data-testid': 'policy', 'aria-label': 'policy of the new session' },
+      ...POLICIES.map(({ name, hint }) => h('option', { value: name, title: hint, text: `${name} policy` })),
+    );
+    this.timeLimit = h(
+      'select',
+      { 'data-testid': 'time-limit', 'aria-label': 'time limit per cell' },
+      ...TIME_LIMITS.map(({ label, ms }) => h('option', { value: ms === undefined ? '' : String(ms), text: label })),
+    );
+    const examples = h(
+      'select',
+      { 'data-testid': 'examples', 'aria-label': 'examples' },
+      h('option', { value: '', text: 'Examples…' }),
+      ...EXAMPLES.map((example) => h('option', { value: example.id, text: example.title })),
+    );
+    examples.addEventListener('change', () => {
+      const example = EXAMPLES.find((candidate) => candidate.id === examples.value);
+      examples.value = '';
+      if (example) this.loadExample(example);
+    });
+
+    const editorBox = h('div', { class: 'editor', 'data-testid': 'editor' });
+    root.append(
+      h(
+        'header',
+        { class: 'topbar' },
+        h('h1', { class: 'brand' }, 'sandcell', h('span', { text: 'playground' })),
+        this.isolation,
+      ),
+      h(
+        'nav',
+        { class: 'tabs' },
+        this.tabBar,
+        h(
+          'div',
+          { class: 'new-session' },
+          this.policySelect,
+          h('button', {
+            'data-testid': 'new-session',
+            title: 'Open another session with the chosen policy',
+            text: '+ New session',
+            onclick: () => void this.openTab(this.policySelect.value as PolicyName),
+          }),
+        ),
+      ),
+      this.notice,
+      h(
+        'main',
+        { class: 'layout' },
+        h(
+          'div',
+          { class: 'main-col' },
+          this.histories,
+          h(
+            'div',
+            { class: 'composer' },
+            h(
+              'div',
+              { class: 'toolbar' },
+              this.runButton,
+              this.stopButton,
+              this.state,
+              this.hint,
+              h('span', { class: 'spacer' }),
+              examples,
+              this.timeLimit,
+            ),
+            editorBox,
+          ),
+        ),
+        h('aside', { class: 'sidebar' }, this.inspector.element, this.snapshots.element),
+      ),
+    );
+    this.editor = createEditor(editorBox, FIRST_CELL, { run: () => this.run(), stop: () => void this.stop() });
+    this.update();
+  }
+
+  /** Opens a session with `policy` in a new tab and makes it the active one. */
+  async openTab(policy: PolicyName): Promise<void> {
+    const index = this.nextIndex++;
+    try {
+      const tab = await SessionTab.open(index, policy, () => this.update());
+      this.tabs.push(tab);
+      this.histories.append(tab.history);
+      this.activate(tab);
+    } catch (error) {
+      this.showNotice(`Could not start a session: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private activate(tab: SessionTab): void {
+    this.active = tab;
+    for (const other of this.tabs) other.history.hidden = other !== tab;
+    this.update();
+    void this.inspector.refresh(tab.session);
+    void this.snapshots.show(tab.session);
+    this.editor.focus();
+  }
+
+  private async closeTab(tab: SessionTab): Promise<void> {
+    const at = this.tabs.indexOf(tab);
+    this.tabs.splice(at, 1);
+    tab.history.remove();
+    if (this.active === tab) {
+      const next = this.tabs[Math.min(at, this.tabs.length - 1)];
+      if (next) this.activate(next);
+    }
+    this.update();
+    await tab.close();
+  }
+
+  private run(): void {
+    const tab = this.active;
+    const code = this.editor.getCode();
+    if (!tab || code.trim() === '') return;
+    const limit = this.timeLimit.value ? Number(this.timeLimit.value) : undefined;
+    void tab.run(code, limit).then(() => {
+      if (tab === this.active) void this.inspector.refresh(tab.session);
+    });
+    this.advanceExample();
+  }
+
+  private async stop(): Promise<void> {
+    const tab = this.active;
+    if (!tab?.busy) return;
+    this.stopButton.disabled = true;
+    try {
+      await tab.stop();
+    } catch (error) {
+      this.showNotice(`Could not stop: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    this.update();
+  }
+
+  private loadExample(example: Example): void {
+    this.editor.setCode(example.cells[0] ?? '');
+    this.exampleSteps = example.cells.length > 1 ? { example, next: 1 } : null;
+    this.showHint();
+    this.editor.focus();
+  }
+
+  /** After a Run during a multi-cell example, loads its next cell. */
+  private advanceExample(): void {
+    const steps = this.exampleSteps;
+    if (!steps) return;
+    this.editor.setCode(steps.example.cells[steps.next] ?? '');
+    steps.next++;
+    if (steps.next >= steps.example.cells.length) this.exampleSteps = null;
+    this.showHint();
+  }
+
+  private showHint(): void {
+    const steps = this.exampleSteps;
+    this.hint.textContent = steps ? `${steps.example.title}: cell ${steps.next} of ${steps.example.cells.length}` : '';
+  }
+
+  private showNotice(text: string): void {
+    this.notice.textContent = text;
+    this.notice.hidden = false;
+  }
+
+  /** Re-renders what depends on the sessions' states: tabs, buttons, indicators. */
+  private update(): void {
+    this.tabBar.replaceChildren(
+      ...this.tabs.map((tab) => {
+        const selected = tab === this.active;
+        const state = tab.session.state;
+        return h(
+          'div',
+          {
+            class: `tab${selected ? ' active' : ''}`,
+            role: 'tab',
+            'aria-selected': String(selected),
+            'data-testid': 'session-tab',
+            'data-session-id': tab.session.id,
+            'data-state': state,
+          },
+          h('button', {
+            class: 'tab-label',
+            title: `${tab.session.id} · ${tab.policy} policy · ${state}`,
+            text: `${tab.label} · ${tab.policy}`,
+            onclick: () => this.activate(tab),
+          }),
+          h('span', { class: `dot ${state}`, 'aria-hidden': 'true' }),
+          this.tabs.length > 1 &&
+            h('button', {
+              class: 'tab-close',
+              'data-testid': 'close-session',
+              title: 'Close this session',
+              'aria-label': `close ${tab.label}`,
+              text: '×',
+              onclick: () => void this.closeTab(tab),
+            }),
+        );
+      }),
+    );
+
+    const session = this.active?.session;
+    const state = session?.state ?? 'starting';
+    this.state.textContent = state;
+    this.state.className = `state ${state}`;
+    this.state.dataset.state = state;
+    this.runButton.disabled = !session || state === 'closed';
+    this.stopButton.disabled = !this.active?.busy;
+
+    const isolated = session ? session.crossOriginIsolated : globalThis.crossOriginIsolated === true;
+    this.isolation.dataset.isolated = String(isolated);
+    this.isolation.textContent = isolated
+      ? '● cross-origin isolated — instant interrupts'
+      : '● not cross-origin isolated — Stop restarts the worker';
+    this.isolation.title = isolated
+      ? 'SharedArrayBuffer is available: Stop sets a flag the running cell checks, and input() is synchronous.'
+      : 'No SharedArrayBuffer (the page lacks COOP/COEP headers): Stop terminates the worker and restores the variables of the last completed cell.';
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * One cell in the history: its code, the output it streams (stdout and stderr apart, rich
+ * displays through the SDK's `renderDisplay`), an answer box when it calls `input()`, and
+ * at the end its result: `repr` or error, mode, duration and status badges.
+ */
+import { type ExecutionResult, type OutputEvent, renderDisplay } from '../lib/index.ts';
+import { formatBytes, formatDuration, h } from './dom.ts';
+import { showCode } from './editor.ts';
+
+export class CellView {
+  readonly element: HTMLElement;
+  private readonly badges: HTMLElement;
+  private readonly output: HTMLElement;
+  private readonly footer: HTMLElement;
+  /** The stream block the next chunk of the same stream is appended to. */
+  private lastStream: { stream: string; block: HTMLElement } | null = null;
+  private pendingInput: (() => void) | null = null;
+
+  constructor(code: string, count: number) {
+    this.badges = h('span', { class: 'badges' }, h('span', { class: 'badge running', text: 'running' }));
+    const codeBox = h('div', { class: 'cell-code', 'data-testid': 'cell-code' });
+    showCode(codeBox, code);
+    this.output = h('div', { class: 'cell-output', 'data-testid': 'cell-output' });
+    this.footer = h('div', { class: 'cell-footer' });
+    this.element = h(
+      'article',
+      { class: 'cell', 'data-testid': 'cell', 'data-status': 'running' },
+      h('header', { class: 'cell-head' }, h('span', { class: 'prompt', text: `[${count}]` }), this.badges),
+      codeBox,
+      this.output,
+      this.footer,
+    );
+  }
+
+  /** Appends one output event, in the order the cell produced it. */
+  append(event: OutputEvent): void {
+    if (event.type === 'stream') {
+      let current = this.lastStream;
+      if (current?.stream !== event.stream) {
+        const block = h('pre', { class: `stream ${event.stream}`, 'data-testid': `stream-${event.stream}` });
+        this.output.append(block);
+        current = this.lastStream = { stream: event.stream, block };
+      }
+      // console.log lines may or may not carry their newline; show one line per call either way.
+      current.block.textContent += event.text.endsWith('\n') ? event.text : `${event.text}\n`;
+      return;
+    }
+    this.lastStream = null;
+    if (event.type === 'display') {
+      const box = h('div', { class: 'display', 'data-testid': 'cell-display' });
+      this.output.append(box);
+      renderDisplay(box, event.data);
+    } else {
+      this.output.append(
+        h('div', {
+          class: 'dropped',
+          'data-testid': 'cell-dropped',
+          text: `… ${formatBytes(event.bytes)} of output dropped`,
+        }),
+      );
+    }
+  }
+
+  /** Shows an answer box under the cell; resolves with what the user typed. */
+  askInput(prompt: string): Promise<string> {
+    return new Promise((resolve) => {
+      const field = h('input', { type: 'text', 'data-testid': 'input-field', 'aria-label': prompt || 'input' });
+      const form = h(
+        'form',
+        { class: 'input-form', 'data-testid': 'input-form' },
+        h('label', { text: prompt || 'input()' }),
+        field,
+        h('button', { type: 'submit', text: 'Send' }),
+      );
+      const answer = (text: string) => {
+        form.replaceWith(h('pre', { class: 'stream stdin', text: `${prompt} ${text}\n` }));
+        this.pendingInput = null;
+        resolve(text);
+      };
+      form.addEventListener('submit', (event) => {
+        event.preventDefault();
+        answer(field.value);
+      });
+      this.pendingInput = () => answer('');
+      this.lastStream = null;
+      this.output.append(form);
+      field.focus();
+    });
+  }
+
+  /** Shows how the cell ended. */
+  finish(result: ExecutionResult): void {
+    this.pendingInput?.();
+    this.element.dataset.status = result.status;
+    const badges: HTMLElement[] = [
+      h('span', { class: 'badge mode', 'data-testid': 'cell-mode', title: 'execution mode', text: result.mode }),
+      h('span', {
+        class: 'badge duration',
+        'data-testid': 'cell-duration',
+        title: 'duration',
+        text: formatDuration(result.durationMs),
+      }),
+    ];
+    if (result.status !== 'ok') {
+      badges.push(
+        h('span', { class: `badge ${result.status}`, 'data-testid': `badge-${result.status}`, text: result.status }),
+      );
+    }
+    if (result.restarted) {
+      badges.push(
+        h('span', {
+          class: 'badge restarted',
+          'data-testid': 'badge-restarted',
+          title: 'the worker was killed and the namespace restored from the last completed cell',
+          text: 'restarted',
+        }),
+      );
+    }
+    if (result.outputDropped) {
+      badges.push(h('span', { class: 'badge dropped', text: `${formatBytes(result.outputDropped)} dropped` }));
+    }
+    this.badges.replaceChildren(...badges);
+
+    if (result.error) {
+      const { name, message, line, column } = result.error;
+      const where = line ? ` (line ${line}${column ? `, column ${column}` : ''})` : '';
+      this.footer.append(
+        h('pre', { class: 'cell-error', 'data-testid': 'cell-error', text: `${name}: ${message}${where}` }),
+      );
+    } else if (result.repr !== undefined) {
+      this.footer.append(h('pre', { class: 'cell-repr', 'data-testid': 'cell-repr', text: result.repr }));
+    }
+  }
+
+  /** Shows an SDK failure (the session is closed, the worker could not start…). */
+  fail(error: unknown): void {
+    this.pendingInput?.();
+    this.element.dataset.status = 'error';
+    this.badges.replaceChildren(h('span', { class: 'badge error', text: 'failed' }));
+    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    this.footer.append(h('pre', { class: 'cell-error', 'data-testid': 'cell-error', text }));
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The code editor (CodeMirror 6 with JavaScript highlighting) and the read-only viewer
+ * that shows each cell's code in the history with the same highlighting. Assembled from
+ * the CodeMirror packages that are installed (view, state, language, autocomplete); the
+ * `codemirror` package in node_modules is CodeMirror 5, so its `basicSetup` is not used.
+ */
+import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from '@codemirror/autocomplete';
+import { javascript } from '@codemirror/lang-javascript';
+import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from '@codemirror/language';
+import { EditorState, Prec } from '@codemirror/state';
+import {
+  drawSelection,
+  EditorView,
+  highlightActiveLine,
+  highlightActiveLineGutter,
+  highlightSpecialChars,
+  keymap,
+  lineNumbers,
+} from '@codemirror/view';
+import { editingKeymap } from './editor-commands.ts';
+import { history } from './editor-history.ts';
+
+export interface Editor {
+  getCode(): string;
+  setCode(code: string): void;
+  focus(): void;
+}
+
+const theme = EditorView.theme({
+  '&': { fontSize: '14px' },
+  '.cm-scroller': { fontFamily: 'var(--mono)', lineHeight: '1.5' },
+  '.cm-gutters': { background: 'transparent', borderRight: 'none', color: 'var(--muted)' },
+});
+
+const highlighting = [
+  javascript(),
+  syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+  highlightSpecialChars(),
+];
+
+/**
+ * @param parent where the editor goes
+ * @param actions `run` on Ctrl/Cmd+Enter (and Shift+Enter, as notebooks do), `stop` on Ctrl/Cmd+.
+ */
+export function createEditor(parent: HTMLElement, doc: string, actions: { run(): void; stop(): void }): Editor {
+  const handled = (action: () => void) => () => {
+    action();
+    return true;
+  };
+  const shortcuts = keymap.of([
+    { key: 'Mod-Enter', run: handled(actions.run) },
+    { key: 'Shift-Enter', run: handled(actions.run) },
+    { key: 'Mod-.', run: handled(actions.stop) },
+  ]);
+  const view = new EditorView({
+    parent,
+    doc,
+    extensions: [
+      // Highest precedence: the run/stop shortcuts win over Enter and completion keys.
+      Prec.highest(shortcuts),
+      lineNumbers(),
+      highlightActiveLineGutter(),
+      highlightActiveLine(),
+      drawSelection(),
+      EditorState.allowMultipleSelections.of(true),
+      indentOnInput(),
+      bracketMatching(),
+      closeBrackets(),
+      autocompletion(),
+      history,
+      keymap.of([...closeBracketsKeymap, ...completionKeymap, ...editingKeymap]),
+      highlighting,
+      theme,
+      EditorView.lineWrapping,
+      EditorView.contentAttributes.of({ 'aria-label': 'cell code' }),
+    ],
+  });
+  return {
+    getCode: () => view.state.doc.toString(),
+    setCode(code) {
+      view.dispatch({
+        changes: { from: 0, to: view.state.doc.length, insert: code },
+        selection: { anchor: code.length },
+      });
+    },
+    focus: () => view.focus(),
+  };
+}
+
+/** Shows `code` highlighted and read-only (a cell in the history). */
+export function showCode(parent: HTMLElement, code: string): void {
+  new EditorView({
+    parent,
+    doc: code,
+    extensions: [
+      highlighting,
+      theme,
+      EditorView.lineWrapping,
+      EditorState.readOnly.of(true),
+      EditorView.editable.of(false),
+    ],
+  });
+}

@@ -1,0 +1,67 @@
+/**
+ * The variable inspector: the session's user variables (`session.namespace.list()`), read
+ * again after every cell, restore and tab switch.
+ */
+import { h } from './dom.ts';
+import type { Session } from './session-tab.ts';
+
+type Variable = Awaited<ReturnType<Session['namespace']['list']>>[number];
+
+export class Inspector {
+  readonly element: HTMLElement;
+  private readonly body: HTMLElement;
+  /** Drops answers that arrive after a newer refresh was asked for (tab switches). */
+  private generation = 0;
+
+  constructor() {
+    this.body = h('div', { class: 'inspector-body' });
+    this.element = h(
+      'section',
+      { class: 'panel inspector', 'data-testid': 'inspector' },
+      h('h2', { text: 'Variables' }),
+      this.body,
+    );
+  }
+
+  async refresh(session: Session | null): Promise<void> {
+    const generation = ++this.generation;
+    if (!session || session.state === 'closed') {
+      this.show([]);
+      return;
+    }
+    try {
+      const variables = await session.namespace.list();
+      if (generation === this.generation) this.show(variables);
+    } catch (error) {
+      if (generation === this.generation) {
+        this.body.replaceChildren(h('p', { class: 'muted', text: `Could not list variables: ${String(error)}` }));
+      }
+    }
+  }
+
+  private show(variables: Variable[]): void {
+    if (variables.length === 0) {
+      this.body.replaceChildren(h('p', { class: 'muted', text: 'No variables yet.' }));
+      return;
+    }
+    const rows = [...variables]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((variable) =>
+        h(
+          'tr',
+          { 'data-testid': 'variable', 'data-name': variable.name },
+          h('td', { class: 'var-name', text: variable.name }),
+          h('td', { class: 'var-type', text: variable.type }),
+          h('td', { class: 'var-repr', 'data-testid': 'variable-repr', title: variable.repr, text: variable.repr }),
+        ),
+      );
+    this.body.replaceChildren(
+      h(
+        'table',
+        {},
+        h('thead', {}, h('tr', {}, h('th', { text: 'name' }), h('th', { text: 'type' }), h('th', { text: 'value' }))),
+        h('tbody', {}, ...rows),
+      ),
+    );
+  }
+}

@@ -1,0 +1,6 @@
+/** Entry of the playground page. */
+import './style.css';
+import { Playground } from './app.ts';
+
+const playground = new Playground(document.getElementById('app')!);
+void playground.openTab('sandbox');

@@ -1,0 +1,40 @@
+/**
+ * The playground app (`npm run demo`, `vite build --config demo/vite.config.ts`). It imports
+ * the SDK from source (`../lib/index.ts`), so Vite bundles the session worker as it would in
+ * any app. Dev server and preview both send COOP/COEP: the page is cross-origin isolated and
+ * interrupts take the SharedArrayBuffer path.
+ */
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+import { ISOLATION_HEADERS } from '../scripts/chromium.ts';
+
+const demoRoot = fileURLToPath(new URL('.', import.meta.url));
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+
+export default defineConfig({
+  root: demoRoot,
+  // Relative asset URLs: the built playground works from any folder of any static server.
+  base: './',
+  publicDir: false,
+  server: { headers: ISOLATION_HEADERS, fs: { allow: [repoRoot] } },
+  preview: { headers: ISOLATION_HEADERS },
+  worker: { format: 'es' },
+  optimizeDeps: {
+    // Worker-only dependencies, pre-bundled up front so the dev server does not reload the
+    // page the first time a session starts.
+    include: [
+      'comlink',
+      'acorn',
+      'acorn-walk',
+      'magic-string',
+      '@jridgewell/trace-mapping',
+      'object-inspect',
+      'idb-keyval',
+    ],
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+  },
+});
