@@ -1,0 +1,142 @@
+/**
+ * Turns cell text into a runnable function, once: parse + transform + compile results are
+ * kept in an LRU keyed by the text and every option that changes the output. Also maps
+ * error positions in generated code back to the cell as the user wrote it.
+ */
+import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
+import type { CellError } from '../types';
+import type { CellPlan, CellSyntaxError, TransformOptions } from './cell-plan';
+import { LruCache } from './lru-cache';
+import { transformCell } from './transform';
+
+/** What a compiled cell function receives: the runtime object the generated code calls into. */
+export type CellFunction = (this: unknown, runtime: unknown) => unknown;
+
+export interface CompiledCell {
+  plan: CellPlan;
+  run: CellFunction;
+  /** sourceURL of the generated code, as it appears in stack traces. */
+  url: string;
+}
+
+/** Indirect eval: the cell's function is created in global scope, not in this module's. */
+const globalEval: (code: string) => unknown = globalThis.eval;
+
+const URL_PREFIX = 'sandcell-cell-';
+const FRAME = /sandcell-cell-(\d+)\.js:(\d+):(\d+)/;
+const FRAMES = /sandcell-cell-(\d+)\.js:(\d+):(\d+)/g;
+
+export class CellCompiler {
+  private readonly cache: LruCache<string, CompiledCell | CellSyntaxError>;
+  /** Every compiled cell's map, kept past LRU eviction: functions it defined can still throw later. */
+  private readonly maps = new Map<number, { map: CellPlan['map']; trace?: TraceMap }>();
+  private nextId = 1;
+  private readonly evaluate: (code: string) => unknown;
+
+  constructor(
+    capacity: number,
+    private readonly options: TransformOptions,
+    evaluate: (code: string) => unknown = globalEval,
+  ) {
+    this.cache = new LruCache(capacity);
+    this.evaluate = evaluate;
+  }
+
+  /** The compiled cell, from cache when the same text was compiled before with the same options. */
+  compile(source: string): CompiledCell | CellSyntaxError {
+    const key = `${this.options.instrument === false ? 0 : 1}${this.options.allowDynamicImport ? 1 : 0}\u0000${source}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const plan = transformCell(source, this.options);
+    let entry: CompiledCell | CellSyntaxError;
+    if (plan.mode === 'syntax-error') {
+      entry = plan;
+    } else {
+      const id = this.nextId++;
+      const url = `${URL_PREFIX}${id}.js`;
+      try {
+        const run = this.evaluate(`${plan.code}\n//# sourceURL=${url}`) as CellFunction;
+        this.maps.set(id, { map: plan.map });
+        entry = { plan, run, url };
+      } catch (error) {
+        // An early error acorn let through (rare): report it as the syntax error it is.
+        entry = { mode: 'syntax-error', message: error instanceof Error ? error.message : String(error), line: 1, column: 1 };
+      }
+    }
+    this.cache.set(key, entry);
+    return entry;
+  }
+
+  stats(): { size: number; capacity: number; hits: number; misses: number } {
+    return this.cache.stats();
+  }
+
+  /** Maps a generated position (1-based line and column) to the cell's own text. */
+  originalPosition(cellId: number, line: number, column: number): { line: number; column: number } | undefined {
+    const entry = this.maps.get(cellId);
+    if (!entry) return undefined;
+    entry.trace ??= new TraceMap(entry.map as ConstructorParameters<typeof TraceMap>[0]);
+    const position = originalPositionFor(entry.trace, { line, column: column - 1 });
+    if (position.line == null || position.column == null) return undefined;
+    return { line: position.line, column: position.column + 1 };
+  }
+
+  /** A cell error from anything thrown, with positions in the cell's own text. */
+  describeError(thrown: unknown, renderValue: (value: unknown) => string): CellError {
+    let name = 'Error';
+    let message = '';
+    let stack: string | undefined;
+    let isError = false;
+    try {
+      isError = thrown instanceof Error || (typeof thrown === 'object' && thrown !== null && typeof (thrown as Error).stack === 'string' && typeof (thrown as Error).message === 'string');
+      if (isError) {
+        const e = thrown as Error;
+        name = String(e.name ?? 'Error');
+        message = String(e.message ?? '');
+        stack = typeof e.stack === 'string' ? e.stack : undefined;
+      }
+    } catch {
+      isError = false;
+    }
+    if (!isError) {
+      const kind = thrown === null ? 'null' : Array.isArray(thrown) ? 'an array' : typeof thrown === 'object' ? 'an object' : `a ${typeof thrown}`;
+      return { name: 'Uncaught', message: `Uncaught ${renderValue(thrown)} (the cell threw ${kind}, not an Error)` };
+    }
+    const result: CellError = { name, message };
+    if (stack) {
+      const frame = FRAME.exec(stack);
+      if (frame) {
+        const position = this.originalPosition(Number(frame[1]), Number(frame[2]), Number(frame[3]));
+        if (position) {
+          result.line = position.line;
+          result.column = position.column;
+        }
+      }
+      result.stack = this.rewriteStack(stack);
+    }
+    return result;
+  }
+
+  /** Keeps the message and the user's frames, at positions in their own cells; drops engine frames. */
+  private rewriteStack(stack: string): string {
+    const lines = stack.split('\n');
+    const kept: string[] = [];
+    let sawFrame = false;
+    for (const line of lines) {
+      const isFrame = /^\s+at /.test(line);
+      if (!isFrame) {
+        if (!sawFrame) kept.push(line);
+        continue;
+      }
+      sawFrame = true;
+      if (!line.includes(URL_PREFIX)) continue;
+      kept.push(
+        line.replace(FRAMES, (match, id: string, l: string, c: string) => {
+          const position = this.originalPosition(Number(id), Number(l), Number(c));
+          return position ? `cell-${id}:${position.line}:${position.column}` : match;
+        }),
+      );
+    }
+    return kept.join('\n');
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The interrupt check that instrumented cells call. Generated code decrements a shared
+ * countdown at every loop back-edge and function entry and calls `tick()` when it runs
+ * out; only then is the shared flag (and the deadline) read, which keeps tight loops cheap.
+ */
+
+/** Back-edges/calls between two reads of the flag; tuned by `npm run bench` (instrumented vs plain loop). */
+export const CHECK_INTERVAL = 1000;
+
+/**
+ * Thrown into a cell to stop it. Not an Error subclass on purpose: user code that checks
+ * `e instanceof Error` does not mistake it for its own; instrumented catch clauses rethrow it.
+ */
+export class CellInterrupt {
+  constructor(readonly reason: 'interrupt' | 'timeout') {}
+  get message(): string {
+    return this.reason === 'timeout' ? 'the cell ran past its time limit' : 'the cell was interrupted';
+  }
+}
+
+/** The flag reader and deadline for the cell that is running now. */
+export class InterruptGate {
+  /** The countdown shared by every compiled cell (a plain, not shared, buffer: only this thread writes it). */
+  readonly countdown = new Int32Array([CHECK_INTERVAL]);
+  private cellId = 0;
+  private deadline = Number.POSITIVE_INFINITY;
+  private stopped: CellInterrupt | undefined;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly flag: Int32Array | undefined,
+    private readonly flagSlot: number,
+  ) {
+    const perf = performance;
+    this.now = () => perf.now();
+  }
+
+  /** Arms the gate for a new cell; a request left over for an earlier cell id can no longer match. */
+  begin(cellId: number, timeoutMs: number | undefined): void {
+    this.cellId = cellId;
+    this.stopped = undefined;
+    this.deadline = timeoutMs === undefined ? Number.POSITIVE_INFINITY : this.now() + timeoutMs;
+    this.countdown[0] = CHECK_INTERVAL;
+    if (this.flag) {
+      // Clear a stale request atomically, but keep one the host already made for this very cell.
+      const seen = Atomics.load(this.flag, this.flagSlot);
+      if (seen !== cellId) Atomics.compareExchange(this.flag, this.flagSlot, seen, 0);
+    }
+  }
+
+  /** Disarms after a cell; code left running (timers of completed cells) runs unchecked by deadline. */
+  end(): void {
+    this.cellId = 0;
+    this.stopped = undefined;
+    this.deadline = Number.POSITIVE_INFINITY;
+    this.countdown[0] = CHECK_INTERVAL;
+  }
+
+  /** Marks the running cell stopped (cooperative path: a message, or the deadline timer). */
+  stop(reason: 'interrupt' | 'timeout'): CellInterrupt {
+    this.stopped ??= new CellInterrupt(reason);
+    this.countdown[0] = 0;
+    return this.stopped;
+  }
+
+  /** Why the running cell must stop, if it must. */
+  pending(): CellInterrupt | undefined {
+    if (this.stopped) return this.stopped;
+    if (this.cellId === 0) return undefined;
+    if (this.flag && Atomics.load(this.flag, this.flagSlot) === this.cellId) return this.stop('interrupt');
+    if (this.now() > this.deadline) return this.stop('timeout');
+    return undefined;
+  }
+
+  /** The slow path of the check: throws while the cell must stop, and keeps the countdown at 0 so every later check comes here too. */
+  tick = (): void => {
+    const reason = this.pending();
+    if (reason) {
+      this.countdown[0] = 0;
+      throw reason;
+    }
+    this.countdown[0] = CHECK_INTERVAL;
+  };
+
+  /** First statement of every user catch clause: an interrupt cannot be swallowed. */
+  rethrow = (error: unknown): void => {
+    if (error instanceof CellInterrupt) throw error;
+  };
+}

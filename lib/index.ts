@@ -1,0 +1,27 @@
+/**
+ * sandcell: run code in sandboxed, stateful, stoppable sessions in the browser.
+ * This module is the whole public surface.
+ */
+
+export { deleteSnapshot, listSnapshots } from './snapshots';
+export { createSession, Session } from './session';
+export { renderDisplay } from './render-display';
+export { PolicyError, SandcellError, SessionClosedError, SessionLimitError, SnapshotError, type SnapshotErrorCause } from './errors';
+export type {
+  CellError,
+  ExecuteOptions,
+  ExecutionMode,
+  ExecutionResult,
+  MergeStrategy,
+  NamespaceHandle,
+  OutputEvent,
+  PolicyConfig,
+  PolicyName,
+  RestoreInfo,
+  SessionOptions,
+  SessionState,
+  SessionStats,
+  SkippedVariable,
+  SnapshotInfo,
+  VariableInfo,
+} from './types';

@@ -1,0 +1,181 @@
+/**
+ * Incremental checkpoints of the namespace, taken after every completed cell so a killed
+ * worker can come back with the user's variables. Only what the cell may have changed is
+ * re-encoded; variables are grouped so that no object is shared between two groups (a
+ * group is encoded as one structured-clone graph, which keeps shared references and
+ * cycles intact), and a group is replaced whole.
+ *
+ * "May have changed" is a conservative superset: the names the cell mentions, the names
+ * it declares, and — when the cell calls anything — the names mentioned by every cell
+ * that defined a function (a call may run one of them).
+ */
+import type { Checkpoint, CheckpointGroup } from '../protocol';
+
+export interface NamespaceView {
+  names(): string[];
+  get(name: string): unknown;
+}
+
+/** Visits every object reachable from `value` (not into typed array / buffer contents). */
+function walk(value: unknown, visit: (object: object) => boolean): void {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (current === null || (typeof current !== 'object' && typeof current !== 'function')) continue;
+    if (!visit(current as object)) continue;
+    if (ArrayBuffer.isView(current) || current instanceof ArrayBuffer) continue;
+    try {
+      if (current instanceof Map) {
+        for (const [k, v] of current) stack.push(k, v);
+      } else if (current instanceof Set) {
+        for (const v of current) stack.push(v);
+      } else if (Array.isArray(current)) {
+        for (let i = 0; i < current.length; i++) {
+          const item = current[i];
+          if (item !== null && typeof item === 'object') stack.push(item);
+        }
+        continue;
+      }
+      for (const key of Object.keys(current)) {
+        const descriptor = Object.getOwnPropertyDescriptor(current, key);
+        if (descriptor && 'value' in descriptor) stack.push(descriptor.value);
+      }
+    } catch {
+      // A revoked proxy or a hostile object: it will be reported as skipped by the encoder.
+    }
+  }
+}
+
+export class CheckpointTracker {
+  private readonly groupOf = new Map<string, number>();
+  private readonly members = new Map<number, string[]>();
+  private ownerOf = new WeakMap<object, number>();
+  private nextGroup = 1;
+  /** Names mentioned by cells that define functions: a later call may touch any of them. */
+  private readonly reachableByFunctions = new Set<string>();
+
+  constructor(private readonly encode: (names: string[]) => unknown) {}
+
+  /** Records the names a function-defining cell mentions: calling its functions later may touch them. */
+  noteFunctions(freeNames: readonly string[]): void {
+    for (const name of freeNames) this.reachableByFunctions.add(name);
+  }
+
+  /** Builds the checkpoint after a cell. `dirty` undefined → everything (a full checkpoint). */
+  take(view: NamespaceView, dirty: Iterable<string> | undefined, callsAnything: boolean): Checkpoint {
+    const live = view.names();
+    const liveSet = new Set(live);
+    const removed = [...this.groupOf.keys()].filter((name) => !liveSet.has(name));
+    // The host drops any group holding a removed name, so its surviving members are sent again.
+    const survivors = removed.flatMap((name) => this.membersOf(name)).filter((name) => liveSet.has(name));
+    for (const name of removed) this.dropName(name);
+
+    let selected: Set<string>;
+    if (dirty === undefined) {
+      selected = new Set(live);
+    } else {
+      selected = new Set<string>();
+      for (const name of dirty) if (liveSet.has(name)) selected.add(name);
+      if (callsAnything) for (const name of this.reachableByFunctions) if (liveSet.has(name)) selected.add(name);
+      for (const name of live) if (!this.groupOf.has(name)) selected.add(name);
+      for (const name of survivors) selected.add(name);
+    }
+    if (selected.size === 0) return { full: false, removed, groups: [] };
+
+    // Union-find over the selected names; a shared object (or one owned by another group) joins them.
+    const parent = new Map<string, string>();
+    const find = (name: string): string => {
+      let root = name;
+      while (parent.get(root) !== root) root = parent.get(root)!;
+      parent.set(name, root);
+      return root;
+    };
+    const union = (a: string, b: string) => {
+      const ra = find(a);
+      const rb = find(b);
+      if (ra !== rb) parent.set(ra, rb);
+    };
+    const queue = [...selected];
+    const firstSeenBy = new Map<object, string>();
+    const add = (name: string) => {
+      if (!parent.has(name)) {
+        parent.set(name, name);
+        queue.push(name);
+      }
+    };
+    for (const name of selected) parent.set(name, name);
+    // Whole old groups come along: a group is only ever replaced whole.
+    for (const name of selected) for (const member of this.membersOf(name)) if (liveSet.has(member)) add(member);
+    for (let i = 0; i < queue.length; i++) {
+      const name = queue[i];
+      let value: unknown;
+      try {
+        value = view.get(name);
+      } catch {
+        continue;
+      }
+      walk(value, (object) => {
+        const seen = firstSeenBy.get(object);
+        if (seen !== undefined) {
+          union(name, seen);
+          return false;
+        }
+        firstSeenBy.set(object, name);
+        const owner = this.ownerOf.get(object);
+        if (owner !== undefined) {
+          for (const member of this.members.get(owner) ?? []) {
+            if (liveSet.has(member)) {
+              add(member);
+              union(name, member);
+            }
+          }
+        }
+        return true;
+      });
+    }
+
+    const components = new Map<string, string[]>();
+    for (const name of parent.keys()) {
+      const root = find(name);
+      let list = components.get(root);
+      if (!list) components.set(root, (list = []));
+      list.push(name);
+    }
+    const groups: CheckpointGroup[] = [];
+    const groupIdOfRoot = new Map<string, number>();
+    for (const [root, names] of components) {
+      for (const name of names) this.dropName(name);
+      const id = this.nextGroup++;
+      groupIdOfRoot.set(root, id);
+      this.members.set(id, names);
+      for (const name of names) this.groupOf.set(name, id);
+      groups.push({ names, payload: this.encode(names) });
+    }
+    for (const [object, name] of firstSeenBy) {
+      const id = groupIdOfRoot.get(find(name));
+      if (id !== undefined) this.ownerOf.set(object, id);
+    }
+    return { full: dirty === undefined, removed, groups };
+  }
+
+  /** Forgets all groups (after the namespace was replaced wholesale). */
+  reset(): void {
+    this.groupOf.clear();
+    this.members.clear();
+    this.ownerOf = new WeakMap();
+  }
+
+  private membersOf(name: string): string[] {
+    const id = this.groupOf.get(name);
+    return id === undefined ? [] : (this.members.get(id) ?? []);
+  }
+
+  private dropName(name: string): void {
+    const id = this.groupOf.get(name);
+    if (id === undefined) return;
+    this.groupOf.delete(name);
+    const rest = (this.members.get(id) ?? []).filter((member) => member !== name);
+    if (rest.length === 0) this.members.delete(id);
+    else this.members.set(id, rest);
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Checks of what apps pass in: every bad option is a TypeError that names the option,
+ * quotes the value and says what is expected.
+ */
+import type { ExecuteOptions, PolicyConfig, SessionOptions } from './types';
+
+const POLICIES: Record<string, PolicyConfig> = {
+  sandbox: { network: false, storage: false, workers: false },
+  standard: { network: true, storage: false, workers: false },
+  unrestricted: { network: true, storage: true, workers: true },
+};
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return 'a function';
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+function fail(option: string, expected: string, value: unknown): never {
+  throw new TypeError(`[sandcell] ${option} must be ${expected}, got ${show(value)}`);
+}
+
+function checkDuration(option: string, value: unknown, allowZero = false): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    fail(option, allowZero ? 'a non-negative finite number' : 'a positive finite number', value);
+  }
+}
+
+/** Resolves a policy name or config into the three flags; throws TypeError for anything else. */
+export function resolvePolicy(policy: SessionOptions['policy']): PolicyConfig {
+  if (policy === undefined) return { ...POLICIES.sandbox };
+  if (typeof policy === 'string') {
+    const known = POLICIES[policy];
+    if (!known || !Object.hasOwn(POLICIES, policy)) fail('policy', "'sandbox', 'standard', 'unrestricted' or a PolicyConfig", policy);
+    return { ...known };
+  }
+  if (typeof policy !== 'object' || policy === null) fail('policy', "'sandbox', 'standard', 'unrestricted' or a PolicyConfig", policy);
+  const config = policy as unknown as Record<string, unknown>;
+  for (const key of ['network', 'storage', 'workers'] as const) {
+    if (typeof config[key] !== 'boolean') fail(`policy.${key}`, 'a boolean', config[key]);
+  }
+  return { network: config.network as boolean, storage: config.storage as boolean, workers: config.workers as boolean };
+}
+
+/** Validates `createSession` options (throws TypeError naming the option and value). */
+export function validateSessionOptions(options: unknown): SessionOptions {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
+  const o = options as SessionOptions;
+  if (o.id !== undefined && (typeof o.id !== 'string' || o.id.length === 0 || o.id.length > 200)) {
+    fail('id', 'a non-empty string of at most 200 characters', o.id);
+  }
+  resolvePolicy(o.policy);
+  checkDuration('timeoutMs', o.timeoutMs);
+  checkDuration('interruptGraceMs', o.interruptGraceMs, true);
+  for (const flag of ['persist', 'restore'] as const) {
+    if (o[flag] !== undefined && typeof o[flag] !== 'boolean') fail(flag, 'a boolean', o[flag]);
+  }
+  if (o.restore && o.id === undefined) fail('restore', 'used together with an id (snapshots are found by session id)', o.restore);
+  for (const fn of ['onOutput', 'onInput'] as const) {
+    if (o[fn] !== undefined && typeof o[fn] !== 'function') fail(fn, 'a function', o[fn]);
+  }
+  if (o.capabilities !== undefined) {
+    if (typeof o.capabilities !== 'object' || o.capabilities === null) fail('capabilities', 'an object of functions', o.capabilities);
+    for (const name of Object.keys(o.capabilities)) {
+      if (typeof o.capabilities[name] !== 'function') fail(`capabilities.${name}`, 'a function', o.capabilities[name]);
+    }
+  }
+  if (o.cacheSize !== undefined && (!Number.isInteger(o.cacheSize) || o.cacheSize < 1)) {
+    fail('cacheSize', 'a positive integer', o.cacheSize);
+  }
+  if (o.maxOutputBytes !== undefined && (!Number.isInteger(o.maxOutputBytes) || o.maxOutputBytes < 0)) {
+    fail('maxOutputBytes', 'a non-negative integer', o.maxOutputBytes);
+  }
+  return o;
+}
+
+/** Validates `execute` options (throws TypeError naming the option and value). */
+export function validateExecuteOptions(options: unknown): ExecuteOptions {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null) fail('execute options', 'an object', options);
+  const o = options as ExecuteOptions;
+  checkDuration('timeoutMs', o.timeoutMs);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) fail('signal', 'an AbortSignal', o.signal);
+  if (o.onOutput !== undefined && typeof o.onOutput !== 'function') fail('onOutput', 'a function', o.onOutput);
+  return o;
+}

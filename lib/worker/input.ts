@@ -1,0 +1,51 @@
+/**
+ * `input(prompt)` in a cell. On a cross-origin-isolated page it is synchronous: the worker
+ * blocks in Atomics.wait until the host writes the answer into the shared buffer (an
+ * interrupt wakes it too). Elsewhere it returns a promise of the answer.
+ */
+import { CellInterrupt, type InterruptGate } from '../executor/interrupt';
+import { ControlSlot, InputState, type WorkerEvent } from '../protocol';
+import type { HostCalls } from './host-calls';
+
+interface InputDeps {
+  control?: Int32Array;
+  inputBuffer?: SharedArrayBuffer;
+  hasInput: boolean;
+  post: (event: WorkerEvent) => void;
+  currentCell: () => number;
+  gate: InterruptGate;
+  hostCalls: HostCalls;
+}
+
+let nextRequest = 1_000_000;
+
+export function createInput(deps: InputDeps): (prompt?: unknown) => string | Promise<string> {
+  const decoder = new TextDecoder();
+  return function input(prompt: unknown = ''): string | Promise<string> {
+    const text = typeof prompt === 'string' ? prompt : String(prompt);
+    if (!deps.hasInput) {
+      throw new Error('input() needs an answer from the page, but this session has no onInput handler: pass onInput to createSession');
+    }
+    const { control, inputBuffer } = deps;
+    if (!control || !inputBuffer) return deps.hostCalls.requestInput(text);
+    const cellId = deps.currentCell();
+    Atomics.store(control, ControlSlot.InputState, InputState.Waiting);
+    deps.post({ type: 'input-request', cellId, requestId: nextRequest++, prompt: text });
+    for (;;) {
+      Atomics.wait(control, ControlSlot.InputState, InputState.Waiting);
+      const interrupted = deps.gate.pending();
+      if (interrupted) {
+        Atomics.store(control, ControlSlot.InputState, InputState.Idle);
+        throw interrupted instanceof CellInterrupt ? interrupted : new CellInterrupt('interrupt');
+      }
+      if (Atomics.load(control, ControlSlot.InputState) !== InputState.Waiting) break;
+    }
+    const state = Atomics.load(control, ControlSlot.InputState);
+    const length = Atomics.load(control, ControlSlot.InputLength);
+    // TextDecoder refuses views of shared memory: copy out first.
+    const answer = decoder.decode(new Uint8Array(inputBuffer, 0, length).slice());
+    Atomics.store(control, ControlSlot.InputState, InputState.Idle);
+    if (state === InputState.Failed) throw new Error(answer);
+    return answer;
+  };
+}

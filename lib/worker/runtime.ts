@@ -1,0 +1,389 @@
+/**
+ * The session runtime inside the worker: runs cells, owns the namespace, output, input,
+ * timers and checkpoints. It knows nothing about the transport: the entry file builds it
+ * from the init message and exposes it with Comlink.
+ */
+import type { CellFunction, CompiledCell } from '../executor/compile';
+import { CellCompiler } from '../executor/compile';
+import { CellInterrupt, InterruptGate } from '../executor/interrupt';
+import { repr, typeName } from '../executor/repr';
+import { CheckpointTracker } from '../namespace/checkpoint';
+import { planMerge } from '../namespace/merge';
+import { ENGINE_INTERNALS, GlobalNamespace } from '../namespace/namespace';
+import type { CellOutcome, CheckpointGroup, ExecuteRequest, RestoreReport, RuntimeApi, RuntimeConfig, WorkerEvent } from '../protocol';
+import { ControlSlot } from '../protocol';
+import type { MergeStrategy, RestoreInfo, SnapshotInfo, VariableInfo } from '../types';
+import { CellTimers } from './cell-timers';
+import { createConsole } from './console-capture';
+import { createDisplay } from './display';
+import { createHostObject, type HostCalls } from './host-calls';
+import { createInput } from './input';
+import { DEFAULT_MAX_OUTPUT_BYTES, OutputChannel } from './output';
+import { type SnapshotEngine, createSnapshotEngine } from './snapshots';
+
+export interface RuntimeDeps {
+  scope: typeof globalThis;
+  config: RuntimeConfig;
+  control?: Int32Array;
+  inputBuffer?: SharedArrayBuffer;
+  /** Sends an event to the host over the private port. */
+  post: (event: WorkerEvent) => void;
+  /** Subscribes to host → worker events on the private port. */
+  onHostEvent: (listener: (message: unknown) => void) => void;
+  /** The worker's IndexedDB, saved before a policy removes it from user code. */
+  indexedDB?: IDBFactory;
+}
+
+/** Cells that may call something: any call can run a function a former cell defined. */
+const CALLS = /[(`]|\bnew\b/;
+/** Cells that may define functions (a superset: the word or an arrow anywhere). */
+const DEFINES_FUNCTIONS = /\bfunction\b|=>|\bclass\b|\bget\b|\bset\b|\(\s*\)\s*\{|\)\s*\{/;
+
+export class SessionRuntime implements RuntimeApi {
+  private readonly scope: typeof globalThis;
+  private readonly namespace: GlobalNamespace;
+  private readonly gate: InterruptGate;
+  private readonly compiler: CellCompiler;
+  private readonly output: OutputChannel;
+  private readonly timers: CellTimers;
+  private readonly checkpoints: CheckpointTracker;
+  private readonly snapshots: SnapshotEngine;
+  private readonly hostCalls: HostCalls;
+  /** Source of each live top-level function/class declaration, with the value it made. */
+  private readonly definitions = new Map<string, { source: string; value: unknown }>();
+  private readonly cellRuntime: Record<string, unknown>;
+  private executions = 0;
+  private runningCell = 0;
+  private abortRunning?: (reason: CellInterrupt) => void;
+  private pendingCheckpoint?: { dirty?: Set<string>; callsAnything: boolean; cellId: number };
+
+  constructor(private readonly deps: RuntimeDeps) {
+    const { scope, config, control } = deps;
+    this.scope = scope;
+    this.namespace = new GlobalNamespace(scope as unknown as Record<string, unknown>, Object.keys(scope));
+    this.gate = new InterruptGate(control, ControlSlot.Interrupt);
+    this.compiler = new CellCompiler(config.cacheSize, { instrument: true, allowDynamicImport: config.policy.network });
+    this.timers = new CellTimers(scope, (error) => this.reportBackgroundError(error));
+    this.output = new OutputChannel(deps.post, config.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES, () => performance.now(), {
+      set: this.timers.engine.setTimeout,
+      clear: this.timers.engine.clearTimeout,
+    });
+    this.snapshots = createSnapshotEngine({
+      sessionId: config.sessionId,
+      factory: deps.indexedDB,
+      namespace: this.namespace,
+      definitions: () => this.liveDefinitions(),
+    });
+    this.checkpoints = new CheckpointTracker((names) => this.snapshots.encode(names).record);
+    this.hostCalls = createHostObject(config.capabilities, deps.post, () => this.runningCell);
+    deps.onHostEvent((message) => this.hostCalls.onHostEvent(message));
+
+    const ns = this.namespace;
+    const gate = this.gate;
+    this.cellRuntime = Object.freeze({
+      n: gate.countdown,
+      tick: gate.tick,
+      rethrow: gate.rethrow,
+      declare: (names: string[], kind: 'var' | 'let' | 'const' | 'class') => ns.declare(names, kind),
+      constant: (names: string[]) => ns.constant(names),
+      fn: (name: string, value: unknown) => ns.defineFunction(name, value),
+      importDenied: (specifier: unknown) =>
+        Promise.reject(
+          new (scope as unknown as { PolicyError: ErrorConstructor }).PolicyError(
+            `import(${JSON.stringify(String(specifier))}) is blocked by the session policy: loading code needs { network: true }`,
+          ),
+        ),
+    });
+    this.installGlobals();
+  }
+
+  private installGlobals(): void {
+    const scope = this.scope;
+    const console = createConsole(this.output);
+    const target = scope.console as unknown as Record<string, unknown>;
+    for (const [name, method] of Object.entries(console)) target[name] = method;
+    this.timers.install(scope);
+    this.namespace.protect('display', createDisplay(this.output));
+    const input = createInput({
+      control: this.deps.control,
+      inputBuffer: this.deps.inputBuffer,
+      hasInput: this.deps.config.hasInput,
+      post: this.deps.post,
+      currentCell: () => this.runningCell,
+      gate: this.gate,
+      hostCalls: this.hostCalls,
+    });
+    this.namespace.protect('input', input);
+    this.namespace.protect('prompt', input);
+    this.namespace.protect('host', this.hostCalls.host);
+    // Errors thrown by timer callbacks or unhandled rejections belong on stderr, not to the page.
+    scope.addEventListener('error', (event) => {
+      event.preventDefault();
+      this.reportBackgroundError(event.error ?? event.message);
+    });
+    scope.addEventListener('unhandledrejection', (event) => {
+      event.preventDefault();
+      if (event.reason instanceof CellInterrupt) return;
+      this.reportBackgroundError(event.reason, 'Uncaught (in promise)');
+    });
+  }
+
+  private reportBackgroundError(error: unknown, prefix = 'Uncaught'): void {
+    if (error instanceof CellInterrupt) return;
+    const described = this.compiler.describeError(error, repr);
+    const text = described.stack ?? `${described.name}: ${described.message}`;
+    this.output.stream('stderr', `${prefix} ${text}\n`);
+    if (this.runningCell === 0) this.output.flush();
+  }
+
+  async ready(): Promise<{ crossOriginIsolated: boolean }> {
+    return { crossOriginIsolated: this.deps.control !== undefined };
+  }
+
+  async execute(request: ExecuteRequest): Promise<CellOutcome> {
+    this.flushCheckpoint();
+    const { cellId, code, timeoutMs } = request;
+    const started = performance.now();
+    this.runningCell = cellId;
+    this.gate.begin(cellId, timeoutMs);
+    this.timers.setOwner(cellId);
+    this.output.begin(cellId);
+    this.executions++;
+    const compiled = this.compiler.compile(code);
+    if ('mode' in compiled) {
+      this.deps.post({ type: 'started', cellId, mode: 'syntax-error' });
+      return this.finish(cellId, started, {
+        status: 'error',
+        mode: 'syntax-error',
+        hasValue: false,
+        error: { name: 'SyntaxError', message: compiled.message, line: compiled.line, column: compiled.column },
+      });
+    }
+    const { plan } = compiled;
+    this.deps.post({ type: 'started', cellId, mode: plan.mode });
+    let status: CellOutcome['status'] = 'ok';
+    let returned: unknown;
+    let error: CellOutcome['error'];
+    try {
+      returned = plan.mode === 'top-level-await' ? await this.runAsync(compiled, timeoutMs) : this.runSync(compiled.run);
+    } catch (thrown) {
+      if (thrown instanceof CellInterrupt) {
+        status = thrown.reason === 'timeout' ? 'timeout' : 'interrupted';
+        this.timers.clear(cellId);
+      } else {
+        status = 'error';
+        error = this.compiler.describeError(thrown, repr);
+      }
+    }
+    this.recordDefinitions(compiled);
+    const outcome: Omit<CellOutcome, 'batches' | 'outputDropped' | 'durationMs'> = { status, mode: plan.mode, hasValue: false };
+    if (status === 'ok' && plan.hasValue) {
+      const value = (returned as { value?: unknown } | undefined)?.value;
+      outcome.hasValue = true;
+      outcome.repr = repr(value);
+      this.namespace.setLastValue(value);
+      if (isCloneable(value)) outcome.value = value;
+    }
+    if (error) outcome.error = error;
+    const definesFunctions = DEFINES_FUNCTIONS.test(code);
+    if (definesFunctions) this.checkpoints.noteFunctions(plan.freeNames);
+    const dirty = new Set<string>(plan.freeNames);
+    for (const d of plan.declarations) dirty.add(d.name);
+    this.pendingCheckpoint = { dirty, callsAnything: CALLS.test(code), cellId };
+    return this.finish(cellId, started, outcome);
+  }
+
+  private runSync(run: CellFunction): unknown {
+    return run.call(this.scope, this.cellRuntime);
+  }
+
+  /** An async cell races its own promise against a stop: a promise that never settles still ends. */
+  private runAsync(compiled: CompiledCell, timeoutMs: number | undefined): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const deadline =
+        timeoutMs === undefined ? undefined : this.timers.engine.setTimeout(() => stop(this.gate.stop('timeout')), timeoutMs);
+      const stop = (reason: CellInterrupt) => {
+        if (deadline !== undefined) this.timers.engine.clearTimeout(deadline);
+        this.abortRunning = undefined;
+        reject(reason);
+      };
+      this.abortRunning = stop;
+      let promise: unknown;
+      try {
+        promise = compiled.run.call(this.scope, this.cellRuntime);
+      } catch (error) {
+        stop(error as CellInterrupt);
+        return;
+      }
+      Promise.resolve(promise).then(
+        (value) => {
+          if (deadline !== undefined) this.timers.engine.clearTimeout(deadline);
+          this.abortRunning = undefined;
+          resolve(value);
+        },
+        (error) => {
+          if (deadline !== undefined) this.timers.engine.clearTimeout(deadline);
+          this.abortRunning = undefined;
+          reject(error);
+        },
+      );
+    });
+  }
+
+  private finish(cellId: number, started: number, outcome: Omit<CellOutcome, 'batches' | 'outputDropped' | 'durationMs'>): CellOutcome {
+    this.gate.end();
+    this.timers.setOwner(0);
+    this.runningCell = 0;
+    this.abortRunning = undefined;
+    this.hostCalls.cancelCell(cellId);
+    const { batches, dropped } = this.output.end();
+    // The checkpoint is taken after the result is sent (or before the next cell, whichever comes first).
+    this.timers.engine.setTimeout(() => this.flushCheckpoint(), 0);
+    return { ...outcome, durationMs: performance.now() - started, batches, outputDropped: dropped };
+  }
+
+  private flushCheckpoint(): void {
+    const pending = this.pendingCheckpoint;
+    if (!pending) return;
+    this.pendingCheckpoint = undefined;
+    try {
+      const checkpoint = this.checkpoints.take(this.namespace, pending.dirty, pending.callsAnything);
+      if (checkpoint.groups.length > 0 || checkpoint.removed.length > 0) {
+        this.deps.post({ type: 'checkpoint', cellId: pending.cellId, checkpoint });
+      }
+    } catch (error) {
+      this.output.stream('stderr', `[sandcell] could not checkpoint the namespace: ${String(error)}\n`);
+      this.output.flush();
+    }
+  }
+
+  private recordDefinitions(compiled: CompiledCell): void {
+    for (const [name, source] of Object.entries(compiled.plan.definitions)) {
+      if (this.namespace.has(name)) this.definitions.set(name, { source, value: this.namespace.get(name) });
+    }
+  }
+
+  /** Definitions whose variable still holds the function or class they made. */
+  private liveDefinitions(): Record<string, string> {
+    const live: Record<string, string> = {};
+    for (const [name, { source, value }] of this.definitions) {
+      if (this.namespace.has(name) && this.namespace.get(name) === value) live[name] = source;
+      else this.definitions.delete(name);
+    }
+    return live;
+  }
+
+  async interrupt(cellId: number): Promise<void> {
+    if (cellId === 0) {
+      // Stop pressed while idle: clear what finished cells left running.
+      this.timers.clear();
+      return;
+    }
+    if (cellId !== this.runningCell) return;
+    const reason = this.gate.stop('interrupt');
+    this.timers.clear(cellId);
+    this.hostCalls.cancelCell(cellId);
+    this.abortRunning?.(reason);
+  }
+
+  // ── namespace from the host ────────────────────────────────────────────────────
+
+  async getVariable(name: string): Promise<{ found: boolean; value?: unknown; error?: string }> {
+    if (!this.namespace.has(name)) return { found: false };
+    const value = this.namespace.get(name);
+    if (!isCloneable(value)) {
+      return { found: true, error: `[sandcell] variable '${name}' (${typeName(value)}) cannot be copied to the page: ${repr(value).slice(0, 200)}` };
+    }
+    return { found: true, value };
+  }
+
+  async setVariables(values: Record<string, unknown>, strategy: string): Promise<void> {
+    const names = Object.keys(values);
+    for (const name of names) {
+      if (ENGINE_INTERNALS.has(name)) throw new TypeError(`[sandcell] cannot set '${name}': it is an engine internal`);
+      if (!/^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(name)) throw new TypeError(`[sandcell] cannot set ${JSON.stringify(name)}: not a valid identifier`);
+    }
+    const current = { has: (name: string) => this.namespace.has(name), get: (name: string) => this.namespace.get(name) };
+    const writes = planMerge(current, values, strategy as MergeStrategy);
+    for (const [name, value] of Object.entries(writes)) this.namespace.set(name, value);
+    this.pendingCheckpoint = { dirty: new Set(Object.keys(writes)), callsAnything: false, cellId: 0 };
+    this.flushCheckpoint();
+  }
+
+  async listVariables(): Promise<VariableInfo[]> {
+    return this.namespace.names().map((name) => {
+      let value: unknown;
+      try {
+        value = this.namespace.get(name);
+      } catch (error) {
+        return { name, type: 'unknown', repr: `<getter threw: ${String(error)}>` };
+      }
+      return { name, type: typeName(value), repr: repr(value).slice(0, 1000) };
+    });
+  }
+
+  async deleteVariable(name: string): Promise<boolean> {
+    const deleted = this.namespace.delete(name);
+    if (deleted) {
+      this.definitions.delete(name);
+      this.pendingCheckpoint = { dirty: new Set(), callsAnything: false, cellId: 0 };
+      this.flushCheckpoint();
+    }
+    return deleted;
+  }
+
+  async clearVariables(): Promise<void> {
+    this.namespace.clear();
+    this.definitions.clear();
+    this.pendingCheckpoint = { dirty: new Set(), callsAnything: false, cellId: 0 };
+    this.flushCheckpoint();
+  }
+
+  async restoreCheckpoint(groups: CheckpointGroup[]): Promise<RestoreReport> {
+    const report: RestoreReport = { restored: [], skipped: [] };
+    for (const group of groups) {
+      const result = this.snapshots.decodeInto(group.payload);
+      report.restored.push(...result.restored);
+      report.skipped.push(...result.skipped);
+      for (const [name, source] of Object.entries(result.definitions)) {
+        this.definitions.set(name, { source, value: this.namespace.get(name) });
+      }
+    }
+    // The restored groups are what the host holds: take a full checkpoint so both sides agree.
+    this.checkpoints.reset();
+    this.pendingCheckpoint = { dirty: undefined, callsAnything: false, cellId: 0 };
+    this.flushCheckpoint();
+    return report;
+  }
+
+  async snapshot(): Promise<SnapshotInfo> {
+    return this.snapshots.save();
+  }
+
+  async restore(snapshotId?: string): Promise<RestoreInfo> {
+    const info = await this.snapshots.restore(snapshotId);
+    for (const [name, source] of Object.entries(info.definitions)) {
+      this.definitions.set(name, { source, value: this.namespace.get(name) });
+    }
+    this.checkpoints.reset();
+    this.pendingCheckpoint = { dirty: undefined, callsAnything: false, cellId: 0 };
+    this.flushCheckpoint();
+    return { snapshotId: info.snapshotId, restored: info.restored, skipped: info.skipped };
+  }
+
+  async stats(): Promise<{ executions: number; cache: { size: number; capacity: number; hits: number; misses: number }; variables: number }> {
+    return { executions: this.executions, cache: this.compiler.stats(), variables: this.namespace.names().length };
+  }
+}
+
+/** Whether `value` survives postMessage (the result's `value` is only sent when it does). */
+function isCloneable(value: unknown): boolean {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) return true;
+  if (typeof value === 'function' || typeof value === 'symbol') return false;
+  try {
+    structuredClone(value);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Snapshots from inside the worker: the namespace is encoded where the live values are
+ * and written to IndexedDB directly (one structured clone, by IndexedDB itself), through
+ * the IndexedDB reference the engine saved before the policy removed it from user code.
+ */
+import type { GlobalNamespace } from '../namespace/namespace';
+import { decodeNamespace, type EncodeResult, encodeNamespace, type SnapshotPayload } from '../namespace/snapshot-format';
+import { createSnapshotStore, loadSnapshot, type SnapshotStore, saveSnapshot } from '../namespace/snapshot-store';
+import type { SkippedVariable, SnapshotInfo } from '../types';
+
+export interface SnapshotEngine {
+  /** Encodes the named variables (default: all). The record holds live values: clone it before the namespace changes. */
+  encode(names?: string[]): EncodeResult;
+  /** Puts a decoded payload's variables into the namespace. */
+  decodeInto(payload: unknown): { restored: string[]; skipped: SkippedVariable[]; definitions: Record<string, string> };
+  save(): Promise<SnapshotInfo>;
+  restore(snapshotId?: string): Promise<{ snapshotId: string; restored: string[]; skipped: SkippedVariable[]; definitions: Record<string, string> }>;
+}
+
+interface EngineDeps {
+  sessionId: string;
+  factory?: IDBFactory;
+  namespace: GlobalNamespace;
+  definitions: () => Record<string, string>;
+}
+
+export function createSnapshotEngine({ sessionId, factory, namespace, definitions }: EngineDeps): SnapshotEngine {
+  let store: SnapshotStore | undefined;
+  const getStore = () => (store ??= createSnapshotStore({ factory: factory ?? null }));
+  // Indirect eval: re-created functions and classes live in global scope, like the cells that made them.
+  const evaluate = globalThis.eval as (source: string) => unknown;
+
+  const encode = (names?: string[]): EncodeResult => {
+    const values = new Map<string, unknown>();
+    const all = definitions();
+    const defs: Record<string, string> = {};
+    for (const name of names ?? namespace.names()) {
+      if (!namespace.has(name)) continue;
+      values.set(name, namespace.get(name));
+      if (Object.hasOwn(all, name)) defs[name] = all[name];
+    }
+    return encodeNamespace(values, defs);
+  };
+
+  const decodeInto = (payload: unknown) => {
+    const result = decodeNamespace(payload as SnapshotPayload, (source) => evaluate(source));
+    const restoredDefinitions: Record<string, string> = {};
+    const sources = new Map((payload as SnapshotPayload).functions ?? []);
+    for (const [name, value] of result.values) {
+      namespace.set(name, value);
+      const source = sources.get(name);
+      if (source !== undefined) restoredDefinitions[name] = source;
+    }
+    return { restored: result.restored, skipped: result.skipped, definitions: restoredDefinitions };
+  };
+
+  return {
+    encode,
+    decodeInto,
+    async save() {
+      const encoded = encode();
+      return saveSnapshot(sessionId, encoded.record, { saved: encoded.saved, skipped: encoded.skipped, bytes: encoded.bytes }, getStore());
+    },
+    async restore(snapshotId?: string) {
+      const { info, payload } = await loadSnapshot(snapshotId ?? { latestFor: sessionId }, getStore());
+      const result = decodeInto(payload);
+      return { snapshotId: info.id, ...result };
+    },
+  };
+}

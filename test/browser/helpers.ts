@@ -1,0 +1,34 @@
+/** Shared by the browser tests: every test gets fresh sessions, and the suite checks none is left running. */
+import { afterEach } from 'vitest';
+import { createSession, type Session } from '../../lib/index';
+import type { OutputEvent, SessionOptions } from '../../lib/types';
+
+const open = new Set<Session>();
+
+/** A session closed automatically after the test. */
+export async function openSession(options?: SessionOptions): Promise<Session> {
+  const session = await createSession(options);
+  open.add(session);
+  return session;
+}
+
+/** Collects a session's output as text per stream. */
+export function collectOutput(): { events: OutputEvent[]; onOutput: (e: OutputEvent) => void; text: (stream?: 'stdout' | 'stderr') => string } {
+  const events: OutputEvent[] = [];
+  return {
+    events,
+    onOutput: (e) => events.push(e),
+    text: (stream) =>
+      events
+        .filter((e): e is Extract<OutputEvent, { type: 'stream' }> => e.type === 'stream' && (!stream || e.stream === stream))
+        .map((e) => e.text)
+        .join(''),
+  };
+}
+
+afterEach(async () => {
+  const sessions = [...open];
+  open.clear();
+  await Promise.all(sessions.map((s) => s.close()));
+  for (const s of sessions) if (s.state !== 'closed') throw new Error(`session ${s.id} left running`);
+});
