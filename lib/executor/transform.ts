@@ -1,0 +1,443 @@
+/**
+ * The REPL transform: turns a cell into one function expression the worker evaluates and
+ * calls with the cell runtime (`__sc$`), so that top-level declarations persist on the
+ * worker's `globalThis`, the last expression is returned, and loops and functions check for
+ * interrupts.
+ *
+ *   let a = 1, {b} = o;        __sc$.declare(["a","b"], "let"); (a = 1), ({b} = o);
+ *   const c = 2;          →    __sc$.declare(["c"], "const"); (c = 2); __sc$.constant(["c"]);
+ *   class A {}                 __sc$.declare(["A"], "class"); A = class A {};
+ *   for (var i of xs) f(i)     for (i of xs) { CHECK f(i) }     (and "i" declared in the prelude)
+ *   a + b                      return { value: (a + b) };
+ *
+ * The cell runs in sloppy mode with `this === globalThis`, so a rewritten declaration (an
+ * assignment to an undeclared name) lands on the global object. Edits go through
+ * magic-string, so every user token keeps a source-map entry to where the user wrote it.
+ */
+import type * as acorn from 'acorn';
+import MagicString from 'magic-string';
+import type { CellPlan, CellSourceMap, CellSyntaxError, DeclarationKind, TransformOptions } from './cell-plan';
+import { classifyProgram, parseCell } from './detect-mode';
+
+/** The interrupt check inserted as a statement (loop bodies, function bodies). */
+export const CHECK = 'if (--__sc$n[0] < 0) __sc$.tick();';
+/** The interrupt check as an expression (arrow functions with an expression body). */
+export const CHECK_EXPR = '(--__sc$n[0] < 0 && __sc$.tick())';
+
+const RESERVED_PREFIX = '__sc$';
+const CAUGHT = '__sc$e';
+
+type AnyNode = acorn.AnyNode;
+type FunctionNode = acorn.Function;
+
+/**
+ * Transforms a cell for execution.
+ * @param source The cell as the user wrote it.
+ * @param options Instrumentation and dynamic-import policy.
+ * @returns The plan, or a syntax error positioned in `source` (1-based) if the cell does not
+ *   parse or uses an identifier reserved by sandcell.
+ */
+export function transformCell(source: string, options: TransformOptions = {}): CellPlan | CellSyntaxError {
+  const parsed = parseCell(source);
+  if (!('ast' in parsed)) return parsed;
+  const mode = classifyProgram(parsed.ast);
+  const transform = new CellTransform(source, options);
+  try {
+    transform.visit(parsed.ast, undefined, '', false);
+  } catch (error) {
+    if (error instanceof ReservedIdentifier) return error.toSyntaxError();
+    throw error;
+  }
+  return transform.finish(parsed.ast, mode);
+}
+
+/** Thrown inside the walk to abort it; becomes a `CellSyntaxError`. */
+class ReservedIdentifier extends Error {
+  constructor(readonly node: acorn.Identifier) {
+    super(`Identifier '${node.name}' is reserved by sandcell`);
+  }
+  toSyntaxError(): CellSyntaxError {
+    const start = this.node.loc?.start;
+    return { mode: 'syntax-error', message: this.message, line: start?.line ?? 1, column: (start?.column ?? 0) + 1 };
+  }
+}
+
+class CellTransform {
+  readonly #source: string;
+  readonly #ms: MagicString;
+  readonly #instrument: boolean;
+  readonly #allowDynamicImport: boolean;
+  // magic-string clears insertions inside a range that is later overwritten, and cannot insert
+  // strictly inside an overwritten range, so all overwrites run before any insertion.
+  readonly #replacements: Array<() => void> = [];
+  // Recorded in post-order (children before their parent): repeated prependRight/appendLeft
+  // at one index then nest the parent's text outside the child's.
+  readonly #insertions: Array<() => void> = [];
+  readonly #varNames = new Set<string>();
+  readonly #functionNames = new Set<string>();
+  readonly #declarations = new Map<string, DeclarationKind>();
+  readonly #definitions: Record<string, string> = {};
+  readonly #freeNames = new Set<string>();
+
+  constructor(source: string, options: TransformOptions) {
+    this.#source = source;
+    this.#ms = new MagicString(source);
+    this.#instrument = options.instrument !== false;
+    this.#allowDynamicImport = options.allowDynamicImport === true;
+  }
+
+  /**
+   * Walks `node`, recording edits. `inFunction` is true below a function or static block,
+   * where `var` is no longer the cell's.
+   */
+  visit(node: AnyNode, parent: AnyNode | undefined, key: string, inFunction: boolean): void {
+    switch (node.type) {
+      case 'Identifier':
+        this.#identifier(node, parent, key);
+        return;
+      case 'VariableDeclaration':
+        if (node.kind === 'var' && !inFunction) this.#declareVars(node);
+        break;
+      case 'FunctionDeclaration':
+        if (parent?.type === 'Program' && node.id) {
+          this.#declare(node.id.name, 'function');
+          this.#functionNames.add(node.id.name);
+          this.#definitions[node.id.name] = this.#source.slice(node.start, node.end);
+        }
+        break;
+      case 'ClassDeclaration':
+        if (parent?.type === 'Program' && node.id) {
+          this.#declare(node.id.name, 'class');
+          this.#definitions[node.id.name] = this.#source.slice(node.start, node.end);
+        }
+        break;
+    }
+
+    const childInFunction =
+      inFunction ||
+      node.type === 'FunctionDeclaration' ||
+      node.type === 'FunctionExpression' ||
+      node.type === 'ArrowFunctionExpression' ||
+      node.type === 'StaticBlock';
+    forEachChild(node, (child, childKey) => this.visit(child, node, childKey, childInFunction));
+
+    switch (node.type) {
+      case 'VariableDeclaration':
+        if (node.kind === 'var' && !inFunction) this.#rewriteVar(node, parent, key);
+        else if (parent?.type === 'Program' && (node.kind === 'let' || node.kind === 'const'))
+          this.#rewriteLexical(node);
+        break;
+      case 'ClassDeclaration':
+        if (parent?.type === 'Program' && node.id) this.#rewriteClass(node, node.id.name);
+        break;
+      case 'FunctionDeclaration':
+      case 'FunctionExpression':
+      case 'ArrowFunctionExpression':
+        if (this.#instrument) this.#instrumentFunction(node);
+        break;
+      case 'ForStatement':
+      case 'ForInStatement':
+      case 'ForOfStatement':
+      case 'WhileStatement':
+      case 'DoWhileStatement':
+        if (this.#instrument) this.#instrumentLoop(node.body);
+        break;
+      case 'CatchClause':
+        if (this.#instrument) this.#rewriteCatch(node);
+        break;
+      case 'ImportExpression':
+        if (!this.#allowDynamicImport) {
+          const start = node.start;
+          this.#replacements.push(() => this.#ms.overwrite(start, start + 'import'.length, '__sc$.importDenied'));
+        }
+        break;
+    }
+  }
+
+  /** Applies the recorded edits and assembles the plan. */
+  finish(ast: acorn.Program, mode: CellPlan['mode']): CellPlan {
+    const last = lastStatement(ast);
+    const hasValue = last?.type === 'ExpressionStatement';
+    if (last?.type === 'ExpressionStatement') {
+      // The statement's own start, not the expression's: `(foo)` starts at its parenthesis.
+      const start = last.start;
+      const semicolon = this.#source[last.end - 1] === ';';
+      const end = semicolon ? last.end - 1 : last.end;
+      if (semicolon) this.#replacements.push(() => this.#ms.remove(end, last.end));
+      this.#insertions.push(() => {
+        this.#ms.prependRight(start, 'return { value: (');
+        this.#ms.appendLeft(end, ') };');
+      });
+    }
+    for (const apply of this.#replacements) apply();
+    for (const apply of this.#insertions) apply();
+
+    let prelude = `(${mode === 'top-level-await' ? 'async ' : ''}function (__sc$) { const __sc$n = __sc$.n;`;
+    if (this.#varNames.size > 0) prelude += ` __sc$.declare(${JSON.stringify([...this.#varNames])}, "var");`;
+    for (const name of this.#functionNames) prelude += ` __sc$.fn(${JSON.stringify(name)}, ${name});`;
+    this.#ms.prepend(`${prelude}\n`);
+    // On its own line, so a trailing line comment in the cell cannot swallow it.
+    this.#ms.append('\n})');
+
+    const declarations = [...this.#declarations].map(([name, kind]) => ({ name, kind }));
+    for (const { name } of declarations) this.#freeNames.add(name);
+    const plan = {
+      mode,
+      code: this.#ms.toString(),
+      hasValue,
+      declarations,
+      definitions: this.#definitions,
+      freeNames: [...this.#freeNames],
+    } as CellPlan;
+    return withLazyMap(plan, this.#ms);
+  }
+
+  #identifier(node: acorn.Identifier, parent: AnyNode | undefined, key: string): void {
+    if (node.name.startsWith(RESERVED_PREFIX)) throw new ReservedIdentifier(node);
+    if (parent && !isReference(parent, key)) return;
+    this.#freeNames.add(node.name);
+  }
+
+  #declare(name: string, kind: DeclarationKind): void {
+    const previous = this.#declarations.get(name);
+    // A function declaration wins over a `var` of the same name, as its value does.
+    if (previous === undefined || (previous === 'var' && kind === 'function')) this.#declarations.set(name, kind);
+  }
+
+  #declareVars(node: acorn.VariableDeclaration): void {
+    for (const declarator of node.declarations) {
+      for (const name of patternNames(declarator.id)) {
+        this.#varNames.add(name);
+        this.#declare(name, 'var');
+      }
+    }
+  }
+
+  /**
+   * `var` outside functions: the names are declared in the prelude, so the declaration
+   * becomes plain assignment (declarators without an initialiser disappear).
+   */
+  #rewriteVar(node: acorn.VariableDeclaration, parent: AnyNode | undefined, key: string): void {
+    const ms = this.#ms;
+    const declarators = node.declarations;
+    const first = declarators[0];
+    if ((parent?.type === 'ForInStatement' || parent?.type === 'ForOfStatement') && key === 'left') {
+      this.#replacements.push(() => ms.remove(node.start, first.start));
+      // `for (async of xs)` and `for (let of xs)` do not parse; a parenthesised name does.
+      if (first.id.type === 'Identifier' && (first.id.name === 'async' || first.id.name === 'let')) {
+        const id = first.id;
+        this.#insertions.push(() => {
+          ms.prependRight(id.start, '(');
+          ms.appendLeft(id.end, ')');
+        });
+      }
+      return;
+    }
+    const inForInit = parent?.type === 'ForStatement' && key === 'init';
+    const kept = declarators.filter((declarator) => declarator.init);
+    const lastDeclarator = declarators[declarators.length - 1];
+    if (kept.length === 0) {
+      // Keep a statement in place: `if (c) var a;` must still guard something.
+      this.#replacements.push(() =>
+        inForInit ? ms.remove(node.start, lastDeclarator.end) : ms.overwrite(node.start, lastDeclarator.end, 'void 0'),
+      );
+    } else {
+      this.#replacements.push(() => {
+        ms.remove(node.start, kept[0].start);
+        for (let i = 0; i + 1 < kept.length; i++) ms.overwrite(kept[i].end, kept[i + 1].start, ', ');
+        const lastKept = kept[kept.length - 1];
+        if (lastKept.end < lastDeclarator.end) ms.remove(lastKept.end, lastDeclarator.end);
+      });
+      this.#insertions.push(() => {
+        for (const declarator of kept) {
+          ms.prependRight(declarator.start, '(');
+          ms.appendLeft(declarator.end, ')');
+        }
+      });
+    }
+    if (!inForInit) this.#terminate(node);
+  }
+
+  /** Top-level `let`/`const`: declared on the namespace (replacing an earlier binding), then assigned. */
+  #rewriteLexical(node: acorn.VariableDeclaration): void {
+    const ms = this.#ms;
+    const kind = node.kind as 'let' | 'const';
+    const names = node.declarations.flatMap((declarator) => patternNames(declarator.id));
+    for (const name of names) this.#declare(name, kind);
+    const list = JSON.stringify(names);
+    const first = node.declarations[0];
+    this.#replacements.push(() => ms.overwrite(node.start, first.start, `__sc$.declare(${list}, "${kind}"); `));
+    this.#insertions.push(() => {
+      for (const declarator of node.declarations) {
+        ms.prependRight(declarator.start, '(');
+        ms.appendLeft(declarator.end, declarator.init ? ')' : ' = undefined)');
+      }
+    });
+    this.#terminate(node);
+    if (kind === 'const') this.#insertions.push(() => ms.appendLeft(node.end, ` __sc$.constant(${list});`));
+  }
+
+  #rewriteClass(node: acorn.ClassDeclaration, name: string): void {
+    const ms = this.#ms;
+    this.#insertions.push(() => {
+      ms.prependRight(node.start, `__sc$.declare(${JSON.stringify([name])}, "class"); ${name} = `);
+      // Without it, `A = class A {}` followed by a line starting with `(` would become a call.
+      ms.appendLeft(node.end, ';');
+    });
+  }
+
+  /** Ends a rewritten statement with `;` when the user relied on ASI. */
+  #terminate(node: acorn.Node): void {
+    if (this.#source[node.end - 1] !== ';') this.#insertions.push(() => this.#ms.appendLeft(node.end, ';'));
+  }
+
+  #instrumentFunction(node: FunctionNode): void {
+    const ms = this.#ms;
+    const body = node.body;
+    if (body.type !== 'BlockStatement') {
+      this.#insertions.push(() => {
+        ms.prependRight(body.start, `(${CHECK_EXPR}, `);
+        ms.appendLeft(body.end, ')');
+      });
+      return;
+    }
+    // The check goes after the directive prologue, or "use strict" would stop being one.
+    let lastDirective: acorn.Statement | undefined;
+    for (const statement of body.body) {
+      if (statement.type === 'ExpressionStatement' && statement.directive !== undefined) lastDirective = statement;
+      else break;
+    }
+    if (lastDirective) {
+      const end = lastDirective.end;
+      const text = this.#source[end - 1] === ';' ? ` ${CHECK}` : `; ${CHECK}`;
+      this.#insertions.push(() => ms.appendLeft(end, text));
+    } else {
+      this.#insertions.push(() => ms.appendLeft(body.start + 1, ` ${CHECK}`));
+    }
+  }
+
+  #instrumentLoop(body: acorn.Statement): void {
+    const ms = this.#ms;
+    if (body.type === 'BlockStatement') {
+      this.#insertions.push(() => ms.appendLeft(body.start + 1, ` ${CHECK}`));
+    } else {
+      this.#insertions.push(() => {
+        ms.prependRight(body.start, `{ ${CHECK} `);
+        ms.appendLeft(body.end, ' }');
+      });
+    }
+  }
+
+  /** Every catch first hands the caught value to `__sc$.rethrow`, so user code cannot swallow an interrupt. */
+  #rewriteCatch(node: acorn.CatchClause): void {
+    const ms = this.#ms;
+    const param = node.param;
+    const bodyStart = node.body.start + 1;
+    if (param === null || param === undefined) {
+      this.#insertions.push(() => {
+        ms.appendLeft(node.start + 'catch'.length, ` (${CAUGHT})`);
+        ms.appendLeft(bodyStart, ` __sc$.rethrow(${CAUGHT});`);
+      });
+    } else if (param.type === 'Identifier') {
+      this.#insertions.push(() => ms.appendLeft(bodyStart, ` __sc$.rethrow(${param.name});`));
+    } else {
+      // Destructuring could run user code (defaults) before the rethrow, so the pattern moves
+      // into the body as `let <pattern> = __sc$e;` after it.
+      this.#replacements.push(() => ms.move(param.start, param.end, bodyStart));
+      this.#insertions.push(() => {
+        ms.appendLeft(param.start, CAUGHT);
+        ms.appendLeft(bodyStart, ` __sc$.rethrow(${CAUGHT});`);
+        ms.prependRight(param.start, ' let ');
+        ms.appendLeft(param.end, ` = ${CAUGHT};`);
+      });
+    }
+  }
+}
+
+/**
+ * Defines `plan.map` as a property computed on first read. A character-precise map of a large
+ * cell costs more than transforming it, and is only needed when an error is reported; reading
+ * it (or structured-cloning the plan) turns it into a plain data property.
+ */
+function withLazyMap(plan: CellPlan, ms: MagicString): CellPlan {
+  let source: MagicString | undefined = ms;
+  Object.defineProperty(plan, 'map', {
+    configurable: true,
+    enumerable: true,
+    get(this: CellPlan): CellSourceMap {
+      const map = JSON.parse(
+        (source as MagicString).generateMap({ hires: true, source: 'cell', includeContent: true }).toString(),
+      ) as CellSourceMap;
+      source = undefined;
+      Object.defineProperty(this, 'map', { value: map, writable: true, configurable: true, enumerable: true });
+      return map;
+    },
+  });
+  return plan;
+}
+
+/** The last statement that is not empty (`1;;` still ends in `1`). */
+function lastStatement(ast: acorn.Program): acorn.Statement | acorn.ModuleDeclaration | undefined {
+  for (let i = ast.body.length - 1; i >= 0; i--) {
+    if (ast.body[i].type !== 'EmptyStatement') return ast.body[i];
+  }
+  return undefined;
+}
+
+/** Whether an identifier under `parent[key]` names a binding (not a property name or label). */
+function isReference(parent: AnyNode, key: string): boolean {
+  switch (parent.type) {
+    case 'MemberExpression':
+      return key !== 'property' || parent.computed;
+    case 'Property':
+    case 'MethodDefinition':
+    case 'PropertyDefinition':
+      return key !== 'key' || parent.computed;
+    case 'LabeledStatement':
+    case 'BreakStatement':
+    case 'ContinueStatement':
+    case 'MetaProperty':
+      return false;
+    default:
+      return true;
+  }
+}
+
+/** Names bound by a declaration pattern, in source order. */
+export function patternNames(pattern: acorn.Pattern): string[] {
+  switch (pattern.type) {
+    case 'Identifier':
+      return [pattern.name];
+    case 'ObjectPattern':
+      return pattern.properties.flatMap((property) =>
+        property.type === 'RestElement' ? patternNames(property.argument) : patternNames(property.value),
+      );
+    case 'ArrayPattern':
+      return pattern.elements.flatMap((element) => (element ? patternNames(element) : []));
+    case 'RestElement':
+      return patternNames(pattern.argument);
+    case 'AssignmentPattern':
+      return patternNames(pattern.left);
+    default:
+      return [];
+  }
+}
+
+function isNode(value: unknown): value is AnyNode {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+}
+
+// A generic walk (rather than acorn-walk's) because the rewrite needs each child's parent
+// and the key it sits under, e.g. to tell `for (var k in o)` from `var k = 1`.
+function forEachChild(node: AnyNode, visit: (child: AnyNode, key: string) => void): void {
+  const record = node as unknown as Record<string, unknown>;
+  for (const key in record) {
+    if (key === 'type' || key === 'loc' || key === 'start' || key === 'end') continue;
+    const value = record[key];
+    if (Array.isArray(value)) {
+      for (const item of value) if (isNode(item)) visit(item, key);
+    } else if (isNode(value)) {
+      visit(value, key);
+    }
+  }
+}

@@ -1,0 +1,481 @@
+import vm from 'node:vm';
+import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
+import { parse } from 'acorn';
+import { describe, expect, it } from 'vitest';
+import type { CellPlan, CellSyntaxError, TransformOptions } from '../../lib/executor/cell-plan';
+import { PARSE_OPTIONS } from '../../lib/executor/detect-mode';
+import { CHECK, CHECK_EXPR, transformCell } from '../../lib/executor/transform';
+
+/** What the fake runtime throws from `tick()` when an interrupt is requested. */
+const INTERRUPT = Object.freeze({ sandcellInterrupt: true });
+/** Marks "the cell returned nothing". */
+const NONE = Symbol('none');
+
+/**
+ * A stand-in for the worker: a fresh vm context as `globalThis` and a minimal runtime with
+ * the methods the generated code calls.
+ */
+class FakeSession {
+  readonly context = vm.createContext({});
+  readonly global = vm.runInContext('globalThis', this.context) as Record<string, unknown>;
+  readonly counter = new Int32Array([1000]);
+  interrupt = false;
+  ticks = 0;
+  readonly runtime = {
+    n: this.counter,
+    declare: (names: string[], kind: string) => {
+      for (const name of names) {
+        if (kind === 'var' && Object.hasOwn(this.global, name)) continue;
+        Object.defineProperty(this.global, name, {
+          value: undefined,
+          writable: true,
+          configurable: true,
+          enumerable: true,
+        });
+      }
+    },
+    constant: (names: string[]) => {
+      for (const name of names) {
+        const value = this.global[name];
+        Object.defineProperty(this.global, name, {
+          get: () => value,
+          set: () => {
+            throw new TypeError('Assignment to constant variable.');
+          },
+          configurable: true,
+          enumerable: true,
+        });
+      }
+    },
+    fn: (name: string, value: unknown) => {
+      Object.defineProperty(this.global, name, { value, writable: true, configurable: true, enumerable: true });
+    },
+    tick: () => {
+      this.ticks++;
+      if (this.interrupt) throw INTERRUPT;
+      this.counter[0] = 1000;
+    },
+    rethrow: (error: unknown) => {
+      if (error === INTERRUPT) throw error;
+    },
+    importDenied: (specifier: unknown) => `denied ${String(specifier)}`,
+  };
+
+  /** Transforms and runs one cell; resolves to its value, or NONE. */
+  async run(source: string, options?: TransformOptions): Promise<unknown> {
+    const plan = expectPlan(transformCell(source, options));
+    const cell = vm.runInContext(plan.code, this.context, { filename: 'cell.js' }) as (
+      this: unknown,
+      runtime: unknown,
+    ) => unknown;
+    const result = (await cell.call(this.global, this.runtime)) as { value: unknown } | undefined;
+    expect(result !== undefined).toBe(plan.hasValue);
+    return result === undefined ? NONE : result.value;
+  }
+
+  /** Runs cells in order; resolves to the last one's value. */
+  async runAll(cells: string[]): Promise<unknown> {
+    let value: unknown = NONE;
+    for (const cell of cells) value = await this.run(cell);
+    return value;
+  }
+}
+
+function expectPlan(result: CellPlan | CellSyntaxError): CellPlan {
+  if (result.mode === 'syntax-error') throw new Error(`unexpected syntax error: ${JSON.stringify(result)}`);
+  return result as CellPlan;
+}
+
+/** Values from the vm realm, made comparable with plain `toEqual`. */
+function plain(value: unknown): unknown {
+  if (value === NONE || value === undefined || typeof value !== 'object' || value === null) return value;
+  return JSON.parse(JSON.stringify(value));
+}
+
+function count(haystack: string, needle: string): number {
+  return haystack.split(needle).length - 1;
+}
+
+describe('transformCell: persistence across cells', () => {
+  const cases: Array<[name: string, cells: string[], value: unknown, globals?: Record<string, unknown>]> = [
+    ['let persists', ['let a = 1', 'a + 1'], 2, { a: 1 }],
+    ['let redeclared in a later cell', ['let a = 1', 'let a = 2', 'a'], 2],
+    ['const redeclared as let', ['const a = 1', 'let a = 5; a'], 5],
+    ['let redeclared as const', ['let a = 1', 'const a = 3', 'a'], 3],
+    ['class redeclared', ['class A { f() { return 1 } }', 'class A { f() { return 2 } }', 'new A().f()'], 2],
+    ['class used in the next cell', ['class P { constructor(x) { this.x = x } }', 'new P(3).x'], 3],
+    ['no initialiser is undefined', ['let u', '[typeof u, "u" in globalThis]'], ['undefined', true]],
+    ['several declarators', ['let p = 1, [q] = [2], {s} = {s: 3}', '[p, q, s]'], [1, 2, 3]],
+    ['array hole', ['let [, b] = [1, 2]', 'b'], 2],
+    ['array default', ['let [a = 1] = []', 'a'], 1],
+    ['array rest', ['let [...r] = [1, 2]', 'r'], [1, 2]],
+    ['nested object and rest', ['let {a: {b}, ...rest} = {a: {b: 1}, c: 2, d: 3}', '[b, rest]'], [1, { c: 2, d: 3 }]],
+    ['const object with array', ['const {x, y: [z]} = {x: 1, y: [2]}', '[x, z]'], [1, 2]],
+    ['object default and rename', ['let {m: n = 4, o = 5} = {}', '[n, o]'], [4, 5]],
+    ['array pattern with await', ['let [a2, b2] = await Promise.all([1, 2])', 'a2 + b2'], 3],
+    ['object pattern with await', ['const {v} = await Promise.resolve({v: 7})', 'v'], 7],
+    ['rest pattern with await', ['let {k, ...more} = await {k: 1, l: 2}', 'more'], { l: 2 }],
+    ['var persists', ['var x = 1', 'x'], 1],
+    ['var redeclared without init keeps the value', ['var x = 1', 'var x; x'], 1],
+    ['var in nested blocks', ['if (true) { var y = 2 }\n{ { var z = 3 } }', '[y, z]'], [2, 3]],
+    ['var in for', ['for (var i = 0; i < 3; i++) {}', 'i'], 3],
+    ['var in for without init', ['for (var j; !j; ) j = 1', 'j'], 1],
+    ['var in for-in', ['for (var k in {a: 1, b: 2}) {}', 'k'], 'b'],
+    ['var in for-of', ['for (var e of [1, 2, 3]);', 'e'], 3],
+    ['var destructured in for-of', ['for (var [f, g] of [[1, 2]]);', '[f, g]'], [1, 2]],
+    [
+      'var in switch and try',
+      ['switch (1) { case 1: var sw = 5 }\ntry { var t = 6 } finally { var fin = 7 }', '[sw, t, fin]'],
+      [5, 6, 7],
+    ],
+    [
+      'var inside a function stays local',
+      ['function f() { var local = 1; return local }\nf()', '"local" in globalThis'],
+      false,
+    ],
+    ['guarded var without init keeps the guard', ['if (false) var nn\n(1)'], 1],
+    ['bare assignment creates a global', ['zz = 5', 'zz'], 5],
+    ['function called before its declaration', ['const r = f()\nfunction f() { return 42 }', '[r, f()]'], [42, 42]],
+    [
+      'async and generator functions',
+      ['async function af() { return 1 }\nfunction* g() { yield 1; yield 2 }', 'af().then((v) => [v, ...g()])'],
+      [1, 1, 2],
+    ],
+    ['function redefined', ['function h() { return 1 }', 'function h() { return 2 }', 'h()'], 2],
+    ['block-scoped let stays in its block', ['{ let q = 1 }', '"q" in globalThis'], false],
+    ['for-let stays in the loop', ['for (let w = 0; w < 2; w++) {}', 'typeof w'], 'undefined'],
+    ['function name inferred', ['let fn = () => 1, cls = class {}', '[fn.name, cls.name]'], ['fn', 'cls']],
+    ['this is globalThis', ['this === globalThis'], true],
+    [
+      'closure over a top-level let sees later values',
+      ['let c = 1\nfunction readC() { return c }', 'c = 2', 'readC()'],
+      2,
+    ],
+    ['for await', ['let s = 0\nfor await (const v of (async function* () { yield 1; yield 2 })()) s += v\ns'], 3],
+    ['top-level await declaration persists', ['const w = await Promise.resolve(9)', 'w * 2'], 18],
+    ['destructured catch', ['let m\ntry { throw new Error("x") } catch ({message}) { m = message }\nm'], 'x'],
+    ['catch without binding', ['let caught = 0\ntry { null.x } catch { caught = 1 }\ncaught'], 1],
+    ['dynamic import denied by default', ['import("./x.js")'], 'denied ./x.js'],
+  ];
+
+  it.each(cases)('%s', async (_name, cells, value, globals) => {
+    const session = new FakeSession();
+    expect(plain(await session.runAll(cells))).toEqual(value);
+    for (const [name, expected] of Object.entries(globals ?? {})) expect(session.global[name]).toEqual(expected);
+  });
+
+  it('assigning to a const from a later cell throws TypeError', async () => {
+    const session = new FakeSession();
+    await session.run('const c = 1');
+    await expect(session.run('c = 2')).rejects.toThrow(TypeError);
+    await expect(session.run('c')).resolves.toBe(1);
+  });
+
+  it('assigning to a const in the same cell throws TypeError', async () => {
+    await expect(new FakeSession().run('const c = 1\nc = 2')).rejects.toThrow(TypeError);
+  });
+
+  it('keeps what was assigned before a throw', async () => {
+    const session = new FakeSession();
+    await expect(session.run('let before = 1\nthrow new Error("stop")\nlet after = 2')).rejects.toThrow('stop');
+    expect(session.global.before).toBe(1);
+    expect(session.global.after).toBeUndefined();
+  });
+});
+
+describe('transformCell: last expression value', () => {
+  const cases: Array<[source: string, value: unknown]> = [
+    ['1 + 1', 2],
+    ['1 + 1;', 2],
+    ['1;;', 1],
+    ['let a = 1', NONE],
+    ['const b = 1; b', 1],
+    ['if (true) { 1 }', NONE],
+    ['function f() {}', NONE],
+    ['class K {}', NONE],
+    ['x = 3 // trailing comment', 3],
+    ['1, 2', 2],
+    ['(4)', 4],
+    ['"use strict"', 'use strict'],
+    ['{a: 1}', { a: 1 }],
+    ['{a: 1};', { a: 1 }],
+    ['  {a: 1, b: [2]}  ', { a: 1, b: [2] }],
+    ['{}', {}],
+    ['{ let q = 1 }', NONE],
+    ['await 5', 5],
+    ['{a: await 6}', { a: 6 }],
+    ['(() => 7)()', 7],
+  ];
+
+  it.each(cases)('%j → %j', async (source, value) => {
+    expect(plain(await new FakeSession().run(source))).toEqual(value);
+  });
+
+  it('reports hasValue', () => {
+    expect(expectPlan(transformCell('1')).hasValue).toBe(true);
+    expect(expectPlan(transformCell('let a = 1')).hasValue).toBe(false);
+    expect(expectPlan(transformCell('{a: 1}')).hasValue).toBe(true);
+  });
+});
+
+describe('transformCell: interrupts', () => {
+  const checks: Array<[source: string, statements: number, expressions: number]> = [
+    ['for (;;) {}', 1, 0],
+    ['for (;;) x()', 1, 0],
+    ['for (k in o) {}', 1, 0],
+    ['for (v of xs);', 1, 0],
+    ['for await (v of xs) {}', 1, 0],
+    ['while (c) {}', 1, 0],
+    ['while (c) c--', 1, 0],
+    ['do {} while (c)', 1, 0],
+    ['do c--; while (c)', 1, 0],
+    ['label: for (;;) { continue label }', 1, 0],
+    ['function f() {}', 1, 0],
+    ['(function () {})', 1, 0],
+    ['function* g() {}', 1, 0],
+    ['async function a() {}', 1, 0],
+    ['async function* ag() {}', 1, 0],
+    ['async () => {}', 1, 0],
+    ['(x) => x', 0, 1],
+    ['async (x) => x', 0, 1],
+    ['({ m() {}, get g() { return 1 }, set s(v) {} })', 3, 0],
+    ['class C { constructor() {} m() {} static s() {} get g() {} set g(v) {} }', 5, 0],
+    ['class D { f = () => 1; #p() {} }', 1, 1],
+    ['function f() { for (;;) { while (1) {} } }', 3, 0],
+    ['try {} finally { for (;;) {} }', 1, 0],
+    ['function s() { "use strict"; return 1 }', 1, 0],
+    ['let x = 1', 0, 0],
+  ];
+
+  it.each(checks)('%j has %i check statements and %i check expressions', (source, statements, expressions) => {
+    const { code } = expectPlan(transformCell(source));
+    expect(count(code, CHECK)).toBe(statements);
+    expect(count(code, CHECK_EXPR)).toBe(expressions);
+  });
+
+  it('keeps "use strict" a directive', async () => {
+    const session = new FakeSession();
+    expect(await session.run('function s() { "use strict"\nreturn this }\ns()')).toBeUndefined();
+    expect(await session.run('function t() { "use strict"; return this }\nt()')).toBeUndefined();
+  });
+
+  it('instrument: false inserts no checks and no catch rewriting', () => {
+    const { code } = expectPlan(
+      transformCell('for (;;) {}\nfunction f() {}\nx => x\ntry {} catch {}', { instrument: false }),
+    );
+    expect(code).not.toContain('__sc$.tick');
+    expect(code).not.toContain('__sc$.rethrow');
+  });
+
+  it('allowDynamicImport keeps import()', () => {
+    expect(expectPlan(transformCell('import("x")', { allowDynamicImport: true })).code).toContain('import("x")');
+    expect(expectPlan(transformCell('import("x")')).code).toContain('__sc$.importDenied("x")');
+  });
+
+  it('ticks while a loop runs', async () => {
+    const session = new FakeSession();
+    session.counter[0] = 10;
+    await session.run('let t = 0\nfor (let i = 0; i < 5000; i++) t += i');
+    expect(session.ticks).toBeGreaterThan(0);
+  });
+
+  const interruptible: string[] = [
+    'while (true) {}',
+    'for (;;) x = 1',
+    'do {} while (true)',
+    'while (true) { try { for (;;) {} } catch (e) {} }',
+    'for (;;) { try { for (;;) {} } catch {} }',
+    'for (;;) { try { for (;;) {} } catch ({message}) {} }',
+    'try { throw 1 } finally { for (;;) {} }',
+    'function spin() { spin2() }\nfunction spin2() { for (;;) {} }\nspin()',
+    'const loop = () => loop(); loop()',
+    'const o = { get g() { return this.g } }; o.g',
+    'await (async () => { for (;;) {} })()',
+    'for await (const v of (async function* () { for (;;) yield 1 })()) {}',
+    'const r = [1, 2, 3]; while (true) { try { r.map(() => { throw new Error("x") }) } catch (e) {} }',
+  ];
+
+  it.each(interruptible)('an interrupt stops %j and passes through catch', async (source) => {
+    const session = new FakeSession();
+    session.interrupt = true;
+    session.counter[0] = 50;
+    await expect(session.run(source)).rejects.toBe(INTERRUPT);
+  });
+});
+
+describe('transformCell: plan', () => {
+  it('lists declarations, definitions and free names', () => {
+    const source = [
+      'let a = 1, {b, c: [d]} = o',
+      'const e = 2',
+      'var v = a + w',
+      'if (x) { var inner = 1 }',
+      'function f(p) { var local = p.q; return local }',
+      'class A extends Base { m() { return this.y } }',
+      'obj.prop = {key: val}',
+    ].join('\n');
+    const plan = expectPlan(transformCell(source));
+    expect(plan.mode).toBe('sync');
+    expect(plan.declarations).toEqual([
+      { name: 'a', kind: 'let' },
+      { name: 'b', kind: 'let' },
+      { name: 'd', kind: 'let' },
+      { name: 'e', kind: 'const' },
+      { name: 'v', kind: 'var' },
+      { name: 'inner', kind: 'var' },
+      { name: 'f', kind: 'function' },
+      { name: 'A', kind: 'class' },
+    ]);
+    expect(plan.definitions).toEqual({
+      f: 'function f(p) { var local = p.q; return local }',
+      A: 'class A extends Base { m() { return this.y } }',
+    });
+    for (const name of ['a', 'b', 'd', 'o', 'e', 'v', 'w', 'x', 'inner', 'f', 'A', 'Base', 'obj', 'val']) {
+      expect(plan.freeNames).toContain(name);
+    }
+    for (const name of ['c', 'q', 'm', 'y', 'prop', 'key']) expect(plan.freeNames).not.toContain(name);
+  });
+
+  it.each([
+    ['1', 'expression'],
+    ['let a = 1', 'sync'],
+    ['await 1', 'top-level-await'],
+    ['async function f() {}', 'async-def'],
+    ['prompt("x")', 'blocking'],
+  ])('%j is %s, with a matching wrapper', (source, mode) => {
+    const plan = expectPlan(transformCell(source));
+    expect(plan.mode).toBe(mode);
+    expect(plan.code.startsWith(mode === 'top-level-await' ? '(async function (__sc$) {' : '(function (__sc$) {')).toBe(
+      true,
+    );
+  });
+
+  it('keeps every user line on its own line after the prelude', () => {
+    const source = 'let a = 1\nvar b\nclass C {}\n// comment\nfor (;;) break\na';
+    const code = expectPlan(transformCell(source)).code;
+    expect(code.split('\n')).toHaveLength(source.split('\n').length + 2);
+  });
+});
+
+describe('transformCell: errors', () => {
+  const cases: Array<[source: string, message: string, line: number, column: number]> = [
+    ['let x = ;', 'Unexpected token', 1, 9],
+    ['let a = 1\n  return a', "'return' outside of function", 2, 3],
+    ['import x from "y"', "'import' and 'export' may appear only with 'sourceType: module'", 1, 1],
+    ['export const a = 1', "'import' and 'export' may appear only with 'sourceType: module'", 1, 1],
+    ['let __sc$x = 1', "Identifier '__sc$x' is reserved by sandcell", 1, 5],
+    ['f()\n  g(__sc$)', "Identifier '__sc$' is reserved by sandcell", 2, 5],
+    ['o.__sc$n = 1', "Identifier '__sc$n' is reserved by sandcell", 1, 3],
+    ['\\u005f_sc$n', "Identifier '__sc$n' is reserved by sandcell", 1, 1],
+  ];
+
+  it.each(cases)('%j → %s at %i:%i', (source, message, line, column) => {
+    expect(transformCell(source)).toEqual({ mode: 'syntax-error', message, line, column });
+  });
+});
+
+describe('transformCell: source map', () => {
+  it('maps user tokens back to where they were written', () => {
+    const source = [
+      'let alpha = 1, {beta} = {beta: 2}',
+      'var gamma = 3; for (var delta of [1]) epsilon(delta)',
+      'class Zeta { m() { return iota } }',
+      'try { kappa() } catch ({lambda}) { mu(lambda) }',
+      '  nu + xi',
+    ].join('\n');
+    const plan = expectPlan(transformCell(source));
+    const map = new TraceMap(plan.map);
+    expect(plan.map.sources).toEqual(['cell']);
+    expect(plan.map.sourcesContent).toEqual([source]);
+    for (const token of [
+      'alpha',
+      'beta',
+      'gamma',
+      'delta',
+      'epsilon',
+      'Zeta',
+      'iota',
+      'kappa',
+      'lambda',
+      'mu',
+      'nu',
+      'xi',
+    ]) {
+      const original = position(source, source.search(new RegExp(`\\b${token}\\b`)));
+      // Skip the copies the transform itself writes: `declare(["Zeta"], …); Zeta = class Zeta`.
+      const generated = position(plan.code, plan.code.search(new RegExp(`(?<!["\\w])${token}(?![\\w"]| = class)`)));
+      const mapped = originalPositionFor(map, { line: generated.line, column: generated.column });
+      expect({ token, line: mapped.line, column: mapped.column }).toEqual({ token, ...original });
+      expect(mapped.source).toBe('cell');
+    }
+  });
+
+  it('is plain JSON data, also after structured cloning', () => {
+    const plan = expectPlan(transformCell('let a = 1\na'));
+    const cloned = structuredClone(plan);
+    expect(cloned.map).toEqual(plan.map);
+    expect(JSON.parse(JSON.stringify(plan)).map).toEqual(plan.map);
+    expect(plan.map).toMatchObject({ version: 3, sources: ['cell'] });
+    expect(typeof plan.map.mappings).toBe('string');
+  });
+
+  it('maps a runtime error position to the one the raw cell reports', async () => {
+    const source = 'let a = 1;\nconst b = [a];\nfor (var i = 0; i < 1; i++) {\n    b.push(i); missingFn(b);\n}';
+    const raw = stackPosition(() => vm.runInNewContext(source, {}, { filename: 'raw.js' }), 'raw.js');
+    const session = new FakeSession();
+    const plan = expectPlan(transformCell(source));
+    let error: unknown;
+    await session.run(source).catch((caught: unknown) => {
+      error = caught;
+    });
+    const generated = stackPosition(() => {
+      throw error;
+    }, 'cell.js');
+    const mapped = originalPositionFor(new TraceMap(plan.map), { line: generated.line, column: generated.column - 1 });
+    expect(raw).toEqual({ line: 4, column: 16 });
+    expect({ line: mapped.line, column: (mapped.column ?? -1) + 1 }).toEqual(raw);
+  });
+});
+
+describe('transformCell: size', () => {
+  // Relative to a bare acorn parse, so the bound holds on a loaded machine. (A cell with tens
+  // of thousands of top-level declarations is slower: acorn's own scope bookkeeping is quadratic.)
+  it('transforms a 1 MB cell in a small multiple of the parse time', { timeout: 120_000 }, async () => {
+    const parts = ['const data = Array.from({ length: 100 }, (_, v) => ({ v }));\nlet total = 0;\n'];
+    let size = 0;
+    for (let i = 0; size < 1_000_000; i++) {
+      const part = `total += data[${i % 100}].v * 2;\nfor (var j = 0; j < 2; j++) { total += j }\nif (total > ${i}) { total -= ((v) => v)(1) } else { try { total++ } catch (e) {} }\n`;
+      parts.push(part);
+      size += part.length;
+    }
+    parts.push('total');
+    const source = parts.join('');
+    let started = performance.now();
+    parse(source, PARSE_OPTIONS);
+    const parseMs = performance.now() - started;
+    started = performance.now();
+    const plan = expectPlan(transformCell(source));
+    const transformMs = performance.now() - started;
+    expect(transformMs).toBeLessThan(parseMs * 6 + 1000);
+    expect(plan.declarations.map(({ name }) => name)).toEqual(['data', 'total', 'j']);
+    expect(typeof (await new FakeSession().run(source))).toBe('number');
+  });
+});
+
+/** 1-based line, 0-based column of `index` in `text` (trace-mapping's convention). */
+function position(text: string, index: number): { line: number; column: number } {
+  const before = text.slice(0, index).split('\n');
+  return { line: before.length, column: before[before.length - 1].length };
+}
+
+/** 1-based line and column of the first `file` frame of what `run` throws. */
+function stackPosition(run: () => unknown, file: string): { line: number; column: number } {
+  try {
+    run();
+  } catch (error) {
+    const match = new RegExp(`${file.replace('.', '\\.')}:(\\d+):(\\d+)`).exec(String((error as Error).stack));
+    if (!match) throw new Error(`no ${file} frame in ${String((error as Error).stack)}`);
+    return { line: Number(match[1]), column: Number(match[2]) };
+  }
+  throw new Error('expected a throw');
+}
