@@ -56,6 +56,8 @@ export default defineConfig(({ mode }) => {
       format: 'es',
       rolldownOptions: {
         output: {
+          // The worker is fetched at run time, never re-bundled by apps: ship it minified.
+          minify: true,
           entryFileNames: 'sandcell.worker.js',
           chunkFileNames: 'sandcell.worker-[hash].js',
           assetFileNames: 'sandcell.worker-[hash][extname]',

@@ -75,7 +75,8 @@ export class SessionTab {
     } finally {
       this.pending.splice(this.pending.indexOf(view), 1);
       this.onChange();
-      view.element.scrollIntoView({ block: 'nearest' });
+      // Bring the end of the cell (its result) into view, as a console does.
+      if (!this.history.hidden) view.element.scrollIntoView({ block: 'end' });
     }
   }
 

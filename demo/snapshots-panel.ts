@@ -58,7 +58,7 @@ export class SnapshotsPanel {
   }
 
   private item(info: SnapshotInfo): HTMLElement {
-    const skipped = info.skipped.map((s) => `${s.name}: ${s.reason}`).join('\n');
+    const skipped = reasons(info.skipped);
     return h(
       'li',
       { 'data-testid': 'snapshot', 'data-snapshot-id': info.id },
@@ -93,10 +93,8 @@ export class SnapshotsPanel {
     this.saveButton.disabled = true;
     try {
       const info = await this.session.snapshot();
-      const skipped = info.skipped.length
-        ? ` Not saved: ${info.skipped.map((s) => `${s.name} (${s.reason})`).join(', ')}.`
-        : '';
-      this.say(`Saved ${info.saved.length} variable${info.saved.length === 1 ? '' : 's'}.${skipped}`);
+      const skipped = info.skipped.length ? ` Not saved: ${names(info.skipped)} (hover for why).` : '';
+      this.say(`Saved ${plural(info.saved.length, 'variable')}.${skipped}`, false, reasons(info.skipped));
       await this.reload();
     } catch (error) {
       this.say(`Could not save: ${describe(error)}`, true);
@@ -109,10 +107,8 @@ export class SnapshotsPanel {
     if (!this.session) return;
     try {
       const info = await this.session.restore(id);
-      const skipped = info.skipped.length
-        ? ` Skipped: ${info.skipped.map((s) => `${s.name} (${s.reason})`).join(', ')}.`
-        : '';
-      this.say(`Restored ${info.restored.join(', ') || 'nothing'}.${skipped}`);
+      const skipped = info.skipped.length ? ` Skipped: ${names(info.skipped)} (hover for why).` : '';
+      this.say(`Restored ${info.restored.join(', ') || 'nothing'}.${skipped}`, false, reasons(info.skipped));
     } catch (error) {
       this.say(`Could not restore: ${describe(error)}`, true);
     }
@@ -129,10 +125,24 @@ export class SnapshotsPanel {
     await this.reload();
   }
 
-  private say(text: string, isError = false): void {
+  /** @param details the long form (why variables were skipped), shown on hover */
+  private say(text: string, isError = false, details = ''): void {
     this.status.textContent = text;
+    this.status.title = details;
     this.status.classList.toggle('error', isError);
   }
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function names(skipped: SnapshotInfo['skipped']): string {
+  return skipped.map((s) => s.name).join(', ');
+}
+
+function reasons(skipped: SnapshotInfo['skipped']): string {
+  return skipped.map((s) => `${s.name}: ${s.reason}`).join('\n');
 }
 
 function describe(error: unknown): string {
