@@ -103,6 +103,8 @@ class CellTransform {
           this.#declare(node.id.name, 'function');
           this.#functionNames.add(node.id.name);
           this.#definitions[node.id.name] = this.#source.slice(node.start, node.end);
+        } else if (node.id && !inFunction && isAnnexBFunction(node, parent)) {
+          this.#declare(node.id.name, 'function');
         }
         break;
       case 'ClassDeclaration':
@@ -131,6 +133,9 @@ class CellTransform {
         if (parent?.type === 'Program' && node.id) this.#rewriteClass(node, node.id.name);
         break;
       case 'FunctionDeclaration':
+        if (this.#instrument) this.#instrumentFunction(node);
+        if (node.id && !inFunction && isAnnexBFunction(node, parent)) this.#publishBlockFunction(node, node.id.name);
+        break;
       case 'FunctionExpression':
       case 'ArrowFunctionExpression':
         if (this.#instrument) this.#instrumentFunction(node);
@@ -286,6 +291,14 @@ class CellTransform {
     });
   }
 
+  /**
+   * A sloppy-mode function declared in a block also binds its name in the enclosing function
+   * (Annex B) when the block runs; at the cell's top level that binding is the namespace's.
+   */
+  #publishBlockFunction(node: acorn.FunctionDeclaration, name: string): void {
+    this.#insertions.push(() => this.#ms.appendLeft(node.end, ` __sc$.fn(${JSON.stringify(name)}, ${name});`));
+  }
+
   /** Ends a rewritten statement with `;` when the user relied on ASI. */
   #terminate(node: acorn.Node): void {
     if (this.#source[node.end - 1] !== ';') this.#insertions.push(() => this.#ms.appendLeft(node.end, ';'));
@@ -374,6 +387,11 @@ function withLazyMap(plan: CellPlan, ms: MagicString): CellPlan {
     },
   });
   return plan;
+}
+
+/** A plain function declared in a block or switch case (generators and async ones stay block-scoped). */
+function isAnnexBFunction(node: acorn.FunctionDeclaration, parent: AnyNode | undefined): boolean {
+  return !node.async && !node.generator && (parent?.type === 'BlockStatement' || parent?.type === 'SwitchCase');
 }
 
 /** The last statement that is not empty (`1;;` still ends in `1`). */

@@ -142,6 +142,10 @@ describe('transformCell: persistence across cells', () => {
       [1, 1, 2],
     ],
     ['function redefined', ['function h() { return 1 }', 'function h() { return 2 }', 'h()'], 2],
+    ['function declared in a block persists (Annex B)', ['if (true) { function bf() { return 1 } }', 'bf()'], 1],
+    ['function declared in a switch case persists', ['switch (1) { case 1: function sf() { return 2 } }', 'sf()'], 2],
+    ['generator declared in a block stays in it', ['{ function* bg() {} }', 'typeof bg'], 'undefined'],
+    ['function in a skipped block is not published', ['if (false) { function nf() {} }', 'typeof nf'], 'undefined'],
     ['block-scoped let stays in its block', ['{ let q = 1 }', '"q" in globalThis'], false],
     ['for-let stays in the loop', ['for (let w = 0; w < 2; w++) {}', 'typeof w'], 'undefined'],
     ['function name inferred', ['let fn = () => 1, cls = class {}', '[fn.name, cls.name]'], ['fn', 'cls']],
@@ -300,6 +304,63 @@ describe('transformCell: interrupts', () => {
     session.interrupt = true;
     session.counter[0] = 50;
     await expect(session.run(source)).rejects.toBe(INTERRUPT);
+  });
+});
+
+describe('transformCell: generated code parses', () => {
+  const corpus: string[] = [
+    'var a\n(foo)',
+    'let b\n(foo)',
+    'class C {}\n(foo)',
+    'const d = 1\n[d].map(String)',
+    'for (var async of []) {}',
+    'for (var let of []) {}',
+    'for (var {x, y = 1} of []) {}',
+    'for (var [p, , ...q] in {}) {}',
+    'for (var i = 0, n = 2, m; i < n; i++) {}',
+    'for (var z; false; ) {}',
+    'if (a) var v1 = 1; else var v2\nv1',
+    'label: for (var i2 of [1]) { continue label }',
+    'while (false) var w1 = 1',
+    'do var w2 = 1; while (false)',
+    'try { } catch ({ a: [b2] = [], ...r }) { var inCatch = b2 }',
+    'try { } catch { } finally { }',
+    'let { [key]: computed } = obj',
+    'const fns = [function () { return 1 }, () => 2, async () => { await 3 }]',
+    'const o = { a() {}, get b() { return 1 }, set b(v) {}, async *c() {}, [d]: () => ({}) }',
+    'class E extends F { #p = 1; static s = () => 1; static { var local = 1 } constructor() { super() } }',
+    'x => ({ a: 1 })',
+    'async x => await x',
+    'function f(a = () => { for (;;) break }, ...rest) { "use strict"\n return a }',
+    'switch (x) { case 1: { let y = 1 } default: var s = 2 }',
+    '`${(() => { for (;;) break })()}`',
+    'a?.b?.(c)?.[d]',
+    'new.target',
+    'x = 1; /* trailing block comment */',
+    'x = 1 // trailing line comment',
+    'let re = /[/]}{/g\nre',
+    'var \u0061b = 1',
+    '{a: 1, ...rest}',
+    '{ "quoted": 1 }',
+    'let [x1 = await y1, {z1} = await w1] = await v1',
+    'import.meta',
+  ];
+
+  it.each(corpus)('%j', (source) => {
+    const plan = transformCell(source);
+    let raw: unknown = null;
+    try {
+      parse(source, PARSE_OPTIONS);
+    } catch (error) {
+      raw = error;
+    }
+    // Either both reject it, or the object-literal rule rescued a cell that is not a program.
+    if (plan.mode === 'syntax-error') {
+      expect(raw).not.toBeNull();
+      return;
+    }
+    const { code } = plan as CellPlan;
+    expect(() => parse(code, { ecmaVersion: 'latest', sourceType: 'script' })).not.toThrow();
   });
 });
 
