@@ -297,9 +297,9 @@ describe('what cannot be saved is skipped with a reason', () => {
 });
 
 describe('size estimate', () => {
-  test('counts buffers, strings and numbers, shared objects once', () => {
+  test('counts buffers, strings and numbers, shared containers once', () => {
     const bytes = new Uint8Array(1_000_000);
-    const shared = { s: 'x'.repeat(1000) };
+    const shared = { s: 'x'.repeat(1000), inner: {} };
     const { bytes: estimate } = encodeNamespace(
       new Map<string, unknown>([
         ['bytes', bytes],
