@@ -5,6 +5,7 @@
 
 export { deleteSnapshot, listSnapshots } from './snapshots';
 export { createSession, Session } from './session';
+export { SessionManager, type SessionManagerOptions } from './session-manager';
 export { renderDisplay } from './render-display';
 export { PolicyError, SandcellError, SessionClosedError, SessionLimitError, SnapshotError, type SnapshotErrorCause } from './errors';
 export type {

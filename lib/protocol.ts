@@ -91,6 +91,8 @@ export interface RestoreReport {
 /** The worker runtime, as the host calls it through Comlink. */
 export interface RuntimeApi {
   ready(): Promise<{ crossOriginIsolated: boolean }>;
+  /** A pooled worker taken by a session: snapshots go under the adopting session's id from now on. */
+  setSessionId(id: string): Promise<void>;
   execute(request: ExecuteRequest): Promise<CellOutcome>;
   /** Cooperative stop for a cell that is awaiting (the SharedArrayBuffer flag covers busy code). */
   interrupt(cellId: number): Promise<void>;

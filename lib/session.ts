@@ -38,6 +38,12 @@ const INPUT_BUFFER_BYTES = 1 << 20;
 
 type HardReason = 'interrupted' | 'timeout' | 'crashed';
 
+/** Options a running worker can take on without a restart (see {@link Session.adopt}). */
+export type HostSideOptions = Pick<
+  SessionOptions,
+  'id' | 'onOutput' | 'onInput' | 'timeoutMs' | 'interruptGraceMs' | 'persist' | 'restore' | 'capabilities'
+>;
+
 interface Job {
   code: string;
   options: ExecuteOptions;
@@ -79,7 +85,13 @@ function randomId(): string {
  */
 export class Session extends EventTarget {
   /** Stable id; snapshots are stored under it. */
-  readonly id: string;
+  get id(): string {
+    return this._id;
+  }
+  /** Settable only by {@link Session.adopt}: a pooled session takes its id when a manager hands it out. */
+  private _id: string;
+  /** Started by a SessionManager's pool: input goes through the host bridge, whose onInput is set at adoption. */
+  private readonly pooled: boolean;
   /** Namespace access from the host: read, write, list and delete user variables. */
   readonly namespace: NamespaceHandle;
   private _state: SessionState = 'starting';
@@ -102,10 +114,11 @@ export class Session extends EventTarget {
   private closing?: Promise<void>;
 
   /** @internal Use {@link createSession}. */
-  constructor(options: SessionOptions = {}) {
+  constructor(options: SessionOptions = {}, internal: { pooled?: boolean } = {}) {
     super();
     this.options = validateSessionOptions(options);
-    this.id = options.id ?? randomId();
+    this._id = options.id ?? randomId();
+    this.pooled = internal.pooled === true;
     this._isolated = typeof SharedArrayBuffer === 'function' && globalThis.crossOriginIsolated === true;
     if (this._isolated) {
       this.controlBuffer = new SharedArrayBuffer(CONTROL_SLOTS * 4);
@@ -224,6 +237,19 @@ export class Session extends EventTarget {
     await this.close();
   }
 
+  /**
+   * @internal Used by SessionManager: a pooled session (started with the manager's defaults)
+   * takes the id and the host-side options of a `create()` call. Options that shape the
+   * worker (policy, capability names, cacheSize, maxOutputBytes) must already match.
+   */
+  async adopt(options: HostSideOptions): Promise<void> {
+    if (options.id !== undefined) this._id = options.id;
+    // Mutated in place: the host bridge reads onInput and capabilities from this same object.
+    const target = this.options as Record<string, unknown>;
+    for (const [key, value] of Object.entries(options)) if (key !== 'id' && value !== undefined) target[key] = value;
+    await this.call((remote) => remote.setSessionId(this._id));
+  }
+
   // ── worker lifecycle ────────────────────────────────────────────────────────────
 
   private async startWorker(): Promise<void> {
@@ -244,7 +270,8 @@ export class Session extends EventTarget {
         policy,
         cacheSize: this.options.cacheSize ?? DEFAULT_CACHE_SIZE,
         maxOutputBytes: this.options.maxOutputBytes,
-        hasInput: typeof this.options.onInput === 'function',
+        // A pooled worker learns its onInput only at adoption; without one, the bridge answers with a clear error.
+        hasInput: this.pooled || typeof this.options.onInput === 'function',
         capabilities,
       },
     };

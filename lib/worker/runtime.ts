@@ -140,6 +140,11 @@ export class SessionRuntime implements RuntimeApi {
     return { crossOriginIsolated: this.deps.control !== undefined };
   }
 
+  async setSessionId(id: string): Promise<void> {
+    if (typeof id !== 'string' || id.length === 0) throw new TypeError('[sandcell] setSessionId needs a non-empty string');
+    this.snapshots.setSessionId(id);
+  }
+
   async execute(request: ExecuteRequest): Promise<CellOutcome> {
     this.flushCheckpoint();
     const { cellId, code, timeoutMs } = request;

@@ -15,6 +15,8 @@ export interface SnapshotEngine {
   decodeInto(payload: unknown): { restored: string[]; skipped: SkippedVariable[]; definitions: Record<string, string> };
   save(): Promise<SnapshotInfo>;
   restore(snapshotId?: string): Promise<{ snapshotId: string; restored: string[]; skipped: SkippedVariable[]; definitions: Record<string, string> }>;
+  /** A pooled worker is started before it knows whose it is; the adopting session sets its id. */
+  setSessionId(id: string): void;
 }
 
 interface EngineDeps {
@@ -24,7 +26,8 @@ interface EngineDeps {
   definitions: () => Record<string, string>;
 }
 
-export function createSnapshotEngine({ sessionId, factory, namespace, definitions }: EngineDeps): SnapshotEngine {
+export function createSnapshotEngine({ sessionId: initialId, factory, namespace, definitions }: EngineDeps): SnapshotEngine {
+  let sessionId = initialId;
   let store: SnapshotStore | undefined;
   const getStore = () => (store ??= createSnapshotStore({ factory: factory ?? null }));
   // Indirect eval: re-created functions and classes live in global scope, like the cells that made them.
@@ -60,6 +63,9 @@ export function createSnapshotEngine({ sessionId, factory, namespace, definition
     async save() {
       const encoded = encode();
       return saveSnapshot(sessionId, encoded.record, { saved: encoded.saved, skipped: encoded.skipped, bytes: encoded.bytes }, getStore());
+    },
+    setSessionId(id: string) {
+      sessionId = id;
     },
     async restore(snapshotId?: string) {
       const { info, payload } = await loadSnapshot(snapshotId ?? { latestFor: sessionId }, getStore());
