@@ -195,6 +195,7 @@ export function defaultSnapshotStore(): SnapshotStore {
  * @throws SnapshotError 'quota' when storage is full, 'unavailable' when IndexedDB
  *   cannot be used, 'corrupt' when the payload holds a value IndexedDB cannot store;
  *   in every case the previous snapshot is left as it was
+ * @throws TypeError when `sessionId` is not a non-empty string
  */
 export async function saveSnapshot(
   sessionId: string,

@@ -1,4 +1,4 @@
-import { promisifyRequest } from 'idb-keyval';
+import { get, promisifyRequest } from 'idb-keyval';
 import { afterEach, describe, expect, test } from 'vitest';
 import { cdp } from 'vitest/browser';
 import { SnapshotError } from '../../lib/errors.ts';
@@ -92,6 +92,8 @@ describe('save, load, list, delete', () => {
     const first = await save(store, 's', { v: 1 });
     const second = await save(store, 's', { v: 2 });
     expect((await loadSnapshot({ latestFor: 's' }, store)).info.id).toBe(second.id);
+    // The store is an idb-keyval UseStore: its helpers work on it too.
+    expect(await get(snapshotKeys(second.id)!.latest, store.use)).toBe(second.id);
 
     await deleteSnapshot(second.id, store);
     const latest = await loadSnapshot({ latestFor: 's' }, store);
