@@ -18,18 +18,23 @@ async function pageResult(page) {
 
 /**
  * @param {() => import('playwright').Browser} browser
- * @param {{ isolated: { url: string; requests: string[] }; plain: { url: string; requests: string[] } }} servers
+ * @param {{ isolated: { url: string }; plain: { url: string } }} servers
  *   both serve the repository root; `isolated` sends COOP/COEP, `plain` does not.
  */
 export function registerBundleTests(browser, servers) {
-  /** @param {(page: import('playwright').Page) => Promise<void>} body */
+  /**
+   * @param {(page: import('playwright').Page, loaded: string[]) => Promise<void>} body
+   *   `loaded`: the paths this page requested (tests run in parallel, so not the server's log)
+   */
   async function withPage(body) {
     const context = await browser().newContext();
     const page = await context.newPage();
     const errors = [];
+    const loaded = [];
     page.on('pageerror', (error) => errors.push(error));
+    page.on('request', (request) => loaded.push(new URL(request.url()).pathname));
     try {
-      await body(page);
+      await body(page, loaded);
     } finally {
       await context.close();
     }
@@ -37,14 +42,12 @@ export function registerBundleTests(browser, servers) {
   }
 
   test('IIFE bundle by <script> runs a cell (worker inlined)', async () => {
-    await withPage(async (page) => {
-      const before = servers.isolated.requests.length;
+    await withPage(async (page, loaded) => {
       await page.goto(`${servers.isolated.url}/e2e/pages/iife.html`);
       const result = await pageResult(page);
       assert.equal(result.status, 'ok');
       assert.match(result.repr ?? '', /2,4,6/);
       assert.equal(result.isolated, true);
-      const loaded = servers.isolated.requests.slice(before);
       assert.ok(
         !loaded.some((path) => path.includes('worker')),
         `the IIFE fetched a worker file: ${loaded.join(', ')}`,
@@ -64,14 +67,12 @@ export function registerBundleTests(browser, servers) {
   });
 
   test('ESM bundle by import runs a cell (worker file beside it)', async () => {
-    await withPage(async (page) => {
-      const before = servers.isolated.requests.length;
+    await withPage(async (page, loaded) => {
       await page.goto(`${servers.isolated.url}/e2e/pages/esm.html`);
       const result = await pageResult(page);
       assert.equal(result.status, 'ok');
       assert.match(result.repr ?? '', /2,4,6/);
       assert.equal(result.isolated, true);
-      const loaded = servers.isolated.requests.slice(before);
       assert.ok(
         loaded.some((path) => /^\/dist\/sandcell\.worker.*\.js$/.test(path)),
         `no worker file was loaded from dist/: ${loaded.join(', ')}`,

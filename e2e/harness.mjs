@@ -1,6 +1,6 @@
 /**
- * The smallest test runner that does the job: `test(name, fn)` registers, `run()` runs in
- * order with a per-test time limit, prints one line per test and the summary line
+ * The smallest test runner that does the job: `test(name, fn)` registers, `run()` runs them
+ * with a per-test time limit, prints one line per test and the summary line
  * `N passed, M failed`, and resolves to the number of failures.
  */
 
@@ -13,35 +13,45 @@ const tests = [];
  * @param {{ timeoutMs?: number }} [options]
  */
 export function test(name, fn, options = {}) {
-  tests.push({ name, fn, timeoutMs: options.timeoutMs ?? 20_000 });
+  tests.push({ name, fn, timeoutMs: options.timeoutMs ?? 30_000 });
 }
 
-/** @param {{ only?: string }} [options] `only`: run just the tests whose name contains it. */
+/**
+ * Runs the registered tests, `concurrency` at a time (each test opens its own browser
+ * context, so they do not share storage), and prints each as it finishes.
+ * @param {{ only?: string; concurrency?: number }} [options] `only`: just the tests whose name contains it
+ * @returns {Promise<number>} how many failed
+ */
 export async function run(options = {}) {
-  const selected = options.only ? tests.filter((t) => t.name.includes(options.only)) : tests;
+  const selected = options.only ? tests.filter((t) => t.name.includes(options.only ?? '')) : tests;
   let passed = 0;
   let failed = 0;
-  for (const { name, fn, timeoutMs } of selected) {
-    const started = performance.now();
-    let timer;
-    try {
-      await Promise.race([
-        fn(),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
-        }),
-      ]);
-      passed++;
-      console.log(`  ✓ ${name} (${Math.round(performance.now() - started)} ms)`);
-    } catch (error) {
-      failed++;
-      console.log(`  ✗ ${name} (${Math.round(performance.now() - started)} ms)`);
-      const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      console.log(text.replace(/^/gm, '      '));
-    } finally {
-      clearTimeout(timer);
+  let next = 0;
+  async function worker() {
+    while (next < selected.length) {
+      const { name, fn, timeoutMs } = selected[next++];
+      const started = performance.now();
+      let timer;
+      try {
+        await Promise.race([
+          fn(),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+          }),
+        ]);
+        passed++;
+        console.log(`  ✓ ${name} (${Math.round(performance.now() - started)} ms)`);
+      } catch (error) {
+        failed++;
+        console.log(`  ✗ ${name} (${Math.round(performance.now() - started)} ms)`);
+        const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        console.log(text.replace(/^/gm, '      '));
+      } finally {
+        clearTimeout(timer);
+      }
     }
   }
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, worker));
   console.log(`${passed} passed, ${failed} failed`);
   return failed;
 }

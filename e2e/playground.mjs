@@ -91,16 +91,20 @@ async function settled(cell, timeoutMs = 10_000) {
 /**
  * @param {() => import('playwright').Browser} browser
  * @param {{ url: string }} server serves demo/dist with COOP/COEP
+ * @param {{ url: string }} plainServer serves demo/dist without them
  */
-export function registerPlaygroundTests(browser, server) {
-  /** @param {(page: import('playwright').Page) => Promise<void>} body */
-  async function withPlayground(body) {
+export function registerPlaygroundTests(browser, server, plainServer) {
+  /**
+   * @param {(page: import('playwright').Page) => Promise<void>} body
+   * @param {{ url: string }} [from]
+   */
+  async function withPlayground(body, from = server) {
     const context = await browser().newContext({ viewport: { width: 1280, height: 820 } });
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (error) => errors.push(error));
     try {
-      await page.goto(`${server.url}/`);
+      await page.goto(`${from.url}/`);
       await ready(page);
       await body(page);
     } finally {
@@ -164,10 +168,10 @@ export function registerPlaygroundTests(browser, server) {
     await withPlayground(async (page) => {
       await runCell(page, "let alpha = 41;\nconst beta = 'hi';\nfunction gamma() { return alpha + 1; }");
       const row = page.locator('[data-testid="variable"][data-name="alpha"]');
-      await row.waitFor({ timeout: 5000 });
+      await row.waitFor({ timeout: 10_000 });
       assert.match(await text(row.getByTestId('variable-repr')), /41/);
-      await page.locator('[data-testid="variable"][data-name="beta"]').waitFor({ timeout: 5000 });
-      await page.locator('[data-testid="variable"][data-name="gamma"]').waitFor({ timeout: 5000 });
+      await page.locator('[data-testid="variable"][data-name="beta"]').waitFor({ timeout: 10_000 });
+      await page.locator('[data-testid="variable"][data-name="gamma"]').waitFor({ timeout: 10_000 });
       await runCell(page, 'alpha = gamma()');
       await until(async () => /42/.test(await text(row.getByTestId('variable-repr'))), 'alpha to become 42');
     });
@@ -178,17 +182,17 @@ export function registerPlaygroundTests(browser, server) {
       await runCell(page, "let saved = { n: 123, tags: new Set(['a', 'b']) };\nfunction twice(x) { return 2 * x; }");
       await page.click('[data-testid="snapshot-save"]');
       const item = page.locator('[data-testid="snapshot"]');
-      await item.first().waitFor({ timeout: 5000 });
-      await page.locator('[data-testid="variable"][data-name="saved"]').waitFor({ timeout: 5000 });
+      await item.first().waitFor({ timeout: 10_000 });
+      await page.locator('[data-testid="variable"][data-name="saved"]').waitFor({ timeout: 10_000 });
       await mkdir(fileURLToPath(new URL('../test-results/', import.meta.url)), { recursive: true });
       await page.screenshot({ path: SCREENSHOT });
 
       await page.reload();
       await ready(page);
-      await item.first().waitFor({ timeout: 5000 });
+      await item.first().waitFor({ timeout: 10_000 });
       assert.equal(await page.locator('[data-testid="variable"][data-name="saved"]').count(), 0);
       await item.first().getByTestId('snapshot-restore').click();
-      await page.locator('[data-testid="variable"][data-name="saved"]').waitFor({ timeout: 5000 });
+      await page.locator('[data-testid="variable"][data-name="saved"]').waitFor({ timeout: 10_000 });
       const cell = await runCell(page, 'twice(saved.n) + saved.tags.size');
       assert.match(await text(cell.getByTestId('cell-repr')), /248/);
 
@@ -204,7 +208,7 @@ export function registerPlaygroundTests(browser, server) {
         "display({ 'text/html': '<p id=\"hello\">Hello <b>rich</b> output</p>' }, { raw: true });",
       );
       const frame = cell.locator('[data-testid="cell-display"] iframe');
-      await frame.waitFor({ timeout: 5000 });
+      await frame.waitFor({ timeout: 10_000 });
       const sandbox = await frame.getAttribute('sandbox');
       assert.notEqual(sandbox, null, 'the iframe has no sandbox attribute');
       assert.ok(!/allow-same-origin/.test(sandbox ?? ''), `sandbox="${sandbox}" allows same-origin`);
@@ -230,7 +234,7 @@ export function registerPlaygroundTests(browser, server) {
       await page.click('[data-testid="run"]');
       const cell = visibleCells(page).nth(before);
       assert.equal(await settled(cell), 'ok');
-      await cell.locator('[data-testid="cell-display"] :is(iframe, img, svg)').first().waitFor({ timeout: 5000 });
+      await cell.locator('[data-testid="cell-display"] :is(iframe, img, svg)').first().waitFor({ timeout: 10_000 });
     });
   });
 
@@ -250,7 +254,7 @@ export function registerPlaygroundTests(browser, server) {
       await page.click('[data-testid="run"]');
       const cell = visibleCells(page).first();
       const field = cell.getByTestId('input-field');
-      await field.waitFor({ timeout: 5000 });
+      await field.waitFor({ timeout: 10_000 });
       await field.fill('Ada');
       await field.press('Enter');
       assert.equal(await settled(cell), 'ok');
@@ -272,7 +276,22 @@ export function registerPlaygroundTests(browser, server) {
       assert.match(await text(cell.getByTestId('cell-repr')), /undefined/);
       await tabs.nth(0).locator('.tab-label').click();
       assert.equal(await visibleCells(page).count(), 1);
-      await page.locator('[data-testid="variable"][data-name="onlyInFirst"]').waitFor({ timeout: 5000 });
+      await page.locator('[data-testid="variable"][data-name="onlyInFirst"]').waitFor({ timeout: 10_000 });
     });
+  });
+
+  test('playground without COOP/COEP: says so, and Stop still ends a loop', async () => {
+    await withPlayground(async (page) => {
+      assert.equal(await page.getAttribute('[data-testid="isolation"]', 'data-isolated'), 'false');
+      const loop = await runCell(page, 'while (true) {}', { settle: false });
+      await until(
+        async () => (await page.getAttribute('[data-testid="session-state"]', 'data-state')) === 'busy',
+        'a busy session',
+      );
+      await page.click('[data-testid="stop"]');
+      assert.equal(await settled(loop, 15_000), 'interrupted');
+      const next = await runCell(page, '40 + 2');
+      assert.match(await text(next.getByTestId('cell-repr')), /42/);
+    }, plainServer);
   });
 }

@@ -6,6 +6,7 @@
  *   node e2e/run.mjs            all tests
  *   E2E_ONLY=IIFE node e2e/run.mjs   tests whose name contains "IIFE"
  *   E2E_SKIP_DEMO_BUILD=1 …          reuse demo/dist from an earlier run
+ *   E2E_CONCURRENCY=1 …              one test at a time (default 2; each test has its own context)
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -34,15 +35,16 @@ const servers = {
   isolated: await startStaticServer({ root, isolate: true }),
   plain: await startStaticServer({ root, isolate: false }),
   demo: await startStaticServer({ root: demoDist, isolate: true }),
+  demoPlain: await startStaticServer({ root: demoDist, isolate: false }),
 };
 const browser = await launchChromium();
 
-registerPlaygroundTests(() => browser, servers.demo);
+registerPlaygroundTests(() => browser, servers.demo, servers.demoPlain);
 registerBundleTests(() => browser, servers);
 
 let failed = 1;
 try {
-  failed = await run({ only: process.env.E2E_ONLY });
+  failed = await run({ only: process.env.E2E_ONLY, concurrency: Number(process.env.E2E_CONCURRENCY ?? 2) });
 } finally {
   await browser.close();
   await Promise.all(Object.values(servers).map((server) => server.close()));
