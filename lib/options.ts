@@ -36,10 +36,12 @@ export function resolvePolicy(policy: SessionOptions['policy']): PolicyConfig {
   if (policy === undefined) return { ...POLICIES.sandbox };
   if (typeof policy === 'string') {
     const known = POLICIES[policy];
-    if (!known || !Object.hasOwn(POLICIES, policy)) fail('policy', "'sandbox', 'standard', 'unrestricted' or a PolicyConfig", policy);
+    if (!known || !Object.hasOwn(POLICIES, policy))
+      fail('policy', "'sandbox', 'standard', 'unrestricted' or a PolicyConfig", policy);
     return { ...known };
   }
-  if (typeof policy !== 'object' || policy === null) fail('policy', "'sandbox', 'standard', 'unrestricted' or a PolicyConfig", policy);
+  if (typeof policy !== 'object' || policy === null)
+    fail('policy', "'sandbox', 'standard', 'unrestricted' or a PolicyConfig", policy);
   const config = policy as unknown as Record<string, unknown>;
   for (const key of ['network', 'storage', 'workers'] as const) {
     if (typeof config[key] !== 'boolean') fail(`policy.${key}`, 'a boolean', config[key]);
@@ -61,12 +63,14 @@ export function validateSessionOptions(options: unknown): SessionOptions {
   for (const flag of ['persist', 'restore'] as const) {
     if (o[flag] !== undefined && typeof o[flag] !== 'boolean') fail(flag, 'a boolean', o[flag]);
   }
-  if (o.restore && o.id === undefined) fail('restore', 'used together with an id (snapshots are found by session id)', o.restore);
+  if (o.restore && o.id === undefined)
+    fail('restore', 'used together with an id (snapshots are found by session id)', o.restore);
   for (const fn of ['onOutput', 'onInput'] as const) {
     if (o[fn] !== undefined && typeof o[fn] !== 'function') fail(fn, 'a function', o[fn]);
   }
   if (o.capabilities !== undefined) {
-    if (typeof o.capabilities !== 'object' || o.capabilities === null) fail('capabilities', 'an object of functions', o.capabilities);
+    if (typeof o.capabilities !== 'object' || o.capabilities === null)
+      fail('capabilities', 'an object of functions', o.capabilities);
     for (const name of Object.keys(o.capabilities)) {
       if (typeof o.capabilities[name] !== 'function') fail(`capabilities.${name}`, 'a function', o.capabilities[name]);
     }

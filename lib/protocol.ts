@@ -11,7 +11,7 @@
 import type { CellError, ExecutionMode, ExecutionResult, PolicyConfig, SkippedVariable, VariableInfo } from './types';
 
 /** Index of each Int32 slot in the session's shared control buffer. */
-export const enum ControlSlot {
+export enum ControlSlot {
   /** Id of the cell the host wants stopped (0 = none). Compared with the running cell's id, so a stale request never hits a later cell. */
   Interrupt = 0,
   /** Input bridge: 0 idle, 1 waiting for an answer, 2 answered, 3 cancelled. */
@@ -22,7 +22,7 @@ export const enum ControlSlot {
 export const CONTROL_SLOTS = 4;
 
 /** Values of ControlSlot.InputState. */
-export const enum InputState {
+export enum InputState {
   Idle = 0,
   Waiting = 1,
   Answered = 2,
@@ -47,6 +47,8 @@ export interface RuntimeConfig {
   maxOutputBytes?: number;
   hasInput: boolean;
   capabilities: string[];
+  /** A Web Lock the worker holds for its whole life: the host is granted it the moment the worker dies, however it dies. */
+  lifeLock?: string;
 }
 
 export interface ExecuteRequest {
@@ -104,7 +106,11 @@ export interface RuntimeApi {
   restoreCheckpoint(groups: CheckpointGroup[]): Promise<RestoreReport>;
   snapshot(): Promise<import('./types').SnapshotInfo>;
   restore(snapshotId?: string): Promise<import('./types').RestoreInfo>;
-  stats(): Promise<{ executions: number; cache: { size: number; capacity: number; hits: number; misses: number }; variables: number }>;
+  stats(): Promise<{
+    executions: number;
+    cache: { size: number; capacity: number; hits: number; misses: number };
+    variables: number;
+  }>;
 }
 
 /** Worker → host events on `eventPort`. */
@@ -118,4 +124,10 @@ export type WorkerEvent =
 /** Host → worker messages on `eventPort`. */
 export type HostEvent =
   | { type: 'input-reply'; requestId: number; ok: boolean; text?: string; error?: string }
-  | { type: 'capability-reply'; callId: number; ok: boolean; value?: unknown; error?: { name: string; message: string } };
+  | {
+      type: 'capability-reply';
+      callId: number;
+      ok: boolean;
+      value?: unknown;
+      error?: { name: string; message: string };
+    };

@@ -8,9 +8,9 @@ import { SessionClosedError } from './errors';
 import { type HostBridge, startHostBridge } from './host-bridge';
 import { resolvePolicy, validateExecuteOptions, validateSessionOptions } from './options';
 import {
-  CONTROL_SLOTS,
   type CellOutcome,
   type CheckpointGroup,
+  CONTROL_SLOTS,
   ControlSlot,
   type InitMessage,
   type RuntimeApi,
@@ -65,6 +65,8 @@ interface WorkerLink {
   rpcPort: MessagePort;
   events: MessagePort;
   bridge: HostBridge;
+  /** Cancels the host's wait on the worker's life lock when the host itself ends the worker. */
+  lifeWatch: AbortController;
   dead: boolean;
 }
 
@@ -146,7 +148,12 @@ export class Session extends EventTarget {
       try {
         await this.link.remote.restore();
       } catch (error) {
-        if (!(error instanceof Error && /not-found|no snapshot/i.test(`${(error as { cause?: unknown }).cause} ${error.message}`))) {
+        if (
+          !(
+            error instanceof Error &&
+            /not-found|no snapshot/i.test(`${(error as { cause?: unknown }).cause} ${error.message}`)
+          )
+        ) {
           throw error;
         }
       }
@@ -164,7 +171,11 @@ export class Session extends EventTarget {
    */
   execute(code: string, options?: ExecuteOptions): Promise<ExecutionResult> {
     if (typeof code !== 'string') {
-      return Promise.reject(new TypeError(`[sandcell] execute(code) needs a string of JavaScript, got ${code === null ? 'null' : typeof code}`));
+      return Promise.reject(
+        new TypeError(
+          `[sandcell] execute(code) needs a string of JavaScript, got ${code === null ? 'null' : typeof code}`,
+        ),
+      );
     }
     let opts: ExecuteOptions;
     try {
@@ -197,7 +208,12 @@ export class Session extends EventTarget {
    */
   async interrupt(): Promise<void> {
     const job = this.running;
-    if (!job || this._state === 'closed') return;
+    if (this._state === 'closed') return;
+    if (!job) {
+      // Nothing running: Stop still ends the timers and intervals finished cells left behind.
+      await this.call((remote) => remote.interrupt(0));
+      return;
+    }
     this.stopJob(job, 'interrupted');
     await job.settled;
   }
@@ -273,6 +289,8 @@ export class Session extends EventTarget {
         // A pooled worker learns its onInput only at adoption; without one, the bridge answers with a clear error.
         hasInput: this.pooled || typeof this.options.onInput === 'function',
         capabilities,
+        lifeLock:
+          typeof navigator !== 'undefined' && navigator.locks ? `sandcell:alive:${crypto.randomUUID()}` : undefined,
       },
     };
     worker.postMessage(init, [rpc.port2, events.port2]);
@@ -283,6 +301,7 @@ export class Session extends EventTarget {
       rpcPort: rpc.port1,
       events: events.port1,
       dead: false,
+      lifeWatch: new AbortController(),
       bridge: startHostBridge({
         port: events.port1,
         options: this.options,
@@ -308,12 +327,22 @@ export class Session extends EventTarget {
     events.port1.addEventListener('close', () => onDeath('the worker stopped unexpectedly (out of memory?)'));
     const { crossOriginIsolated } = await remote.ready();
     this._isolated = this._isolated && crossOriginIsolated;
+    const lifeLock = init.config.lifeLock;
+    if (lifeLock) {
+      // The worker took this lock before answering ready(); ours is granted only when it is released.
+      navigator.locks
+        .request(lifeLock, { signal: link.lifeWatch.signal }, () =>
+          onDeath('the worker stopped unexpectedly (out of memory, or it closed itself)'),
+        )
+        .catch(() => {});
+    }
   }
 
   private killLink(): void {
     const link = this.link;
     if (!link || link.dead) return;
     link.dead = true;
+    link.lifeWatch.abort();
     link.bridge.dispose();
     link.worker.terminate();
     link.remote[Comlink.releaseProxy]();
@@ -387,7 +416,8 @@ export class Session extends EventTarget {
       job.finishHard = (reason, message) => resolve({ reason, message });
     });
     // The worker enforces timeoutMs itself; this watchdog is for code that escapes it.
-    const watchdog = timeoutMs !== undefined ? setTimeout(() => this.stopJob(job, 'timeout', 0), timeoutMs + grace) : undefined;
+    const watchdog =
+      timeoutMs !== undefined ? setTimeout(() => this.stopJob(job, 'timeout', 0), timeoutMs + grace) : undefined;
     const link = this.link;
     try {
       const first = await Promise.race([
@@ -469,6 +499,9 @@ export class Session extends EventTarget {
 
   private settleJob(job: Job, result?: ExecutionResult, error?: unknown): void {
     job.removeAbortListener?.();
+    // Idle before the caller hears the result, so a state read right after `await execute()` is current.
+    if (job === this.running && this.queue.length === 0 && !this.isClosed() && this._state !== 'starting')
+      this.setState('idle');
     if (error !== undefined) job.reject(error);
     else if (result) job.resolve(result);
     job.markSettled();
@@ -574,7 +607,8 @@ export class Session extends EventTarget {
   private makeNamespaceHandle(): NamespaceHandle {
     return {
       get: async (name: string) => {
-        if (typeof name !== 'string') throw new TypeError(`[sandcell] namespace.get(name) needs a string, got ${typeof name}`);
+        if (typeof name !== 'string')
+          throw new TypeError(`[sandcell] namespace.get(name) needs a string, got ${typeof name}`);
         const r = await this.call((remote) => remote.getVariable(name));
         if (r.error) throw new TypeError(r.error);
         return r.value;
@@ -585,13 +619,16 @@ export class Session extends EventTarget {
         }
         const strategy = options?.strategy ?? 'overwrite';
         if (!['overwrite', 'preserve', 'smart'].includes(strategy)) {
-          throw new TypeError(`[sandcell] strategy must be 'overwrite', 'preserve' or 'smart', got ${JSON.stringify(strategy)}`);
+          throw new TypeError(
+            `[sandcell] strategy must be 'overwrite', 'preserve' or 'smart', got ${JSON.stringify(strategy)}`,
+          );
         }
         await this.call((remote) => remote.setVariables(values, strategy));
       },
       list: (): Promise<VariableInfo[]> => this.call((remote) => remote.listVariables()),
       delete: async (name: string) => {
-        if (typeof name !== 'string') throw new TypeError(`[sandcell] namespace.delete(name) needs a string, got ${typeof name}`);
+        if (typeof name !== 'string')
+          throw new TypeError(`[sandcell] namespace.delete(name) needs a string, got ${typeof name}`);
         return this.call((remote) => remote.deleteVariable(name));
       },
       clear: () => this.call((remote) => remote.clearVariables()),

@@ -29,7 +29,7 @@ const FRAMES = /sandcell-cell-(\d+)\.js:(\d+):(\d+)/g;
 export class CellCompiler {
   private readonly cache: LruCache<string, CompiledCell | CellSyntaxError>;
   /** Every compiled cell's map, kept past LRU eviction: functions it defined can still throw later. */
-  private readonly maps = new Map<number, { map: CellPlan['map']; trace?: TraceMap }>();
+  private readonly maps = new Map<number, { plan: CellPlan; trace?: TraceMap }>();
   private nextId = 1;
   private readonly evaluate: (code: string) => unknown;
 
@@ -56,11 +56,17 @@ export class CellCompiler {
       const url = `${URL_PREFIX}${id}.js`;
       try {
         const run = this.evaluate(`${plan.code}\n//# sourceURL=${url}`) as CellFunction;
-        this.maps.set(id, { map: plan.map });
+        // The plan builds its source map on first read: only an error that needs mapping pays for it.
+        this.maps.set(id, { plan });
         entry = { plan, run, url };
       } catch (error) {
         // An early error acorn let through (rare): report it as the syntax error it is.
-        entry = { mode: 'syntax-error', message: error instanceof Error ? error.message : String(error), line: 1, column: 1 };
+        entry = {
+          mode: 'syntax-error',
+          message: error instanceof Error ? error.message : String(error),
+          line: 1,
+          column: 1,
+        };
       }
     }
     this.cache.set(key, entry);
@@ -75,7 +81,7 @@ export class CellCompiler {
   originalPosition(cellId: number, line: number, column: number): { line: number; column: number } | undefined {
     const entry = this.maps.get(cellId);
     if (!entry) return undefined;
-    entry.trace ??= new TraceMap(entry.map as ConstructorParameters<typeof TraceMap>[0]);
+    entry.trace ??= new TraceMap(entry.plan.map as ConstructorParameters<typeof TraceMap>[0]);
     const position = originalPositionFor(entry.trace, { line, column: column - 1 });
     if (position.line == null || position.column == null) return undefined;
     return { line: position.line, column: position.column + 1 };
@@ -88,7 +94,12 @@ export class CellCompiler {
     let stack: string | undefined;
     let isError = false;
     try {
-      isError = thrown instanceof Error || (typeof thrown === 'object' && thrown !== null && typeof (thrown as Error).stack === 'string' && typeof (thrown as Error).message === 'string');
+      isError =
+        thrown instanceof Error ||
+        (typeof thrown === 'object' &&
+          thrown !== null &&
+          typeof (thrown as Error).stack === 'string' &&
+          typeof (thrown as Error).message === 'string');
       if (isError) {
         const e = thrown as Error;
         name = String(e.name ?? 'Error');
@@ -99,7 +110,14 @@ export class CellCompiler {
       isError = false;
     }
     if (!isError) {
-      const kind = thrown === null ? 'null' : Array.isArray(thrown) ? 'an array' : typeof thrown === 'object' ? 'an object' : `a ${typeof thrown}`;
+      const kind =
+        thrown === null
+          ? 'null'
+          : Array.isArray(thrown)
+            ? 'an array'
+            : typeof thrown === 'object'
+              ? 'an object'
+              : `a ${typeof thrown}`;
       return { name: 'Uncaught', message: `Uncaught ${renderValue(thrown)} (the cell threw ${kind}, not an Error)` };
     }
     const result: CellError = { name, message };

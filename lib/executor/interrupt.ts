@@ -5,7 +5,7 @@
  */
 
 /** Back-edges/calls between two reads of the flag; tuned by `npm run bench` (instrumented vs plain loop). */
-export const CHECK_INTERVAL = 1000;
+export const CHECK_INTERVAL = 100;
 
 /**
  * Thrown into a cell to stop it. Not an Error subclass on purpose: user code that checks
@@ -85,5 +85,7 @@ export class InterruptGate {
   /** First statement of every user catch clause: an interrupt cannot be swallowed. */
   rethrow = (error: unknown): void => {
     if (error instanceof CellInterrupt) throw error;
+    // Once stopped, a catch rethrows whatever it caught: near the stack limit the interrupt can surface as a RangeError.
+    if (this.stopped) throw this.stopped;
   };
 }

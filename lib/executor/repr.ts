@@ -28,7 +28,9 @@ export function repr(value: unknown): string {
     } catch {}
     text = `${tagOf(value)} (${why})`;
   }
-  return text.length > MAX_REPR_CHARS ? `${text.slice(0, MAX_REPR_CHARS)}… (${text.length - MAX_REPR_CHARS} more characters)` : text;
+  return text.length > MAX_REPR_CHARS
+    ? `${text.slice(0, MAX_REPR_CHARS)}… (${text.length - MAX_REPR_CHARS} more characters)`
+    : text;
 }
 
 /** A short type name for the variable inspector: 'number', 'Array', 'Map', 'function', 'class', 'null', … */

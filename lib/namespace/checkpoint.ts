@@ -16,7 +16,58 @@ export interface NamespaceView {
   get(name: string): unknown;
 }
 
-/** Visits every object reachable from `value` (not into typed array / buffer contents). */
+/** Prototypes of the built-ins: every object has one, so they must not join groups. */
+const BUILTIN_PROTOTYPES: ReadonlySet<unknown> = new Set(
+  [
+    Object,
+    Function,
+    Array,
+    Map,
+    Set,
+    WeakMap,
+    WeakSet,
+    Date,
+    RegExp,
+    Promise,
+    ArrayBuffer,
+    DataView,
+    Boolean,
+    Number,
+    String,
+    Symbol,
+    BigInt,
+    Error,
+    TypeError,
+    RangeError,
+    SyntaxError,
+    ReferenceError,
+    EvalError,
+    URIError,
+    Int8Array,
+    Uint8Array,
+    Uint8ClampedArray,
+    Int16Array,
+    Uint16Array,
+    Int32Array,
+    Uint32Array,
+    Float32Array,
+    Float64Array,
+    BigInt64Array,
+    BigUint64Array,
+  ]
+    .map((ctor) => ctor.prototype)
+    .concat([
+      Object.getPrototypeOf(Int8Array.prototype),
+      Object.getPrototypeOf(async () => {}),
+      Object.getPrototypeOf(function* () {}),
+    ]),
+);
+
+/**
+ * Visits every object reachable from `value` (not into typed array / buffer contents).
+ * User prototypes count as reachable (an instance and its class must land in one group:
+ * the instance is restored onto the class's prototype).
+ */
 function walk(value: unknown, visit: (object: object) => boolean): void {
   const stack: unknown[] = [value];
   while (stack.length > 0) {
@@ -25,6 +76,12 @@ function walk(value: unknown, visit: (object: object) => boolean): void {
     if (!visit(current as object)) continue;
     if (ArrayBuffer.isView(current) || current instanceof ArrayBuffer) continue;
     try {
+      const proto = Object.getPrototypeOf(current);
+      if (proto !== null && !BUILTIN_PROTOTYPES.has(proto)) stack.push(proto);
+      if (typeof current === 'function') {
+        const own = Object.getOwnPropertyDescriptor(current, 'prototype');
+        if (own && 'value' in own) stack.push(own.value);
+      }
       if (current instanceof Map) {
         for (const [k, v] of current) stack.push(k, v);
       } else if (current instanceof Set) {

@@ -41,10 +41,13 @@ export class CellTimers {
 
   /** Replaces the timer globals with owner-tracking versions. */
   install(scope: typeof globalThis): void {
-    const make = (kind: 'timeout' | 'interval') =>
+    const make =
+      (kind: 'timeout' | 'interval') =>
       (handler: unknown, delay?: number, ...args: unknown[]): TimerId => {
         if (typeof handler !== 'function') {
-          throw new TypeError(`set${kind === 'timeout' ? 'Timeout' : 'Interval'} needs a function (strings are not evaluated in sandcell)`);
+          throw new TypeError(
+            `set${kind === 'timeout' ? 'Timeout' : 'Interval'} needs a function (strings are not evaluated in sandcell)`,
+          );
         }
         const owner = this.current;
         const run = () => {

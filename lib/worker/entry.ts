@@ -3,12 +3,16 @@
  * policy runs, builds the runtime and exposes it on the private port. After this,
  * `self.postMessage`/`self.onmessage` carry nothing the engine listens to.
  */
-import * as Comlink from 'comlink';
 import type { InitMessage, WorkerEvent } from '../protocol';
+import { applyPristine, installGuard, IntrinsicsGuard } from './intrinsics';
 import { applyPolicy, PolicyError } from './policy';
+import { exposeRuntime } from './rpc';
 import { SessionRuntime } from './runtime';
 
 const scope = self as unknown as typeof globalThis;
+// Recorded at module load, before any user code exists: the engine's view of the built-ins.
+const guard = new IntrinsicsGuard(scope);
+installGuard(guard);
 
 function isInit(data: unknown): data is InitMessage {
   const m = data as InitMessage | undefined;
@@ -23,11 +27,22 @@ function onInit(event: MessageEvent): void {
   const post = MessagePort.prototype.postMessage.bind(eventPort) as (message: WorkerEvent) => void;
   const indexedDB = scope.indexedDB;
   const listeners: Array<(message: unknown) => void> = [];
-  eventPort.addEventListener('message', (e: MessageEvent) => {
-    for (const listener of listeners) listener(e.data);
-  });
+  eventPort.addEventListener('message', (e: MessageEvent) =>
+    guard.engine(() => {
+      for (const listener of listeners) listener(e.data);
+    }),
+  );
   eventPort.start();
   Object.defineProperty(scope, 'PolicyError', { value: PolicyError, writable: false, configurable: false, enumerable: false });
+  // Held until this worker dies, so the host learns of a death however it happens.
+  const alive = new Promise<void>((held) => {
+    const locks = scope.navigator.locks;
+    if (!config.lifeLock || !locks) return held();
+    locks.request(config.lifeLock, () => {
+      held();
+      return new Promise<never>(() => {});
+    }).catch(() => held());
+  });
   const runtime = new SessionRuntime({
     scope,
     config,
@@ -36,10 +51,32 @@ function onInit(event: MessageEvent): void {
     post,
     onHostEvent: (listener) => listeners.push(listener),
     indexedDB,
+    alive,
   });
   applyPolicy(scope, config.policy);
-  rpcPort.postMessage = MessagePort.prototype.postMessage.bind(rpcPort);
-  Comlink.expose(runtime, rpcPort);
+  wrapUserTimers();
+  exposeRuntime(runtime, rpcPort, MessagePort.prototype.postMessage.bind(rpcPort) as (message: unknown) => void, guard);
+}
+
+/**
+ * The runtime's timer globals, once more: the call itself is engine work (owner tracking on
+ * the pristine built-ins) and the callback is user code (run with the user's own patches).
+ */
+function wrapUserTimers(): void {
+  const timers = scope as unknown as Record<'setTimeout' | 'setInterval' | 'clearTimeout' | 'clearInterval', (...args: unknown[]) => unknown>;
+  for (const name of ['setTimeout', 'setInterval'] as const) {
+    const inner = timers[name];
+    timers[name] = guard.wrapEngine(function schedule(this: unknown, handler: unknown, ...rest: unknown[]) {
+      const callback =
+        typeof handler === 'function'
+          ? function userCallback(this: unknown, ...args: unknown[]) {
+              return guard.user(() => applyPristine(handler, this, args));
+            }
+          : handler;
+      return applyPristine(inner, scope, [callback, ...rest]);
+    });
+  }
+  for (const name of ['clearTimeout', 'clearInterval'] as const) timers[name] = guard.wrapEngine(timers[name]);
 }
 
 scope.addEventListener('message', onInit);

@@ -10,7 +10,15 @@ import { repr, typeName } from '../executor/repr';
 import { CheckpointTracker } from '../namespace/checkpoint';
 import { planMerge } from '../namespace/merge';
 import { ENGINE_INTERNALS, GlobalNamespace } from '../namespace/namespace';
-import type { CellOutcome, CheckpointGroup, ExecuteRequest, RestoreReport, RuntimeApi, RuntimeConfig, WorkerEvent } from '../protocol';
+import type {
+  CellOutcome,
+  CheckpointGroup,
+  ExecuteRequest,
+  RestoreReport,
+  RuntimeApi,
+  RuntimeConfig,
+  WorkerEvent,
+} from '../protocol';
 import { ControlSlot } from '../protocol';
 import type { MergeStrategy, RestoreInfo, SnapshotInfo, VariableInfo } from '../types';
 import { CellTimers } from './cell-timers';
@@ -18,8 +26,9 @@ import { createConsole } from './console-capture';
 import { createDisplay } from './display';
 import { createHostObject, type HostCalls } from './host-calls';
 import { createInput } from './input';
+import { applyPristine, engineGuard, thenPristine } from './intrinsics';
 import { DEFAULT_MAX_OUTPUT_BYTES, OutputChannel } from './output';
-import { type SnapshotEngine, createSnapshotEngine } from './snapshots';
+import { createSnapshotEngine, type SnapshotEngine } from './snapshots';
 
 export interface RuntimeDeps {
   scope: typeof globalThis;
@@ -32,6 +41,8 @@ export interface RuntimeDeps {
   onHostEvent: (listener: (message: unknown) => void) => void;
   /** The worker's IndexedDB, saved before a policy removes it from user code. */
   indexedDB?: IDBFactory;
+  /** Resolves once the worker holds its life lock (see RuntimeConfig.lifeLock). */
+  alive?: Promise<void>;
 }
 
 /** Cells that may call something: any call can run a function a former cell defined. */
@@ -64,10 +75,15 @@ export class SessionRuntime implements RuntimeApi {
     this.gate = new InterruptGate(control, ControlSlot.Interrupt);
     this.compiler = new CellCompiler(config.cacheSize, { instrument: true, allowDynamicImport: config.policy.network });
     this.timers = new CellTimers(scope, (error) => this.reportBackgroundError(error));
-    this.output = new OutputChannel(deps.post, config.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES, () => performance.now(), {
-      set: this.timers.engine.setTimeout,
-      clear: this.timers.engine.clearTimeout,
-    });
+    this.output = new OutputChannel(
+      deps.post,
+      config.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+      () => performance.now(),
+      {
+        set: this.timers.engine.setTimeout,
+        clear: this.timers.engine.clearTimeout,
+      },
+    );
     this.snapshots = createSnapshotEngine({
       sessionId: config.sessionId,
       factory: deps.indexedDB,
@@ -84,9 +100,12 @@ export class SessionRuntime implements RuntimeApi {
       n: gate.countdown,
       tick: gate.tick,
       rethrow: gate.rethrow,
-      declare: (names: string[], kind: 'var' | 'let' | 'const' | 'class') => ns.declare(names, kind),
-      constant: (names: string[]) => ns.constant(names),
-      fn: (name: string, value: unknown) => ns.defineFunction(name, value),
+      // Called from user code: engine work, on the pristine built-ins (see intrinsics.ts).
+      declare: engineGuard().wrapEngine((names: string[], kind: 'var' | 'let' | 'const' | 'class') =>
+        ns.declare(names, kind),
+      ),
+      constant: engineGuard().wrapEngine((names: string[]) => ns.constant(names)),
+      fn: engineGuard().wrapEngine((name: string, value: unknown) => ns.defineFunction(name, value)),
       importDenied: (specifier: unknown) =>
         Promise.reject(
           new (scope as unknown as { PolicyError: ErrorConstructor }).PolicyError(
@@ -117,15 +136,19 @@ export class SessionRuntime implements RuntimeApi {
     this.namespace.protect('prompt', input);
     this.namespace.protect('host', this.hostCalls.host);
     // Errors thrown by timer callbacks or unhandled rejections belong on stderr, not to the page.
-    scope.addEventListener('error', (event) => {
-      event.preventDefault();
-      this.reportBackgroundError(event.error ?? event.message);
-    });
-    scope.addEventListener('unhandledrejection', (event) => {
-      event.preventDefault();
-      if (event.reason instanceof CellInterrupt) return;
-      this.reportBackgroundError(event.reason, 'Uncaught (in promise)');
-    });
+    scope.addEventListener('error', (event) =>
+      engineGuard().engine(() => {
+        event.preventDefault();
+        this.reportBackgroundError(event.error ?? event.message);
+      }),
+    );
+    scope.addEventListener('unhandledrejection', (event) =>
+      engineGuard().engine(() => {
+        event.preventDefault();
+        if (event.reason instanceof CellInterrupt) return;
+        this.reportBackgroundError(event.reason, 'Uncaught (in promise)');
+      }),
+    );
   }
 
   private reportBackgroundError(error: unknown, prefix = 'Uncaught'): void {
@@ -137,11 +160,13 @@ export class SessionRuntime implements RuntimeApi {
   }
 
   async ready(): Promise<{ crossOriginIsolated: boolean }> {
+    await this.deps.alive;
     return { crossOriginIsolated: this.deps.control !== undefined };
   }
 
   async setSessionId(id: string): Promise<void> {
-    if (typeof id !== 'string' || id.length === 0) throw new TypeError('[sandcell] setSessionId needs a non-empty string');
+    if (typeof id !== 'string' || id.length === 0)
+      throw new TypeError('[sandcell] setSessionId needs a non-empty string');
     this.snapshots.setSessionId(id);
   }
 
@@ -170,7 +195,8 @@ export class SessionRuntime implements RuntimeApi {
     let returned: unknown;
     let error: CellOutcome['error'];
     try {
-      returned = plan.mode === 'top-level-await' ? await this.runAsync(compiled, timeoutMs) : this.runSync(compiled.run);
+      returned =
+        plan.mode === 'top-level-await' ? await this.runAsync(compiled, timeoutMs) : this.runSync(compiled.run);
     } catch (thrown) {
       if (thrown instanceof CellInterrupt) {
         status = thrown.reason === 'timeout' ? 'timeout' : 'interrupted';
@@ -181,7 +207,11 @@ export class SessionRuntime implements RuntimeApi {
       }
     }
     this.recordDefinitions(compiled);
-    const outcome: Omit<CellOutcome, 'batches' | 'outputDropped' | 'durationMs'> = { status, mode: plan.mode, hasValue: false };
+    const outcome: Omit<CellOutcome, 'batches' | 'outputDropped' | 'durationMs'> = {
+      status,
+      mode: plan.mode,
+      hasValue: false,
+    };
     if (status === 'ok' && plan.hasValue) {
       const value = (returned as { value?: unknown } | undefined)?.value;
       outcome.hasValue = true;
@@ -199,15 +229,19 @@ export class SessionRuntime implements RuntimeApi {
   }
 
   private runSync(run: CellFunction): unknown {
-    return run.call(this.scope, this.cellRuntime);
+    return engineGuard().user(() => applyPristine(run, this.scope, [this.cellRuntime]));
   }
 
   /** An async cell races its own promise against a stop: a promise that never settles still ends. */
   private runAsync(compiled: CompiledCell, timeoutMs: number | undefined): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const deadline =
-        timeoutMs === undefined ? undefined : this.timers.engine.setTimeout(() => stop(this.gate.stop('timeout')), timeoutMs);
+        timeoutMs === undefined
+          ? undefined
+          : this.timers.engine.setTimeout(() => stop(this.gate.stop('timeout')), timeoutMs);
+      const guard = engineGuard();
       const stop = (reason: CellInterrupt) => {
+        guard.setRestingUser(false);
         if (deadline !== undefined) this.timers.engine.clearTimeout(deadline);
         this.abortRunning = undefined;
         reject(reason);
@@ -215,18 +249,23 @@ export class SessionRuntime implements RuntimeApi {
       this.abortRunning = stop;
       let promise: unknown;
       try {
-        promise = compiled.run.call(this.scope, this.cellRuntime);
+        promise = guard.user(() => applyPristine(compiled.run, this.scope, [this.cellRuntime]));
       } catch (error) {
         stop(error as CellInterrupt);
         return;
       }
-      Promise.resolve(promise).then(
+      // The cell's awaits resume with the user's built-ins; its settling brings back the engine's.
+      guard.setRestingUser(true);
+      thenPristine(
+        promise,
         (value) => {
+          guard.setRestingUser(false);
           if (deadline !== undefined) this.timers.engine.clearTimeout(deadline);
           this.abortRunning = undefined;
           resolve(value);
         },
         (error) => {
+          guard.setRestingUser(false);
           if (deadline !== undefined) this.timers.engine.clearTimeout(deadline);
           this.abortRunning = undefined;
           reject(error);
@@ -235,7 +274,11 @@ export class SessionRuntime implements RuntimeApi {
     });
   }
 
-  private finish(cellId: number, started: number, outcome: Omit<CellOutcome, 'batches' | 'outputDropped' | 'durationMs'>): CellOutcome {
+  private finish(
+    cellId: number,
+    started: number,
+    outcome: Omit<CellOutcome, 'batches' | 'outputDropped' | 'durationMs'>,
+  ): CellOutcome {
     this.gate.end();
     this.timers.setOwner(0);
     this.runningCell = 0;
@@ -243,7 +286,7 @@ export class SessionRuntime implements RuntimeApi {
     this.hostCalls.cancelCell(cellId);
     const { batches, dropped } = this.output.end();
     // The checkpoint is taken after the result is sent (or before the next cell, whichever comes first).
-    this.timers.engine.setTimeout(() => this.flushCheckpoint(), 0);
+    this.timers.engine.setTimeout(() => engineGuard().engine(() => this.flushCheckpoint()), 0);
     return { ...outcome, durationMs: performance.now() - started, batches, outputDropped: dropped };
   }
 
@@ -297,7 +340,10 @@ export class SessionRuntime implements RuntimeApi {
     if (!this.namespace.has(name)) return { found: false };
     const value = this.namespace.get(name);
     if (!isCloneable(value)) {
-      return { found: true, error: `[sandcell] variable '${name}' (${typeName(value)}) cannot be copied to the page: ${repr(value).slice(0, 200)}` };
+      return {
+        found: true,
+        error: `[sandcell] variable '${name}' (${typeName(value)}) cannot be copied to the page: ${repr(value).slice(0, 200)}`,
+      };
     }
     return { found: true, value };
   }
@@ -306,9 +352,13 @@ export class SessionRuntime implements RuntimeApi {
     const names = Object.keys(values);
     for (const name of names) {
       if (ENGINE_INTERNALS.has(name)) throw new TypeError(`[sandcell] cannot set '${name}': it is an engine internal`);
-      if (!/^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(name)) throw new TypeError(`[sandcell] cannot set ${JSON.stringify(name)}: not a valid identifier`);
+      if (!/^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(name))
+        throw new TypeError(`[sandcell] cannot set ${JSON.stringify(name)}: not a valid identifier`);
     }
-    const current = { has: (name: string) => this.namespace.has(name), get: (name: string) => this.namespace.get(name) };
+    const current = {
+      has: (name: string) => this.namespace.has(name),
+      get: (name: string) => this.namespace.get(name),
+    };
     const writes = planMerge(current, values, strategy as MergeStrategy);
     for (const [name, value] of Object.entries(writes)) this.namespace.set(name, value);
     this.pendingCheckpoint = { dirty: new Set(Object.keys(writes)), callsAnything: false, cellId: 0 };
@@ -376,14 +426,19 @@ export class SessionRuntime implements RuntimeApi {
     return { snapshotId: info.snapshotId, restored: info.restored, skipped: info.skipped };
   }
 
-  async stats(): Promise<{ executions: number; cache: { size: number; capacity: number; hits: number; misses: number }; variables: number }> {
+  async stats(): Promise<{
+    executions: number;
+    cache: { size: number; capacity: number; hits: number; misses: number };
+    variables: number;
+  }> {
     return { executions: this.executions, cache: this.compiler.stats(), variables: this.namespace.names().length };
   }
 }
 
 /** Whether `value` survives postMessage (the result's `value` is only sent when it does). */
 function isCloneable(value: unknown): boolean {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) return true;
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol'))
+    return true;
   if (typeof value === 'function' || typeof value === 'symbol') return false;
   try {
     structuredClone(value);

@@ -13,14 +13,20 @@ export async function openSession(options?: SessionOptions): Promise<Session> {
 }
 
 /** Collects a session's output as text per stream. */
-export function collectOutput(): { events: OutputEvent[]; onOutput: (e: OutputEvent) => void; text: (stream?: 'stdout' | 'stderr') => string } {
+export function collectOutput(): {
+  events: OutputEvent[];
+  onOutput: (e: OutputEvent) => void;
+  text: (stream?: 'stdout' | 'stderr') => string;
+} {
   const events: OutputEvent[] = [];
   return {
     events,
     onOutput: (e) => events.push(e),
     text: (stream) =>
       events
-        .filter((e): e is Extract<OutputEvent, { type: 'stream' }> => e.type === 'stream' && (!stream || e.stream === stream))
+        .filter(
+          (e): e is Extract<OutputEvent, { type: 'stream' }> => e.type === 'stream' && (!stream || e.stream === stream),
+        )
         .map((e) => e.text)
         .join(''),
   };
