@@ -82,8 +82,8 @@ display({
     title: 'Ask for input()',
     cells: [
       `// input() asks the page; answer in the box that appears under the cell.
-const name = await input('What is your name?');
-\`Nice to meet you, \${name}!\``,
+const yourName = await input('What is your name?');
+\`Nice to meet you, \${yourName}!\``,
     ],
   },
   {
