@@ -4,6 +4,7 @@
  * DevTools console formats them (`%s %d %i %f %o %O %c`, objects by `repr`).
  */
 import { repr } from '../executor/repr';
+import { engineGuard } from './intrinsics';
 
 export interface StreamSink {
   stream(stream: 'stdout' | 'stderr', text: string): void;
@@ -68,7 +69,10 @@ function table(data: unknown): string {
 }
 
 /** Builds the console methods that write to `sink`. */
-export function createConsole(sink: StreamSink, now: () => number = () => performance.now()): Record<string, (...args: unknown[]) => void> {
+export function createConsole(
+  sink: StreamSink,
+  now: () => number = () => performance.now(),
+): Record<string, (...args: unknown[]) => void> {
   let indent = '';
   const counts = new Map<string, number>();
   const timers = new Map<string, number>();
@@ -79,7 +83,7 @@ export function createConsole(sink: StreamSink, now: () => number = () => perfor
   const out = (...args: unknown[]) => write('stdout', formatArgs(args));
   const err = (...args: unknown[]) => write('stderr', formatArgs(args));
   const label = (value: unknown) => (value === undefined ? 'default' : String(value));
-  return {
+  const methods: Record<string, (...args: unknown[]) => void> = {
     log: out,
     info: out,
     debug: out,
@@ -132,4 +136,8 @@ export function createConsole(sink: StreamSink, now: () => number = () => perfor
     },
     clear: () => {},
   };
+  // Called from user code: formatting and batching run on the pristine built-ins.
+  const guard = engineGuard();
+  for (const name of Object.keys(methods)) methods[name] = guard.wrapEngine(methods[name]);
+  return methods;
 }

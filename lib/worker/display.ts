@@ -4,16 +4,27 @@
  * base64, application/json). Bundles are checked here so the host gets only plain data.
  */
 import { repr } from '../executor/repr';
+import { engineGuard } from './intrinsics';
 
 export interface DisplaySink {
   display(data: Record<string, unknown>): void;
 }
 
-const KNOWN_TYPES = new Set(['text/plain', 'text/html', 'image/svg+xml', 'image/png', 'image/jpeg', 'application/json', 'text/markdown']);
+const KNOWN_TYPES = new Set([
+  'text/plain',
+  'text/html',
+  'image/svg+xml',
+  'image/png',
+  'image/jpeg',
+  'application/json',
+  'text/markdown',
+]);
 
 function checkBundle(bundle: unknown): Record<string, unknown> {
   if (bundle === null || typeof bundle !== 'object' || Array.isArray(bundle)) {
-    throw new TypeError('display(bundle, { raw: true }) needs an object of MIME type → data, e.g. { "text/html": "<b>hi</b>" }');
+    throw new TypeError(
+      'display(bundle, { raw: true }) needs an object of MIME type → data, e.g. { "text/html": "<b>hi</b>" }',
+    );
   }
   const data: Record<string, unknown> = {};
   for (const key of Object.keys(bundle)) {
@@ -35,7 +46,7 @@ function checkBundle(bundle: unknown): Record<string, unknown> {
 }
 
 export function createDisplay(sink: DisplaySink): (value: unknown, options?: { raw?: boolean }) => void {
-  return function display(value: unknown, options?: { raw?: boolean }): void {
+  return engineGuard().wrapEngine(function display(value: unknown, options?: { raw?: boolean }): void {
     if (options?.raw) {
       sink.display(checkBundle(value));
       return;
@@ -50,5 +61,5 @@ export function createDisplay(sink: DisplaySink): (value: unknown, options?: { r
       }
     }
     sink.display(data);
-  };
+  });
 }

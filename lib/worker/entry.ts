@@ -4,7 +4,7 @@
  * `self.postMessage`/`self.onmessage` carry nothing the engine listens to.
  */
 import type { InitMessage, WorkerEvent } from '../protocol';
-import { applyPristine, installGuard, IntrinsicsGuard } from './intrinsics';
+import { applyPristine, IntrinsicsGuard, installGuard } from './intrinsics';
 import { applyPolicy, PolicyError } from './policy';
 import { exposeRuntime } from './rpc';
 import { SessionRuntime } from './runtime';
@@ -16,7 +16,13 @@ installGuard(guard);
 
 function isInit(data: unknown): data is InitMessage {
   const m = data as InitMessage | undefined;
-  return !!m && m.type === 'sandcell:init' && m.rpcPort instanceof MessagePort && m.eventPort instanceof MessagePort && typeof m.config === 'object';
+  return (
+    !!m &&
+    m.type === 'sandcell:init' &&
+    m.rpcPort instanceof MessagePort &&
+    m.eventPort instanceof MessagePort &&
+    typeof m.config === 'object'
+  );
 }
 
 function onInit(event: MessageEvent): void {
@@ -33,15 +39,22 @@ function onInit(event: MessageEvent): void {
     }),
   );
   eventPort.start();
-  Object.defineProperty(scope, 'PolicyError', { value: PolicyError, writable: false, configurable: false, enumerable: false });
+  Object.defineProperty(scope, 'PolicyError', {
+    value: PolicyError,
+    writable: false,
+    configurable: false,
+    enumerable: false,
+  });
   // Held until this worker dies, so the host learns of a death however it happens.
   const alive = new Promise<void>((held) => {
     const locks = scope.navigator.locks;
     if (!config.lifeLock || !locks) return held();
-    locks.request(config.lifeLock, () => {
-      held();
-      return new Promise<never>(() => {});
-    }).catch(() => held());
+    locks
+      .request(config.lifeLock, () => {
+        held();
+        return new Promise<never>(() => {});
+      })
+      .catch(() => held());
   });
   const runtime = new SessionRuntime({
     scope,
@@ -63,7 +76,10 @@ function onInit(event: MessageEvent): void {
  * the pristine built-ins) and the callback is user code (run with the user's own patches).
  */
 function wrapUserTimers(): void {
-  const timers = scope as unknown as Record<'setTimeout' | 'setInterval' | 'clearTimeout' | 'clearInterval', (...args: unknown[]) => unknown>;
+  const timers = scope as unknown as Record<
+    'setTimeout' | 'setInterval' | 'clearTimeout' | 'clearInterval',
+    (...args: unknown[]) => unknown
+  >;
   for (const name of ['setTimeout', 'setInterval'] as const) {
     const inner = timers[name];
     timers[name] = guard.wrapEngine(function schedule(this: unknown, handler: unknown, ...rest: unknown[]) {

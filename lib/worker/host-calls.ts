@@ -5,6 +5,7 @@
  */
 import { CellInterrupt } from '../executor/interrupt';
 import type { WorkerEvent } from '../protocol';
+import { engineGuard } from './intrinsics';
 
 export interface HostCalls {
   /** The `host` object user code sees: a frozen, prototype-less object of the capability names only. */
@@ -21,32 +22,44 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
-export function createHostObject(names: readonly string[], post: (event: WorkerEvent) => void, currentCell: () => number): HostCalls {
+export function createHostObject(
+  names: readonly string[],
+  post: (event: WorkerEvent) => void,
+  currentCell: () => number,
+): HostCalls {
   let nextId = 1;
   const pending = new Map<number, Pending>();
-  const call = (type: 'capability' | 'input', payload: { name?: string; args?: unknown[]; prompt?: string }): Promise<unknown> => {
+  const call = (
+    type: 'capability' | 'input',
+    payload: { name?: string; args?: unknown[]; prompt?: string },
+  ): Promise<unknown> => {
     const id = nextId++;
     const cellId = currentCell();
     return new Promise((resolve, reject) => {
       pending.set(id, { cellId, resolve, reject });
       try {
-        if (type === 'capability') post({ type: 'capability-call', cellId, callId: id, name: payload.name ?? '', args: payload.args ?? [] });
+        if (type === 'capability')
+          post({ type: 'capability-call', cellId, callId: id, name: payload.name ?? '', args: payload.args ?? [] });
         else post({ type: 'input-request', cellId, requestId: id, prompt: payload.prompt ?? '' });
       } catch (error) {
         pending.delete(id);
-        reject(new TypeError(`host.${payload.name} arguments cannot be sent to the page: ${error instanceof Error ? error.message : String(error)}`));
+        reject(
+          new TypeError(
+            `host.${payload.name} arguments cannot be sent to the page: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        );
       }
     });
   };
   const host = Object.create(null) as Record<string, unknown>;
   for (const name of names) {
-    host[name] = (...args: unknown[]) => call('capability', { name, args });
+    host[name] = engineGuard().wrapEngine((...args: unknown[]) => call('capability', { name, args }));
   }
   Object.freeze(host);
   return {
     host,
     requestInput: (prompt) => call('input', { prompt }) as Promise<string>,
-    onHostEvent(message) {
+    onHostEvent: engineGuard().wrapEngine((message: unknown) => {
       if (!message || typeof message !== 'object') return;
       const m = message as Record<string, unknown>;
       const id = m.type === 'capability-reply' ? m.callId : m.type === 'input-reply' ? m.requestId : undefined;
@@ -64,7 +77,7 @@ export function createHostObject(names: readonly string[], post: (event: WorkerE
         error.name = typeof shape.name === 'string' ? shape.name : 'Error';
         entry.reject(error);
       }
-    },
+    }),
     cancelCell(cellId) {
       for (const [id, entry] of pending) {
         if (entry.cellId === cellId) {

@@ -6,6 +6,7 @@
 import { CellInterrupt, type InterruptGate } from '../executor/interrupt';
 import { ControlSlot, InputState, type WorkerEvent } from '../protocol';
 import type { HostCalls } from './host-calls';
+import { engineGuard } from './intrinsics';
 
 interface InputDeps {
   control?: Int32Array;
@@ -21,10 +22,12 @@ let nextRequest = 1_000_000;
 
 export function createInput(deps: InputDeps): (prompt?: unknown) => string | Promise<string> {
   const decoder = new TextDecoder();
-  return function input(prompt: unknown = ''): string | Promise<string> {
+  return engineGuard().wrapEngine(function input(prompt: unknown = ''): string | Promise<string> {
     const text = typeof prompt === 'string' ? prompt : String(prompt);
     if (!deps.hasInput) {
-      throw new Error('input() needs an answer from the page, but this session has no onInput handler: pass onInput to createSession');
+      throw new Error(
+        'input() needs an answer from the page, but this session has no onInput handler: pass onInput to createSession',
+      );
     }
     const { control, inputBuffer } = deps;
     if (!control || !inputBuffer) return deps.hostCalls.requestInput(text);
@@ -47,5 +50,5 @@ export function createInput(deps: InputDeps): (prompt?: unknown) => string | Pro
     Atomics.store(control, ControlSlot.InputState, InputState.Idle);
     if (state === InputState.Failed) throw new Error(answer);
     return answer;
-  };
+  });
 }

@@ -5,6 +5,7 @@
  */
 import type { WorkerEvent } from '../protocol';
 import type { OutputEvent } from '../types';
+import { engineGuard } from './intrinsics';
 
 /** Default per-execute cap, so one runaway cell cannot exhaust the page's memory. */
 export const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
@@ -71,7 +72,10 @@ export class OutputChannel {
     private readonly maxBytes: number = DEFAULT_MAX_OUTPUT_BYTES,
     private readonly now: () => number = () => performance.now(),
     // The engine's own timer functions, saved before user code can replace the globals.
-    private readonly timers: { set: typeof setTimeout; clear: typeof clearTimeout } = { set: setTimeout, clear: clearTimeout },
+    private readonly timers: { set: typeof setTimeout; clear: typeof clearTimeout } = {
+      set: setTimeout,
+      clear: clearTimeout,
+    },
   ) {}
 
   /** Starts counting for a new cell (output from timers between cells goes to cell 0). */
@@ -136,13 +140,21 @@ export class OutputChannel {
     if (this.pending.length === 1 && this.pendingBytes === 0) {
       this.firstPendingAt = this.now();
       // While the cell awaits, nothing else would send a small batch.
-      this.timer ??= this.timers.set(() => {
-        this.timer = undefined;
-        this.flush();
-      }, BATCH_MAX_AGE_MS);
+      this.timer ??= this.timers.set(
+        () =>
+          engineGuard().engine(() => {
+            this.timer = undefined;
+            this.flush();
+          }),
+        BATCH_MAX_AGE_MS,
+      );
     }
     this.pendingBytes += bytes;
-    if (this.pendingBytes >= BATCH_BYTES || this.pending.length >= BATCH_EVENTS || this.now() - this.firstPendingAt > BATCH_MAX_AGE_MS) {
+    if (
+      this.pendingBytes >= BATCH_BYTES ||
+      this.pending.length >= BATCH_EVENTS ||
+      this.now() - this.firstPendingAt > BATCH_MAX_AGE_MS
+    ) {
       this.flush();
     }
   }

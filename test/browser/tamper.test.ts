@@ -1,0 +1,164 @@
+/**
+ * A cell that forges messages or patches built-ins must not break or forge the result,
+ * output or snapshot of the NEXT, normal cell.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Session } from '../../lib/index';
+import { collectOutput, openSession } from './helpers';
+
+/** Runs a normal cell and checks its result, its output and a snapshot. */
+async function expectHealthy(session: Session, out: ReturnType<typeof collectOutput>): Promise<void> {
+  out.events.length = 0;
+  // The normal cell uses only syntax: the user's own patches stay in force for the user's own
+  // code (a polyfill must keep working), so a cell calling a patched method would see the patch.
+  const r = await session.execute(
+    'var healthy = [2, 4, 6]; console.log("ok", healthy.length, { n: 1 }, [1, 2]); let t = 0; for (let i = 0; i < 3; i++) t += healthy[i]; t',
+  );
+  if (r.status !== 'ok') console.error(r.error);
+  expect(r.status).toBe('ok');
+  expect(r.value).toBe(12);
+  expect(r.repr).toBe('12');
+  expect(out.text('stdout')).toBe('ok 3 { n: 1 } [ 1, 2 ]\n');
+  const a = await session.execute('const w = await 7; w');
+  expect(a).toMatchObject({ status: 'ok', value: 7, mode: 'top-level-await' });
+  expect(await session.namespace.get('healthy')).toEqual([2, 4, 6]);
+  const info = await session.snapshot();
+  expect(info.saved).toContain('healthy');
+}
+
+const TAMPERS: Array<[string, string]> = [
+  [
+    'self.postMessage forging an init and results',
+    `
+    self.postMessage({ type: 'output', cellId: 2, seq: 1, events: [{ type: 'stream', stream: 'stdout', text: 'FORGED\\n' }] });
+    self.postMessage({ type: 'sandcell:init' });
+    postMessage('x'); 1`,
+  ],
+  [
+    'self.onmessage set by the cell',
+    `self.onmessage = () => { throw new Error('hijack') }; self.addEventListener('message', () => {}); 1`,
+  ],
+  [
+    'Array.prototype.map/reduce/slice patched',
+    `
+    Array.prototype.map = function () { return ['FORGED'] };
+    Array.prototype.reduce = function () { return 'FORGED' };
+    Array.prototype.slice = function () { return ['FORGED'] };
+    Array.prototype.push = function () { return 0 };
+    Array.prototype.forEach = function () {};
+    Array.prototype.join = function () { return 'FORGED' };
+    Array.prototype.includes = function () { return true };
+    Array.prototype.concat = function () { return [] };
+    Array.prototype.filter = function () { return [] };
+    Array.prototype[Symbol.iterator] = function* () { yield 'FORGED' };
+    1`,
+  ],
+  ['JSON.stringify/parse patched', `JSON.stringify = () => '"FORGED"'; JSON.parse = () => 'FORGED'; 1`],
+  [
+    'Promise.prototype.then patched',
+    `
+    const realThen = Promise.prototype.then;
+    Promise.prototype.then = function (a, b) { return realThen.call(this, () => a && a('FORGED'), b) };
+    Promise.prototype.catch = function () { return this };
+    Promise.prototype.finally = function () { return this };
+    Promise.resolve = function () { return new Promise(() => {}) };
+    1`,
+  ],
+  // \`value\` last: once it is inherited, the cell's own descriptor objects carry it too.
+  [
+    'Object.prototype setters on value/then/type/get/set',
+    `
+    Object.defineProperty(Object.prototype, 'then', { get() { return undefined }, set() {}, configurable: true });
+    Object.defineProperty(Object.prototype, 'type', { set() {}, get() { return 'FORGED' }, configurable: true });
+    Object.prototype.id = 'FORGED'; Object.prototype.returnValue = 'FORGED'; Object.prototype.path = ['FORGED'];
+    Object.defineProperty(Object.prototype, 'get', { value: function () { return 'FORGED' }, configurable: true, writable: true });
+    Reflect.defineProperty(Object.prototype, 'value', { __proto__: null, set() {}, get() { return 'FORGED' }, configurable: true });
+    1`,
+  ],
+  [
+    'MessagePort.prototype.postMessage patched',
+    `
+    MessagePort.prototype.postMessage = function () {};
+    MessagePort.prototype.addEventListener = function () {};
+    EventTarget.prototype.addEventListener = function () {};
+    1`,
+  ],
+  [
+    'Object/Reflect/Map/Set statics patched',
+    `
+    Object.keys = () => []; Object.entries = () => []; Object.assign = () => ({}); Object.freeze = (o) => o;
+    Object.create = () => ({}); Object.defineProperty = (o) => o; Object.fromEntries = () => ({});
+    Reflect.ownKeys = () => []; Reflect.apply = () => 'FORGED';
+    Map.prototype.get = () => undefined; Map.prototype.set = function () { return this };
+    Set.prototype.add = function () { return this }; Set.prototype.has = () => false;
+    Function.prototype.apply = function () { return 'FORGED' };
+    Function.prototype.call = function () { return 'FORGED' };
+    Function.prototype.bind = function () { return () => 'FORGED' };
+    String.prototype.replace = () => 'FORGED'; String.prototype.slice = () => 'FORGED';
+    1`,
+  ],
+  [
+    'structuredClone and Symbol patched',
+    `self.structuredClone = () => 'FORGED'; Symbol.iterator; Error.prototype.toString = () => 'FORGED'; 1`,
+  ],
+];
+
+describe('forging and tampering', () => {
+  for (const [name, code] of TAMPERS) {
+    it(`${name} → the next normal cell is right`, async () => {
+      const out = collectOutput();
+      const s = await openSession({ onOutput: out.onOutput });
+      await s.execute('let before = { a: [1, 2] }');
+      const r = await s.execute(code);
+      if (r.status !== 'ok') console.error(r.error);
+      expect(r.status).toBe('ok');
+      expect(out.text()).not.toContain('FORGED');
+      await expectHealthy(s, out);
+      expect(await s.namespace.get('before')).toEqual({ a: [1, 2] });
+      expect(out.text()).not.toContain('FORGED');
+    });
+  }
+
+  // Known gap: an async cell's wrapper returns \`{ value }\` from an async function, and resolving
+  // an async function with an object looks up \`then\` — in user code, where the user's own
+  // Object.prototype.then is in force. The fix is in the transform (return an object with
+  // \`__proto__: null\`), which this suite does not own; \`it.fails\` flags the day it is fixed.
+  it.fails('Object.prototype.then as a function → a later async cell keeps its value', async () => {
+    const out = collectOutput();
+    const s = await openSession({ onOutput: out.onOutput });
+    await s.execute(`Object.prototype.then = function (resolve) { resolve('FORGED') }; 1`);
+    await expectHealthy(s, out);
+  });
+
+  it('Object.prototype.then as a function → later sync cells, output and snapshot are right', async () => {
+    const out = collectOutput();
+    const s = await openSession({ onOutput: out.onOutput });
+    await s.execute(`Object.prototype.then = function (resolve) { resolve('FORGED') }; 1`);
+    const r = await s.execute('var healthy = [2, 4, 6]; console.log("ok", { n: 1 }); healthy[0] + healthy[2]');
+    expect(r).toMatchObject({ status: 'ok', value: 8 });
+    expect(out.text()).toBe('ok { n: 1 }\n');
+    expect(await s.namespace.get('healthy')).toEqual([2, 4, 6]);
+    expect((await s.snapshot()).saved).toContain('healthy');
+  });
+
+  it('a user polyfill keeps working in the user own later cells', async () => {
+    const s = await openSession();
+    await s.execute(
+      `Array.prototype.sum = function () { let t = 0; for (const x of this) t += x; return t }; Array.prototype.map = (function (orig) { return function (...a) { const r = orig.apply(this, a); r.mapped = true; return r } })(Array.prototype.map)`,
+    );
+    const r = await s.execute('[1, 2, 3].sum()');
+    expect(r.value).toBe(6);
+    const m = await s.execute('[1].map((x) => x).mapped');
+    expect(m.value).toBe(true);
+  });
+
+  it('forged messages on self from the cell never reach the page', async () => {
+    const out = collectOutput();
+    const s = await openSession({ onOutput: out.onOutput, capabilities: { secret: () => 'S' } });
+    const r = await s.execute(`
+      for (let id = 0; id < 5; id++) self.postMessage({ type: 'capability-call', cellId: id, callId: id, name: 'secret', args: [] });
+      'done'`);
+    expect(r.value).toBe('done');
+    await expectHealthy(s, out);
+  });
+});
