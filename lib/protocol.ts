@@ -105,6 +105,8 @@ export interface RuntimeApi {
   clearVariables(): Promise<void>;
   restoreCheckpoint(groups: CheckpointGroup[]): Promise<RestoreReport>;
   snapshot(): Promise<import('./types').SnapshotInfo>;
+  /** A `persist: true` snapshot: saved like snapshot(), then the previous persisted one is deleted. */
+  persist(): Promise<import('./types').SnapshotInfo>;
   restore(snapshotId?: string): Promise<import('./types').RestoreInfo>;
   stats(): Promise<{
     executions: number;

@@ -4,7 +4,7 @@
  * each cell so a killed or crashed worker comes back with the user's variables.
  */
 import * as Comlink from 'comlink';
-import { SessionClosedError } from './errors';
+import { SessionClosedError, SnapshotError } from './errors';
 import { type HostBridge, startHostBridge } from './host-bridge';
 import { resolvePolicy, validateExecuteOptions, validateSessionOptions } from './options';
 import {
@@ -86,6 +86,8 @@ function randomId(): string {
  * Create one with {@link createSession}.
  */
 export class Session extends EventTarget {
+  /** What `restore: true` brought back when the session started (undefined: nothing was saved under this id). */
+  restoredOnStart?: RestoreInfo;
   /** Stable id; snapshots are stored under it. */
   get id(): string {
     return this._id;
@@ -111,8 +113,8 @@ export class Session extends EventTarget {
   private restarts = 0;
   private checkpoint: CheckpointGroup[] = [];
   private readonly routes = new Map<number, OutputRoute>();
-  private persistChain: Promise<unknown> = Promise.resolve();
-  private persistPending = false;
+  private persistDirty = false;
+  private persistInFlight = false;
   private closing?: Promise<void>;
 
   /** @internal Use {@link createSession}. */
@@ -146,16 +148,11 @@ export class Session extends EventTarget {
     await this.linkReady;
     if (this.options.restore) {
       try {
-        await this.link.remote.restore();
+        this.restoredOnStart = await this.link.remote.restore();
       } catch (error) {
-        if (
-          !(
-            error instanceof Error &&
-            /not-found|no snapshot/i.test(`${(error as { cause?: unknown }).cause} ${error.message}`)
-          )
-        ) {
-          throw error;
-        }
+        const rebuilt = asSnapshotError(error);
+        // Nothing saved yet under this id is a fresh start, not a failure.
+        if (!(rebuilt instanceof SnapshotError && rebuilt.cause === 'not-found')) throw rebuilt;
       }
     }
     if (this._state === 'starting') this.setState('idle');
@@ -220,12 +217,21 @@ export class Session extends EventTarget {
 
   /** Saves the namespace to IndexedDB under this session's id. @throws {SnapshotError} */
   async snapshot(): Promise<SnapshotInfo> {
-    return this.call((remote) => remote.snapshot());
+    return this.call((remote) => remote.snapshot()).catch((error) => {
+      throw asSnapshotError(error);
+    });
   }
 
   /** Brings back a snapshot (default: the latest of this session id). @throws {SnapshotError} */
   async restore(snapshotId?: string): Promise<RestoreInfo> {
-    return this.call((remote) => remote.restore(snapshotId));
+    if (snapshotId !== undefined && (typeof snapshotId !== 'string' || snapshotId === '')) {
+      throw new TypeError(
+        `[sandcell] restore(snapshotId) needs a snapshot id string, got ${JSON.stringify(snapshotId)}`,
+      );
+    }
+    return this.call((remote) => remote.restore(snapshotId)).catch((error) => {
+      throw asSnapshotError(error);
+    });
   }
 
   /** Counters: executions, compiled-cell cache, restarts, variables. */
@@ -565,19 +571,28 @@ export class Session extends EventTarget {
 
   // ── persistence ─────────────────────────────────────────────────────────────────
 
-  /** One snapshot after a burst of cells, never more than one in flight, never delaying a result. */
+  /**
+   * One snapshot after a burst of cells: it is taken when the queue has drained, never
+   * more than one in flight, and always after the result was delivered.
+   */
   private schedulePersist(): void {
-    if (!this.options.persist || this.persistPending) return;
-    this.persistPending = true;
-    this.persistChain = this.persistChain.then(async () => {
-      this.persistPending = false;
-      if (this._state === 'closed') return;
-      try {
-        await this.link.remote.snapshot();
-      } catch (error) {
-        this.dispatchEvent(new CustomEvent('persist-error', { detail: error }));
-      }
-    });
+    if (!this.options.persist) return;
+    this.persistDirty = true;
+    if (this.queue.length > 0 || this.persistInFlight) return;
+    this.persistDirty = false;
+    this.persistInFlight = true;
+    void this.call((remote) => remote.persist())
+      .then(
+        (info) => this.dispatchEvent(new CustomEvent('snapshot', { detail: info })),
+        (error) => {
+          if (!this.isClosed())
+            this.dispatchEvent(new CustomEvent('persist-error', { detail: asSnapshotError(error) }));
+        },
+      )
+      .finally(() => {
+        this.persistInFlight = false;
+        if (this.persistDirty && !this.isClosed()) this.schedulePersist();
+      });
   }
 
   // ── helpers ─────────────────────────────────────────────────────────────────────
@@ -634,6 +649,16 @@ export class Session extends EventTarget {
       clear: () => this.call((remote) => remote.clearVariables()),
     };
   }
+}
+
+/** Errors cross from the worker as plain Errors: give SnapshotErrors their class and cause back. */
+function asSnapshotError(error: unknown): unknown {
+  if (error instanceof SnapshotError || !(error instanceof Error) || error.name !== 'SnapshotError') return error;
+  const cause = (error as { cause?: unknown }).cause;
+  const known = ['quota', 'unavailable', 'corrupt', 'not-found'] as const;
+  const rebuilt = new SnapshotError(error.message, known.find((c) => c === cause) ?? 'unavailable');
+  rebuilt.stack = error.stack;
+  return rebuilt;
 }
 
 /**

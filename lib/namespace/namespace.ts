@@ -18,6 +18,8 @@ type Scope = Record<string, unknown>;
 
 export class GlobalNamespace {
   private readonly baseline: ReadonlySet<string>;
+  /** Names user code or the host defined, even where they shadow a worker global (`let name = …`). */
+  private readonly defined = new Set<string>();
 
   /** @param scope the worker global; `baseline` = its own keys before any user code ran. */
   constructor(
@@ -40,11 +42,12 @@ export class GlobalNamespace {
       }
       const current = Object.getOwnPropertyDescriptor(this.scope, name);
       if (kind === 'var' || kind === 'function') {
-        if (current && !current.get) continue;
+        if (current && !current.get && (this.defined.has(name) || !this.baseline.has(name))) continue;
       }
       if (current && !current.configurable) {
         throw new TypeError(`Cannot redeclare '${name}': it is a built-in global of the worker`);
       }
+      this.defined.add(name);
       Object.defineProperty(this.scope, name, {
         value: undefined,
         writable: true,
@@ -86,7 +89,7 @@ export class GlobalNamespace {
   }
 
   isUserName(name: string): boolean {
-    return name !== LAST_VALUE && !ENGINE_INTERNALS.has(name) && !this.baseline.has(name);
+    return name !== LAST_VALUE && !ENGINE_INTERNALS.has(name) && (this.defined.has(name) || !this.baseline.has(name));
   }
 
   has(name: string): boolean {
@@ -109,16 +112,19 @@ export class GlobalNamespace {
       );
     }
     Object.defineProperty(this.scope, name, { value, writable: true, enumerable: true, configurable: true });
+    this.defined.add(name);
   }
 
   delete(name: string): boolean {
     if (!this.has(name)) return false;
+    this.defined.delete(name);
     return delete this.scope[name];
   }
 
   /** Removes every user variable and `_`; engine internals stay. */
   clear(): void {
     for (const name of this.names()) delete this.scope[name];
+    this.defined.clear();
     delete this.scope[LAST_VALUE];
   }
 

@@ -74,12 +74,16 @@ export class CellTimers {
       this.real.clearInterval(id);
       for (const [owner, timers] of this.owned) if (timers.delete(id) && timers.size === 0) this.owned.delete(owner);
     };
-    Object.assign(scope, {
+    // Non-enumerable like the originals: they are the worker's globals, not user variables.
+    const globals = {
       setTimeout: make('timeout'),
       setInterval: make('interval'),
       clearTimeout: clear,
       clearInterval: clear,
-    });
+    };
+    for (const [name, value] of Object.entries(globals)) {
+      Object.defineProperty(scope, name, { value, writable: true, enumerable: false, configurable: true });
+    }
   }
 
   private forget(owner: number, id: TimerId): void {

@@ -64,6 +64,7 @@ export class SessionRuntime implements RuntimeApi {
   private readonly definitions = new Map<string, { source: string; value: unknown }>();
   private readonly cellRuntime: Record<string, unknown>;
   private executions = 0;
+  private snapshotWork: Promise<void> = Promise.resolve();
   private runningCell = 0;
   private abortRunning?: (reason: CellInterrupt) => void;
   private pendingCheckpoint?: { dirty?: Set<string>; callsAnything: boolean; cellId: number };
@@ -171,6 +172,7 @@ export class SessionRuntime implements RuntimeApi {
   }
 
   async execute(request: ExecuteRequest): Promise<CellOutcome> {
+    await this.snapshotWork;
     this.flushCheckpoint();
     const { cellId, code, timeoutMs } = request;
     const started = performance.now();
@@ -412,10 +414,31 @@ export class SessionRuntime implements RuntimeApi {
   }
 
   async snapshot(): Promise<SnapshotInfo> {
-    return this.snapshots.save();
+    return this.exclusive(() => this.snapshots.save());
+  }
+
+  async persist(): Promise<SnapshotInfo> {
+    return this.exclusive(() => this.snapshots.persist());
+  }
+
+  /**
+   * Snapshot work holds live values until IndexedDB has cloned them (after the database
+   * opens): no cell may start in between, so execute() waits for it.
+   */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.snapshotWork.then(work, work);
+    this.snapshotWork = run.then(
+      () => {},
+      () => {},
+    );
+    return run;
   }
 
   async restore(snapshotId?: string): Promise<RestoreInfo> {
+    return this.exclusive(() => this.restoreNow(snapshotId));
+  }
+
+  private async restoreNow(snapshotId?: string): Promise<RestoreInfo> {
     const info = await this.snapshots.restore(snapshotId);
     for (const [name, source] of Object.entries(info.definitions)) {
       this.definitions.set(name, { source, value: this.namespace.get(name) });

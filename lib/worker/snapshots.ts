@@ -4,8 +4,19 @@
  * the IndexedDB reference the engine saved before the policy removed it from user code.
  */
 import type { GlobalNamespace } from '../namespace/namespace';
-import { decodeNamespace, type EncodeResult, encodeNamespace, type SnapshotPayload } from '../namespace/snapshot-format';
-import { createSnapshotStore, loadSnapshot, type SnapshotStore, saveSnapshot } from '../namespace/snapshot-store';
+import {
+  decodeNamespace,
+  type EncodeResult,
+  encodeNamespace,
+  type SnapshotPayload,
+} from '../namespace/snapshot-format';
+import {
+  createSnapshotStore,
+  deleteSnapshot,
+  loadSnapshot,
+  type SnapshotStore,
+  saveSnapshot,
+} from '../namespace/snapshot-store';
 import type { SkippedVariable, SnapshotInfo } from '../types';
 
 export interface SnapshotEngine {
@@ -14,7 +25,15 @@ export interface SnapshotEngine {
   /** Puts a decoded payload's variables into the namespace. */
   decodeInto(payload: unknown): { restored: string[]; skipped: SkippedVariable[]; definitions: Record<string, string> };
   save(): Promise<SnapshotInfo>;
-  restore(snapshotId?: string): Promise<{ snapshotId: string; restored: string[]; skipped: SkippedVariable[]; definitions: Record<string, string> }>;
+  persist(): Promise<SnapshotInfo>;
+  restore(
+    snapshotId?: string,
+  ): Promise<{
+    snapshotId: string;
+    restored: string[];
+    skipped: SkippedVariable[];
+    definitions: Record<string, string>;
+  }>;
   /** A pooled worker is started before it knows whose it is; the adopting session sets its id. */
   setSessionId(id: string): void;
 }
@@ -26,8 +45,14 @@ interface EngineDeps {
   definitions: () => Record<string, string>;
 }
 
-export function createSnapshotEngine({ sessionId: initialId, factory, namespace, definitions }: EngineDeps): SnapshotEngine {
+export function createSnapshotEngine({
+  sessionId: initialId,
+  factory,
+  namespace,
+  definitions,
+}: EngineDeps): SnapshotEngine {
   let sessionId = initialId;
+  let lastPersisted: string | undefined;
   let store: SnapshotStore | undefined;
   const getStore = () => (store ??= createSnapshotStore({ factory: factory ?? null }));
   // Indirect eval: re-created functions and classes live in global scope, like the cells that made them.
@@ -46,7 +71,12 @@ export function createSnapshotEngine({ sessionId: initialId, factory, namespace,
   };
 
   const decodeInto = (payload: unknown) => {
-    const result = decodeNamespace(payload as SnapshotPayload, (source) => evaluate(source));
+    // Each function or class is installed as soon as it exists: `class B extends A` needs `A` in scope.
+    const result = decodeNamespace(payload as SnapshotPayload, (source, name) => {
+      const value = evaluate(source);
+      namespace.set(name, value);
+      return value;
+    });
     const restoredDefinitions: Record<string, string> = {};
     const sources = new Map((payload as SnapshotPayload).functions ?? []);
     for (const [name, value] of result.values) {
@@ -62,7 +92,26 @@ export function createSnapshotEngine({ sessionId: initialId, factory, namespace,
     decodeInto,
     async save() {
       const encoded = encode();
-      return saveSnapshot(sessionId, encoded.record, { saved: encoded.saved, skipped: encoded.skipped, bytes: encoded.bytes }, getStore());
+      return saveSnapshot(
+        sessionId,
+        encoded.record,
+        { saved: encoded.saved, skipped: encoded.skipped, bytes: encoded.bytes },
+        getStore(),
+      );
+    },
+    async persist() {
+      const encoded = encode();
+      const info = await saveSnapshot(
+        sessionId,
+        encoded.record,
+        { saved: encoded.saved, skipped: encoded.skipped, bytes: encoded.bytes },
+        getStore(),
+      );
+      // Persisting after every cell keeps one record, not one per cell: the new one is latest before the old goes.
+      const previous = lastPersisted;
+      lastPersisted = info.id;
+      if (previous && previous !== info.id) await deleteSnapshot(previous, getStore()).catch(() => {});
+      return info;
     },
     setSessionId(id: string) {
       sessionId = id;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openSession, collectOutput } from './helpers';
+import { collectOutput, openSession } from './helpers';
 
 describe('session basics', () => {
   it('runs an expression cell', async () => {
@@ -13,6 +13,6 @@ describe('session basics', () => {
     await s.execute('let x = 40; const y = 2; function add(a, b) { return a + b }');
     const r = await s.execute('console.log("hi", {a: 1}); add(x, y)');
     expect(r.value).toBe(42);
-    expect(out.text('stdout')).toBe("hi { a: 1 }\n");
+    expect(out.text('stdout')).toBe('hi { a: 1 }\n');
   });
 });
