@@ -15,6 +15,7 @@ import { launchChromium } from './browser.mjs';
 import { registerBundleTests } from './bundles.mjs';
 import { run } from './harness.mjs';
 import { registerPlaygroundTests } from './playground.mjs';
+import { registerSessionTests } from './sessions.mjs';
 import { startStaticServer } from './static-server.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -41,6 +42,7 @@ const browser = await launchChromium();
 
 registerPlaygroundTests(() => browser, servers.demo, servers.demoPlain);
 registerBundleTests(() => browser, servers);
+registerSessionTests(() => browser, servers);
 
 let failed = 1;
 try {
