@@ -15,6 +15,7 @@
  * magic-string, so every user token keeps a source-map entry to where the user wrote it.
  */
 import type * as acorn from 'acorn';
+import { getLineInfo } from 'acorn';
 import MagicString from 'magic-string';
 import type { CellPlan, CellSourceMap, CellSyntaxError, DeclarationKind, TransformOptions } from './cell-plan';
 import { classifyProgram, parseCell } from './detect-mode';
@@ -45,7 +46,7 @@ export function transformCell(source: string, options: TransformOptions = {}): C
   try {
     transform.visit(parsed.ast, undefined, '', false);
   } catch (error) {
-    if (error instanceof ReservedIdentifier) return error.toSyntaxError();
+    if (error instanceof ReservedIdentifier) return error.toSyntaxError(source);
     throw error;
   }
   return transform.finish(parsed.ast, mode);
@@ -56,9 +57,10 @@ class ReservedIdentifier extends Error {
   constructor(readonly node: acorn.Identifier) {
     super(`Identifier '${node.name}' is reserved by sandcell`);
   }
-  toSyntaxError(): CellSyntaxError {
-    const start = this.node.loc?.start;
-    return { mode: 'syntax-error', message: this.message, line: start?.line ?? 1, column: (start?.column ?? 0) + 1 };
+  toSyntaxError(source: string): CellSyntaxError {
+    // Positions are computed here, for the one node that needs them, rather than by the parser for every node.
+    const { line, column } = getLineInfo(source, this.node.start);
+    return { mode: 'syntax-error', message: this.message, line, column: column + 1 };
   }
 }
 
