@@ -3,11 +3,18 @@
  * This module is the whole public surface.
  */
 
-export { deleteSnapshot, listSnapshots } from './snapshots';
+export {
+  PolicyError,
+  SandcellError,
+  SessionClosedError,
+  SessionLimitError,
+  SnapshotError,
+  type SnapshotErrorCause,
+} from './errors';
+export { renderDisplay } from './render-display';
 export { createSession, Session } from './session';
 export { SessionManager, type SessionManagerOptions } from './session-manager';
-export { renderDisplay } from './render-display';
-export { PolicyError, SandcellError, SessionClosedError, SessionLimitError, SnapshotError, type SnapshotErrorCause } from './errors';
+export { deleteSnapshot, listSnapshots } from './snapshots';
 export type {
   CellError,
   ExecuteOptions,
