@@ -53,6 +53,8 @@ interface Job {
   mode: ExecutionMode;
   /** Set when a hard restart or crash decides the cell's outcome instead of the worker. */
   finishHard?: (reason: HardReason, message?: string) => void;
+  /** A stop that arrived before the cell was sent to the worker. */
+  pendingStop?: 'interrupted' | 'timeout';
   settled: Promise<void>;
   markSettled: () => void;
   removeAbortListener?: () => void;
@@ -425,6 +427,8 @@ export class Session extends EventTarget {
     const watchdog =
       timeoutMs !== undefined ? setTimeout(() => this.stopJob(job, 'timeout', 0), timeoutMs + grace) : undefined;
     const link = this.link;
+    // A stop asked for while the job was still waiting for the worker applies now.
+    if (job.pendingStop) this.stopJob(job, job.pendingStop);
     try {
       const first = await Promise.race([
         link.remote.execute({ cellId, code: job.code, timeoutMs }).then((outcome) => ({ outcome })),
@@ -473,7 +477,11 @@ export class Session extends EventTarget {
 
   /** Asks the running cell to stop: the shared flag and a message, then the hard path after the grace. */
   private stopJob(job: Job, reason: 'interrupted' | 'timeout', graceOverride?: number): void {
-    if (this.running !== job || !job.finishHard) return;
+    if (this.running !== job) return;
+    if (!job.finishHard) {
+      job.pendingStop = reason;
+      return;
+    }
     if (this._state === 'busy') this.setState('interrupting');
     const grace = graceOverride ?? this.options.interruptGraceMs ?? DEFAULT_GRACE_MS;
     if (!this.control) {
