@@ -66,19 +66,27 @@ export function startHostBridge({ port, options, control, inputBuffer, isCurrent
     else reply(ok ? { type: 'input-reply', requestId, ok, text } : { type: 'input-reply', requestId, ok, error: text });
   };
 
+  /** Calls in flight, by id: a repeated id is refused rather than answered twice. */
+  const inFlight = new Set<number>();
+  const refuse = (callId: number, message: string) =>
+    reply({
+      type: 'capability-reply',
+      callId,
+      ok: false,
+      error: { name: 'TypeError', message: `[sandcell] ${message}` },
+    });
+
   const onCapabilityCall = async (message: Extract<WorkerEvent, { type: 'capability-call' }>) => {
     const { callId, name, args } = message;
     const capabilities = options.capabilities ?? {};
+    // Own keys only: `__proto__`, `constructor`, `toString` and anything inherited are not capabilities.
     const fn = typeof name === 'string' && Object.hasOwn(capabilities, name) ? capabilities[name] : undefined;
-    if (typeof fn !== 'function' || !Array.isArray(args)) {
-      reply({
-        type: 'capability-reply',
-        callId,
-        ok: false,
-        error: { name: 'TypeError', message: `[sandcell] host.${String(name)} is not a capability of this session` },
-      });
-      return;
-    }
+    const shown = typeof name === 'string' ? name.slice(0, 100) : typeof name;
+    if (typeof fn !== 'function') return refuse(callId, `host.${shown} is not a capability of this session`);
+    if (!Array.isArray(args)) return refuse(callId, `host.${shown} was called with malformed arguments`);
+    if (!isCurrentCell(message.cellId)) return refuse(callId, `host.${shown} was called by a cell that is not running`);
+    if (inFlight.has(callId)) return refuse(callId, `host call id ${callId} is already in flight`);
+    inFlight.add(callId);
     try {
       const value = await fn(...args);
       try {
@@ -88,11 +96,16 @@ export function startHostBridge({ port, options, control, inputBuffer, isCurrent
           type: 'capability-reply',
           callId,
           ok: false,
-          error: { name: 'DataCloneError', message: `host.${name} returned a value that cannot be sent to the cell: ${errorShape(error).message}` },
+          error: {
+            name: 'DataCloneError',
+            message: `[sandcell] host.${name} returned a value that cannot be sent to the cell: ${errorShape(error).message}`,
+          },
         });
       }
     } catch (error) {
       reply({ type: 'capability-reply', callId, ok: false, error: errorShape(error) });
+    } finally {
+      inFlight.delete(callId);
     }
   };
 

@@ -26,7 +26,8 @@ function frame(target: Element, html: string, title: string): HTMLIFrameElement 
  * @param data MIME bundle from an `OutputEvent` of type 'display'.
  */
 export function renderDisplay(target: Element, data: Record<string, unknown>): void {
-  if (typeof data !== 'object' || data === null) throw new TypeError('[sandcell] renderDisplay(target, data) needs a MIME bundle object');
+  if (typeof data !== 'object' || data === null)
+    throw new TypeError('[sandcell] renderDisplay(target, data) needs a MIME bundle object');
   const html = data['text/html'];
   const svg = data['image/svg+xml'];
   const png = data['image/png'];

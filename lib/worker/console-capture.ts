@@ -8,6 +8,50 @@ import { engineGuard } from './intrinsics';
 
 export interface StreamSink {
   stream(stream: 'stdout' | 'stderr', text: string): void;
+  /** Hot path for plain text, safe to call in user mode (see OutputChannel.appendText). */
+  appendText?(stream: 'stdout' | 'stderr', text: string): void;
+}
+
+/* Captured at load: the hot path below runs in user mode and must not look anything up. */
+const apply = Reflect.apply;
+const stringIncludes = String.prototype.includes;
+const StringOf = String;
+const sameValue = Object.is;
+
+/**
+ * The text of a console call whose arguments are all primitives and whose first argument
+ * has no format directive — nearly every console.log in a loop — or undefined for the rest.
+ * Renders exactly as `formatArgs` does (`-0`, `1n`), without calling any patchable method.
+ */
+export function plainText(args: readonly unknown[]): string | undefined {
+  let text = '';
+  for (let i = 0; i < args.length; i++) {
+    const value = args[i];
+    let piece: string;
+    switch (typeof value) {
+      case 'string':
+        if (i === 0 && apply(stringIncludes, value, ['%'])) return undefined;
+        piece = value;
+        break;
+      case 'number':
+        piece = sameValue(value, -0) ? '-0' : StringOf(value);
+        break;
+      case 'boolean':
+        piece = value ? 'true' : 'false';
+        break;
+      case 'undefined':
+        piece = 'undefined';
+        break;
+      case 'bigint':
+        piece = `${StringOf(value)}n`;
+        break;
+      default:
+        if (value !== null) return undefined;
+        piece = 'null';
+    }
+    text = i === 0 ? piece : `${text} ${piece}`;
+  }
+  return text;
 }
 
 function show(value: unknown): string {
@@ -30,7 +74,8 @@ export function formatArgs(args: readonly unknown[]): string {
       case 'd':
       case 'i': {
         const n = typeof value === 'bigint' ? value : Number(value);
-        return typeof n === 'bigint' ? `${n}n` : String(spec === 'i' ? Math.trunc(n) : n);
+        // As DevTools does (the WHATWG console spec: %d and %i are parseInt): 42.9 → 42.
+        return typeof n === 'bigint' ? `${n}n` : String(Math.trunc(n));
       }
       case 'f':
         return String(Number(value));
@@ -139,5 +184,25 @@ export function createConsole(
   // Called from user code: formatting and batching run on the pristine built-ins.
   const guard = engineGuard();
   for (const name of Object.keys(methods)) methods[name] = guard.wrapEngine(methods[name]);
+  // Plain text skips the guard switch (the hot path of a flood); anything else takes it.
+  const append = sink.appendText
+    ? (stream: 'stdout' | 'stderr', text: string) => sink.appendText?.(stream, text)
+    : undefined;
+  if (append) {
+    for (const [name, stream] of [
+      ['log', 'stdout'],
+      ['info', 'stdout'],
+      ['debug', 'stdout'],
+      ['warn', 'stderr'],
+      ['error', 'stderr'],
+    ] as const) {
+      const slow = methods[name];
+      methods[name] = (...args: unknown[]) => {
+        const text = indent === '' ? plainText(args) : undefined;
+        if (text === undefined) apply(slow, undefined, args);
+        else append(stream, `${text}\n`);
+      };
+    }
+  }
   return methods;
 }

@@ -10,6 +10,7 @@ export interface DisplaySink {
   display(data: Record<string, unknown>): void;
 }
 
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const KNOWN_TYPES = new Set([
   'text/plain',
   'text/html',
@@ -23,22 +24,30 @@ const KNOWN_TYPES = new Set([
 function checkBundle(bundle: unknown): Record<string, unknown> {
   if (bundle === null || typeof bundle !== 'object' || Array.isArray(bundle)) {
     throw new TypeError(
-      'display(bundle, { raw: true }) needs an object of MIME type → data, e.g. { "text/html": "<b>hi</b>" }',
+      `[sandcell] display(bundle, { raw: true }) needs an object of MIME type → data, e.g. { "text/html": "<b>hi</b>" }, got ${repr(bundle).slice(0, 100)}`,
     );
   }
   const data: Record<string, unknown> = {};
   for (const key of Object.keys(bundle)) {
-    if (!/^[a-z]+\/[-+.\w]+$/i.test(key)) throw new TypeError(`display: ${JSON.stringify(key)} is not a MIME type`);
+    if (!/^[a-z]+\/[-+.\w]+$/i.test(key))
+      throw new TypeError(`[sandcell] display: ${JSON.stringify(key)} is not a MIME type (like "text/html")`);
     const value = (bundle as Record<string, unknown>)[key];
     if (key === 'application/json') {
       data[key] = JSON.parse(JSON.stringify(value ?? null));
     } else if (typeof value !== 'string') {
-      throw new TypeError(`display: the ${key} entry must be a string, got ${typeof value}`);
+      throw new TypeError(`[sandcell] display: the ${key} entry must be a string, got ${typeof value}`);
+    } else if ((key === 'image/png' || key === 'image/jpeg') && !BASE64.test(value.replace(/\s+/g, ''))) {
+      throw new TypeError(
+        `[sandcell] display: the ${key} entry must be base64 (no data: prefix), got ${JSON.stringify(value.slice(0, 40))}`,
+      );
     } else {
       data[key] = value;
     }
   }
-  if (Object.keys(data).length === 0) throw new TypeError('display: the bundle is empty');
+  if (Object.keys(data).length === 0)
+    throw new TypeError(
+      '[sandcell] display: the bundle is empty; give at least one MIME type, e.g. { "text/plain": "hi" }',
+    );
   if (!Object.keys(data).some((key) => KNOWN_TYPES.has(key)) || !('text/plain' in data)) {
     data['text/plain'] ??= repr(bundle);
   }

@@ -26,7 +26,7 @@ export function createInput(deps: InputDeps): (prompt?: unknown) => string | Pro
     const text = typeof prompt === 'string' ? prompt : String(prompt);
     if (!deps.hasInput) {
       throw new Error(
-        'input() needs an answer from the page, but this session has no onInput handler: pass onInput to createSession',
+        '[sandcell] input() needs an answer from the page, but this session has no onInput handler: pass onInput to createSession',
       );
     }
     const { control, inputBuffer } = deps;

@@ -29,13 +29,22 @@ export function utf8Length(text: string): number {
   return bytes;
 }
 
-/** Cuts `text` to at most `maxBytes` UTF-8 bytes. */
+/**
+ * Cuts `text` to at most `maxBytes` UTF-8 bytes, in one pass over the kept part only (a
+ * 100 MB string costs what the cap costs). Never splits a surrogate pair.
+ */
 function cutToBytes(text: string, maxBytes: number): string {
-  if (maxBytes <= 0) return '';
-  // Fast path: the first maxBytes characters are at least maxBytes bytes.
-  let end = Math.min(text.length, maxBytes);
-  while (end > 0 && utf8Length(text.slice(0, end)) > maxBytes) end = Math.floor(end * 0.9);
-  return text.slice(0, end);
+  let bytes = 0;
+  let i = 0;
+  while (i < text.length) {
+    const code = text.charCodeAt(i);
+    const pair = code >= 0xd800 && code <= 0xdbff && i + 1 < text.length;
+    const size = code < 0x80 ? 1 : code < 0x800 ? 2 : pair ? 4 : 3;
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    i += pair ? 2 : 1;
+  }
+  return text.slice(0, i);
 }
 
 function displayBytes(data: Record<string, unknown>): number {
@@ -55,8 +64,23 @@ function safeJson(value: unknown): string {
   }
 }
 
+/* For the hot path, which runs in user mode (see appendText): captured at load, called without lookups. */
+const apply = Reflect.apply;
+const performanceNow = performance.now;
+const performanceObject = performance;
+const nowPristine = (): number => apply(performanceNow, performanceObject, []) as number;
+/** Lines of plain text held back before they go through the (guarded) batching. */
+const RAW_LINES = 1000;
+const RAW_CHARS = 64 * 1024;
+
+/** Batches a cell's output onto the private port, enforcing the per-execute byte cap. */
 export class OutputChannel {
   private cellId = 0;
+  /** Plain text appended by the console's hot path, not yet counted or batched. */
+  private rawText = '';
+  private rawStream: 'stdout' | 'stderr' = 'stdout';
+  private rawLines = 0;
+  private rawSince = 0;
   private pending: OutputEvent[] = [];
   private pendingBytes = 0;
   private batches = 0;
@@ -80,6 +104,7 @@ export class OutputChannel {
 
   /** Starts counting for a new cell (output from timers between cells goes to cell 0). */
   begin(cellId: number): void {
+    this.drain();
     this.flush();
     this.cellId = cellId;
     this.batches = 0;
@@ -89,6 +114,7 @@ export class OutputChannel {
 
   /** Ends the cell: sends what is pending and the drop notice; returns the batch count and dropped bytes. */
   end(): { batches: number; dropped: number } {
+    this.drain();
     if (this.dropped > 0) this.pushRaw({ type: 'dropped', bytes: this.dropped });
     this.flush();
     const summary = { batches: this.batches, dropped: this.dropped };
@@ -99,7 +125,40 @@ export class OutputChannel {
     return summary;
   }
 
+  /**
+   * The console's hot path for plain text, called straight from user code, where the cell's
+   * own patches to the built-ins are in force: only string concatenation and captured
+   * functions here. Every thousand lines (or 64 KB, or 50 ms) the text goes through
+   * `stream()` on the pristine built-ins, so a flood costs one guard switch per thousand
+   * lines instead of one per line.
+   */
+  appendText(stream: 'stdout' | 'stderr', text: string): void {
+    if (this.rawText !== '' && this.rawStream !== stream) engineGuard().engine(() => this.drain());
+    if (this.rawText === '') this.rawSince = nowPristine();
+    this.rawStream = stream;
+    this.rawText += text;
+    this.rawLines++;
+    if (nowPristine() - this.rawSince > BATCH_MAX_AGE_MS) {
+      // A slow trickle inside a long synchronous cell: no timer can fire, so send it now.
+      engineGuard().engine(() => this.flush());
+    } else if (this.rawLines >= RAW_LINES || this.rawText.length >= RAW_CHARS) {
+      engineGuard().engine(() => this.drain());
+    } else if (this.timer === undefined) {
+      this.armTimer();
+    }
+  }
+
+  /** Moves the held-back text into the batch (engine mode). */
+  private drain(): void {
+    if (this.rawText === '') return;
+    const text = this.rawText;
+    this.rawText = '';
+    this.rawLines = 0;
+    this.stream(this.rawStream, text);
+  }
+
   stream(stream: 'stdout' | 'stderr', text: string): void {
+    this.drain();
     if (text.length === 0) return;
     const remaining = this.maxBytes - this.used;
     let bytes = utf8Length(text);
@@ -122,6 +181,7 @@ export class OutputChannel {
   }
 
   display(data: Record<string, unknown>): void {
+    this.drain();
     const bytes = displayBytes(data);
     if (this.used + bytes > this.maxBytes) {
       this.dropped += bytes;
@@ -140,14 +200,7 @@ export class OutputChannel {
     if (this.pending.length === 1 && this.pendingBytes === 0) {
       this.firstPendingAt = this.now();
       // While the cell awaits, nothing else would send a small batch.
-      this.timer ??= this.timers.set(
-        () =>
-          engineGuard().engine(() => {
-            this.timer = undefined;
-            this.flush();
-          }),
-        BATCH_MAX_AGE_MS,
-      );
+      if (this.timer === undefined) this.armTimer();
     }
     this.pendingBytes += bytes;
     if (
@@ -160,7 +213,19 @@ export class OutputChannel {
   }
 
   /** Sends the pending batch, if any. */
+  private armTimer(): void {
+    this.timer = this.timers.set(
+      () =>
+        engineGuard().engine(() => {
+          this.timer = undefined;
+          this.flush();
+        }),
+      BATCH_MAX_AGE_MS,
+    );
+  }
+
   flush(): void {
+    this.drain();
     if (this.timer !== undefined) {
       this.timers.clear(this.timer);
       this.timer = undefined;

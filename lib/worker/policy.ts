@@ -16,12 +16,35 @@ type Setting = keyof PolicyConfig;
 /** What each setting guards. `navigator.storage` is handled apart (it lives on the navigator). */
 export const GUARDED: Record<Setting, readonly string[]> = {
   network: ['fetch', 'XMLHttpRequest', 'WebSocket', 'WebSocketStream', 'EventSource', 'WebTransport', 'importScripts'],
-  storage: ['indexedDB', 'caches', 'IDBFactory', 'CacheStorage', 'StorageManager', 'FileSystemHandle', 'storageBuckets'],
+  storage: [
+    'indexedDB',
+    'caches',
+    'IDBFactory',
+    'CacheStorage',
+    'StorageManager',
+    'FileSystemHandle',
+    'storageBuckets',
+  ],
   workers: ['Worker', 'SharedWorker', 'BroadcastChannel', 'ServiceWorker'],
 };
 
+/** Denied APIs defined as stubs whether or not the browser has them. */
+const ALWAYS_DEFINED = new Set([
+  'fetch',
+  'XMLHttpRequest',
+  'WebSocket',
+  'EventSource',
+  'WebTransport',
+  'importScripts',
+  'indexedDB',
+  'caches',
+  'Worker',
+  'SharedWorker',
+  'BroadcastChannel',
+]);
+
 function deniedMessage(api: string, setting: Setting): string {
-  return `${api} is blocked by the session policy: it needs { ${setting}: true } (use policy 'unrestricted'${setting === 'network' ? " or 'standard'" : ''}, or a PolicyConfig)`;
+  return `[sandcell] ${api} is blocked by the session policy: it needs { ${setting}: true } (use policy 'unrestricted'${setting === 'network' ? " or 'standard'" : ''}, or a PolicyConfig)`;
 }
 
 /** A stand-in that throws on call, construct and any property access. */
@@ -77,7 +100,9 @@ export function applyPolicy(scope: typeof globalThis, policy: PolicyConfig): str
     for (const name of GUARDED[setting]) {
       let present = false;
       for (let o: object | null = scope; o; o = Object.getPrototypeOf(o)) if (Object.hasOwn(o, name)) present = true;
-      if (!present && name !== 'importScripts') continue;
+      // The APIs the contract names stay defined even where this browser lacks them (SharedWorker
+      // in a dedicated worker, say): a denied call is a PolicyError, never a ReferenceError.
+      if (!present && !ALWAYS_DEFINED.has(name)) continue;
       replaceEverywhere(scope, name, denied(name, setting));
       deniedNames.push(name);
     }

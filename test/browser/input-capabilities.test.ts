@@ -1,0 +1,227 @@
+/** input() and host capabilities: the human-in-the-loop path and host functions, in real Chromium. */
+import * as Comlink from 'comlink';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startHostBridge } from '../../lib/host-bridge';
+import type { CellOutcome, HostEvent, InitMessage, RuntimeApi } from '../../lib/protocol';
+import type { SessionOptions } from '../../lib/types';
+import { spawnWorker } from '../../lib/worker-factory';
+import { collectOutput, openSession } from './helpers';
+
+const workers: Worker[] = [];
+afterEach(() => {
+  for (const w of workers.splice(0)) w.terminate();
+});
+
+/**
+ * A worker started the way a page without cross-origin isolation starts it: no shared
+ * control buffer, so input() must take the awaited path. (The page here is isolated, and
+ * its headers cannot change inside Vitest; the e2e suite also covers a non-isolated page.)
+ */
+async function bareWorker(
+  options: SessionOptions,
+): Promise<{ remote: Comlink.Remote<RuntimeApi>; run: (code: string) => Promise<CellOutcome> }> {
+  const worker = spawnWorker('sandcell:test-non-isolated');
+  workers.push(worker);
+  const rpc = new MessageChannel();
+  const events = new MessageChannel();
+  const init: InitMessage = {
+    type: 'sandcell:init',
+    rpcPort: rpc.port2,
+    eventPort: events.port2,
+    config: {
+      sessionId: 'non-isolated',
+      policy: { network: false, storage: false, workers: false },
+      cacheSize: 10,
+      hasInput: typeof options.onInput === 'function',
+      capabilities: Object.keys(options.capabilities ?? {}),
+    },
+  };
+  worker.postMessage(init, [rpc.port2, events.port2]);
+  const remote = Comlink.wrap<RuntimeApi>(rpc.port1);
+  startHostBridge({ port: events.port1, options, isCurrentCell: () => true });
+  events.port1.start();
+  const ready = await remote.ready();
+  expect(ready.crossOriginIsolated).toBe(false);
+  let cellId = 0;
+  return { remote, run: (code) => remote.execute({ cellId: ++cellId, code }) };
+}
+
+describe('input()', () => {
+  it('is synchronous in the cell on an isolated page (no await)', async () => {
+    const prompts: string[] = [];
+    const s = await openSession({
+      onInput: async (prompt) => {
+        prompts.push(prompt);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return `answer ${prompts.length} ✓`;
+      },
+    });
+    expect(s.crossOriginIsolated).toBe(true);
+    const r = await s.execute(`const a = input('name?'); const b = prompt('again?'); typeof a + ':' + a + '|' + b`);
+    expect(r).toMatchObject({ status: 'ok', value: 'string:answer 1 ✓|answer 2 ✓', mode: 'blocking' });
+    expect(prompts).toEqual(['name?', 'again?']);
+  });
+
+  it('an interrupt wakes an input() that is waiting, without a restart', async () => {
+    const s = await openSession({ onInput: () => new Promise<string>(() => {}), interruptGraceMs: 5000 });
+    const running = s.execute(`let got = 'none'; got = input('wait forever')`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(s.state).toBe('busy');
+    await s.interrupt();
+    const r = await running;
+    expect(r.status).toBe('interrupted');
+    expect(r.restarted).toBeFalsy();
+    const next = await s.execute('1 + 1');
+    expect(next.value).toBe(2);
+  });
+
+  it('an error thrown by onInput is an error in the cell', async () => {
+    const s = await openSession({
+      onInput: () => {
+        throw new Error('no person here');
+      },
+    });
+    const r = await s.execute(`input('x')`);
+    expect(r.status).toBe('error');
+    expect(r.error?.message).toContain('no person here');
+  });
+
+  it('without onInput is a clear error in the cell', async () => {
+    const s = await openSession();
+    const r = await s.execute(`input('x')`);
+    expect(r.status).toBe('error');
+    expect(r.error?.message).toMatch(/^\[sandcell\] .*onInput/);
+  });
+
+  it('returns a promise to await when the page is not cross-origin isolated', async () => {
+    const { run } = await bareWorker({ onInput: (prompt) => `async ${prompt}` });
+    const pending = await run(`const p = input('q'); p instanceof Promise`);
+    expect(pending).toMatchObject({ status: 'ok', value: true });
+    const r = await run(`await input('q2')`);
+    expect(r).toMatchObject({ status: 'ok', value: 'async q2' });
+    const bad = await bareWorker({});
+    const e = await bad.run(`await input('q')`);
+    expect(e.status).toBe('error');
+    expect(e.error?.message).toContain('onInput');
+  });
+});
+
+describe('capabilities', () => {
+  it('calls host functions with arguments and results by structured clone', async () => {
+    const seen: unknown[] = [];
+    const s = await openSession({
+      capabilities: {
+        add: (a: number, b: number) => a + b,
+        echo: async (value: unknown) => {
+          seen.push(value);
+          return { got: value, at: new Date(0) };
+        },
+      },
+    });
+    expect((await s.execute('await host.add(2, 3)')).value).toBe(5);
+    const r = await s.execute(
+      `const sent = { list: [1, 2], m: new Map([[1, 'a']]) }; const back = await host.echo(sent); [back.got !== sent, back.got.m.get(1), back.at instanceof Date, back.at.getTime()]`,
+    );
+    expect(r.value).toEqual([true, 'a', true, 0]);
+    expect(seen[0]).toEqual({ list: [1, 2], m: new Map([[1, 'a']]) });
+  });
+
+  it('an error thrown by the host function is thrown in the cell', async () => {
+    const s = await openSession({
+      capabilities: {
+        fail: () => {
+          throw new RangeError('out of range on the host');
+        },
+      },
+    });
+    const r = await s.execute(`await host.fail()`);
+    expect(r.status).toBe('error');
+    expect(r.error).toMatchObject({ name: 'RangeError', message: 'out of range on the host' });
+    const caught = await s.execute(`let m; try { await host.fail() } catch (e) { m = e.name + ': ' + e.message } m`);
+    expect(caught.value).toBe('RangeError: out of range on the host');
+  });
+
+  it('an unknown name and uncloneable arguments are errors in the cell', async () => {
+    const s = await openSession({ capabilities: { ok: () => 1 } });
+    const unknown = await s.execute(`await host.nope()`);
+    expect(unknown.status).toBe('error');
+    expect(unknown.error?.name).toBe('TypeError');
+    const clone = await s.execute(`await host.ok(() => 1)`);
+    expect(clone.status).toBe('error');
+    expect(clone.error?.message).toMatch(/cannot be sent/);
+  });
+
+  it('host.__proto__, host.constructor and inherited names reach nothing', async () => {
+    const s = await openSession({ capabilities: { ok: () => 1 } });
+    const r = await s.execute(
+      `[host.__proto__, host.constructor, host.hasOwnProperty, host.toString, Object.getPrototypeOf(host), Object.isFrozen(host), Object.keys(host).join()]`,
+    );
+    expect(r.value).toEqual([undefined, undefined, undefined, undefined, null, true, 'ok']);
+    const write = await s.execute(`'use strict'; host.ok = () => 'forged'; 1`);
+    expect(write.status).toBe('ok');
+    expect((await s.execute('await host.ok()')).value).toBe(1);
+  });
+});
+
+describe('startHostBridge refuses forged capability calls', () => {
+  async function ask(
+    message: unknown,
+    capabilities: Record<string, (...args: unknown[]) => unknown>,
+  ): Promise<HostEvent | 'no reply'> {
+    const channel = new MessageChannel();
+    const bridge = startHostBridge({ port: channel.port1, options: { capabilities }, isCurrentCell: (id) => id === 1 });
+    channel.port1.start();
+    try {
+      return await new Promise((resolve) => {
+        channel.port2.onmessage = (event) => resolve(event.data as HostEvent);
+        channel.port2.postMessage(message);
+        setTimeout(() => resolve('no reply'), 300);
+      });
+    } finally {
+      bridge.dispose();
+      channel.port1.close();
+      channel.port2.close();
+    }
+  }
+
+  it.each(['__proto__', 'constructor', 'hasOwnProperty', 'toString', 'valueOf', 'inherited'])(
+    'a call naming %s is refused',
+    async (name) => {
+      let called = false;
+      const capabilities = Object.create({
+        inherited: () => {
+          called = true;
+        },
+      }) as Record<string, (...args: unknown[]) => unknown>;
+      capabilities.real = () => {
+        called = true;
+      };
+      const reply = await ask({ type: 'capability-call', cellId: 1, callId: 7, name, args: [] }, capabilities);
+      expect(reply).toMatchObject({ type: 'capability-reply', callId: 7, ok: false, error: { name: 'TypeError' } });
+      expect(called).toBe(false);
+    },
+  );
+
+  it('answers a well-formed call, and ignores or refuses malformed ones', async () => {
+    const capabilities = { real: (x: unknown) => [x] };
+    expect(await ask({ type: 'capability-call', cellId: 1, callId: 1, name: 'real', args: [5] }, capabilities)).toEqual(
+      {
+        type: 'capability-reply',
+        callId: 1,
+        ok: true,
+        value: [5],
+      },
+    );
+    expect(await ask({ type: 'capability-call', cellId: 1, callId: 'x', name: 'real', args: [] }, capabilities)).toBe(
+      'no reply',
+    );
+    expect(
+      await ask({ type: 'capability-call', cellId: 1, callId: 2, name: 'real', args: 'nope' }, capabilities),
+    ).toMatchObject({ ok: false });
+    // A call from a cell that is not running is refused.
+    expect(
+      await ask({ type: 'capability-call', cellId: 9, callId: 3, name: 'real', args: [] }, capabilities),
+    ).toMatchObject({ ok: false });
+    expect(await ask({ type: 'bogus' }, capabilities)).toBe('no reply');
+  });
+});
