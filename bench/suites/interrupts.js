@@ -1,0 +1,208 @@
+// Interrupt figures (issue 3): instrumentation cost on loops, interrupt latency, the hard
+// path (kill + respawn + restore) and the per-cell checkpoint cost for big namespaces.
+import { createSession } from '/dist/sandcell.js';
+import { startBare } from '../lib/bare.js';
+import { callLoop, records, tightLoop } from '../lib/cells.js';
+import { figure, now, sleep } from '../lib/stats.js';
+
+/** Resolves when `session` next enters `state`. */
+function nextState(session, state) {
+  return new Promise((resolve) => {
+    const on = () => {
+      if (session.state !== state) return;
+      session.removeEventListener('state', on);
+      resolve(now());
+    };
+    session.addEventListener('state', on);
+  });
+}
+
+/** Picks an iteration count that makes the plain loop take about `targetMs`. */
+async function calibrate(bare, make, targetMs) {
+  let n = 1e6;
+  for (let round = 0; round < 4; round++) {
+    await bare.call({ type: 'compile', code: make(n) }, 'compiled');
+    // The first runs are not yet optimized: calibrate on the third.
+    await bare.call({ type: 'run' }, 'ran');
+    await bare.call({ type: 'run' }, 'ran');
+    const { ms } = await bare.call({ type: 'run' }, 'ran');
+    if (ms > targetMs * 0.7 && ms < targetMs * 1.4) break;
+    n = Math.max(1000, Math.round((n * targetMs) / Math.max(ms, 0.5)));
+  }
+  return n;
+}
+
+export default async function interrupts({ quick }) {
+  const reps = quick
+    ? { loop: 2, latency: 8, hard: 2, cells: 5, touched: 1, loopMs: 60 }
+    : { loop: 12, latency: 100, hard: 12, cells: 40, touched: 5, loopMs: 200 };
+  const figures = [];
+
+  // ── instrumented (session) vs plain (bare worker, new Function) loop time ──
+  {
+    const bare = await startBare();
+    const session = await createSession();
+    for (const [id, label, make, goal] of [
+      ['loop-tight', 'tight numeric loop, instrumented', tightLoop, 1.1],
+      ['loop-calls', 'call-heavy loop, instrumented', callLoop, 1.25],
+    ]) {
+      const n = await calibrate(bare, make, reps.loopMs);
+      const code = make(n);
+      await bare.call({ type: 'compile', code }, 'compiled');
+      const ours = [];
+      const base = [];
+      for (let i = 0; i < reps.loop + 2; i++) {
+        const r = await session.execute(code);
+        if (r.status !== 'ok') throw new Error(`[sandcell bench] ${id} failed in the session: ${r.error?.message}`);
+        const { ms } = await bare.call({ type: 'run' }, 'ran');
+        if (i >= 2) {
+          ours.push(r.durationMs);
+          base.push(ms);
+        }
+      }
+      figures.push(
+        figure({
+          id,
+          label,
+          samples: ours,
+          baseline: { label: 'same loop, plain new Function in a bare worker', samples: base },
+          goal: { ratio: goal },
+          note: `${n.toLocaleString('en-US')} iterations; times measured inside each worker`,
+        }),
+      );
+    }
+    await session.close();
+
+    // ── interrupt() → result for while(true){} vs a bare flag-polling loop ──
+    const latency = await createSession();
+    const ours = [];
+    const restarted = [];
+    for (let i = 0; i < reps.latency + 3; i++) {
+      const busy = nextState(latency, 'busy');
+      const running = latency.execute('while (true) {}');
+      await busy;
+      await sleep(15);
+      const t = now();
+      void latency.interrupt();
+      const r = await running;
+      const ms = now() - t;
+      if (r.status !== 'interrupted') throw new Error(`[sandcell bench] interrupt gave ${r.status}`);
+      if (r.restarted) restarted.push(i);
+      if (i >= 3) ours.push(ms);
+    }
+    const base = [];
+    for (let i = 0; i < reps.latency + 3; i++) {
+      const flag = new Int32Array(new SharedArrayBuffer(4));
+      const stopped = bare.call({ type: 'spin', flag: flag.buffer }, 'stopped');
+      await sleep(15);
+      const t = now();
+      Atomics.store(flag, 0, 1);
+      await stopped;
+      if (i >= 3) base.push(now() - t);
+    }
+    figures.push(
+      figure({
+        id: 'interrupt-latency',
+        label: 'interrupt() → result, while(true){}',
+        samples: ours,
+        baseline: { label: 'bare worker: flag set → loop exit message', samples: base },
+        goal: { median: 2, p95: 10 },
+        note: restarted.length ? `${restarted.length} interrupts took the hard path` : 'all cooperative (no restart)',
+      }),
+    );
+    await latency.close();
+    bare.close();
+  }
+
+  // ── hard path: kill + respawn + restore vs a cold start ──
+  {
+    const grace = 20;
+    const session = await createSession({ interruptGraceMs: grace });
+    await session.execute(
+      `var shared = { n: 1 }; var a = [shared, shared]; var text = 'x'.repeat(1000); var rows = ${records(100_000)}`,
+    );
+    const hard = [];
+    const total = [];
+    for (let i = 0; i < reps.hard + 1; i++) {
+      const busy = nextState(session, 'busy');
+      const running = session.execute("eval('while (true) {}')");
+      await busy;
+      await sleep(15);
+      const restarting = nextState(session, 'restarting');
+      const t = now();
+      void session.interrupt();
+      const r = await running;
+      const end = now();
+      if (!r.restarted) throw new Error('[sandcell bench] the hard path did not restart the worker');
+      const check = await session.execute('a[0] === a[1] && rows.length');
+      if (check.value !== 1000) throw new Error(`[sandcell bench] namespace not restored: ${check.repr}`);
+      if (i >= 1) {
+        hard.push(end - (await restarting));
+        total.push(end - t);
+      }
+    }
+    await session.close();
+    const cold = [];
+    for (let i = 0; i < reps.hard + 1; i++) {
+      const t = now();
+      const s = await createSession();
+      await s.execute('1');
+      if (i >= 1) cold.push(now() - t);
+      await s.close();
+    }
+    figures.push(
+      figure({
+        id: 'hard-path',
+        label: 'hard path: kill + respawn + restore (grace expiry → result)',
+        samples: hard,
+        baseline: { label: 'cold createSession() → first result', samples: cold },
+        note: `100 kB namespace restored; interrupt() → result including the ${grace} ms grace: median ${figure({ id: '', label: '', samples: total }).value.median.toFixed(1)} ms`,
+      }),
+    );
+  }
+
+  // ── checkpoint cost per cell: a big untouched variable, and a cell that touches it ──
+  {
+    const perCell = async (setup, code, count) => {
+      const session = await createSession();
+      if (setup) {
+        const r = await session.execute(setup);
+        if (r.status !== 'ok') throw new Error(`[sandcell bench] setup failed: ${r.error?.message}`);
+      }
+      // Let the first full checkpoint of the big variable go by.
+      await session.execute('0');
+      await session.execute('0');
+      const times = [];
+      for (let i = 0; i < count + 1; i++) {
+        const t = now();
+        await session.execute(code);
+        if (i >= 1) times.push(now() - t);
+      }
+      await session.close();
+      return times;
+    };
+    const empty = await perCell('', 'x = 1', reps.cells);
+    for (const [size, bytes] of [
+      ['1 MB', 1e6],
+      ['50 MB', 50e6],
+    ]) {
+      const setup = `var big = ${records(bytes)}`;
+      figures.push(
+        figure({
+          id: `checkpoint-untouched-${size.replace(' ', '')}`,
+          label: `cell 'x = 1' with ${size} untouched in the namespace`,
+          samples: await perCell(setup, 'x = 1', reps.cells),
+          baseline: { label: "cell 'x = 1', empty namespace", samples: empty },
+          note: 'back-to-back cells: each includes the checkpoint of the one before',
+        }),
+        figure({
+          id: `checkpoint-touched-${size.replace(' ', '')}`,
+          label: `cell touching the ${size} variable (big[0].i++)`,
+          samples: await perCell(setup, 'big[0].i++', bytes > 1e7 ? reps.touched : reps.cells),
+          baseline: { label: "cell 'x = 1', empty namespace", samples: empty },
+        }),
+      );
+    }
+  }
+  return figures;
+}
