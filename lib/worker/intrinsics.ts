@@ -229,8 +229,13 @@ export class IntrinsicsGuard {
       for (let k = 0; k < keys.length; k++) {
         const key = keys[k];
         const original = apply(mapGet, descriptors, [key]) as PropertyDescriptor;
-        const current = describe(target, key);
+        // No null prototype on this hot read (setPrototypeOf costs more than the whole
+        // compare): a changed property always differs from its original in an own field
+        // (`writable` at least, when data became accessor or back), so an inherited
+        // `Object.prototype.get` cannot make a change look the same.
+        const current = getOwnPropertyDescriptor(target, key);
         if (same(current, original)) continue;
+        if (current) setPrototypeOf(current, null);
         append(overlay, { target, key, descriptor: current });
         if (current) deleteProperty(target, key);
         defineProperty(target, key, original);

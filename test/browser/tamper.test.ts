@@ -141,6 +141,22 @@ describe('forging and tampering', () => {
     expect((await s.snapshot()).saved).toContain('healthy');
   });
 
+  it('patches made after an await, with host calls and console output in flight, do not reach the engine', async () => {
+    const out = collectOutput();
+    const s = await openSession({ onOutput: out.onOutput, capabilities: { twice: (n: number) => n * 2 } });
+    const r = await s.execute(`
+      await null;
+      String.prototype.includes = () => true; String.prototype.charCodeAt = () => 0xd800;
+      performance.now = () => { throw new Error('FORGED clock') };
+      Reflect.apply = () => 'FORGED'; Array.prototype[Symbol.iterator] = function* () { yield 'FORGED' };
+      const doubled = await host.twice(21);
+      console.log('after', doubled);
+      doubled`);
+    expect(r).toMatchObject({ status: 'ok', value: 42 });
+    expect(out.text()).toBe('after 42\n');
+    await expectHealthy(s, out);
+  });
+
   it('a user polyfill keeps working in the user own later cells', async () => {
     const s = await openSession();
     await s.execute(
