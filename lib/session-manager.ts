@@ -135,7 +135,7 @@ export class SessionManager {
     try {
       session = this.takePooled(merged);
       if (session) {
-        await session.adopt(hostSide(merged));
+        session.adopt(hostSide(merged));
         // With `restore: true`, ready() brings the latest snapshot of the adopted id back.
         if (merged.restore) await session.ready();
       } else {

@@ -266,12 +266,14 @@ export class Session extends EventTarget {
    * takes the id and the host-side options of a `create()` call. Options that shape the
    * worker (policy, capability names, cacheSize, maxOutputBytes) must already match.
    */
-  async adopt(options: HostSideOptions): Promise<void> {
+  adopt(options: HostSideOptions): void {
     if (options.id !== undefined) this._id = options.id;
     // Mutated in place: the host bridge reads onInput and capabilities from this same object.
     const target = this.options as Record<string, unknown>;
     for (const [key, value] of Object.entries(options)) if (key !== 'id' && value !== undefined) target[key] = value;
-    await this.call((remote) => remote.setSessionId(this._id));
+    // Not awaited (a pooled create() must not wait a round trip): the RPC port is ordered, so every
+    // later call reaches the worker after the new id. A worker that dies meanwhile is respawned with it.
+    this.call((remote) => remote.setSessionId(this._id)).catch(() => undefined);
   }
 
   // ── worker lifecycle ────────────────────────────────────────────────────────────

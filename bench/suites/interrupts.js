@@ -163,7 +163,8 @@ export default async function interrupts({ quick }) {
 
   // ── checkpoint cost per cell: a big untouched variable, and a cell that touches it ──
   {
-    const perCell = async (setup, code, count) => {
+    // One session per size: untouched cells first, then cells that touch the big variable.
+    const perCell = async (setup, runs) => {
       const session = await createSession();
       if (setup) {
         const r = await session.execute(setup);
@@ -172,33 +173,40 @@ export default async function interrupts({ quick }) {
       // Let the first full checkpoint of the big variable go by.
       await session.execute('0');
       await session.execute('0');
-      const times = [];
-      for (let i = 0; i < count + 1; i++) {
-        const t = now();
-        await session.execute(code);
-        if (i >= 1) times.push(now() - t);
+      const results = [];
+      for (const [code, count] of runs) {
+        const times = [];
+        for (let i = 0; i < count + 1; i++) {
+          const t = now();
+          await session.execute(code);
+          if (i >= 1) times.push(now() - t);
+        }
+        results.push(times);
       }
       await session.close();
-      return times;
+      return results;
     };
-    const empty = await perCell('', 'x = 1', reps.cells);
+    const [empty] = await perCell('', [['x = 1', reps.cells]]);
     for (const [size, bytes] of [
       ['1 MB', 1e6],
       ['50 MB', 50e6],
     ]) {
-      const setup = `var big = ${records(bytes)}`;
+      const [untouched, touched] = await perCell(`var big = ${records(bytes)}`, [
+        ['x = 1', reps.cells],
+        ['big[0].i++', bytes > 1e7 ? reps.touched : reps.cells],
+      ]);
       figures.push(
         figure({
           id: `checkpoint-untouched-${size.replace(' ', '')}`,
           label: `cell 'x = 1' with ${size} untouched in the namespace`,
-          samples: await perCell(setup, 'x = 1', reps.cells),
+          samples: untouched,
           baseline: { label: "cell 'x = 1', empty namespace", samples: empty },
           note: 'back-to-back cells: each includes the checkpoint of the one before',
         }),
         figure({
           id: `checkpoint-touched-${size.replace(' ', '')}`,
           label: `cell touching the ${size} variable (big[0].i++)`,
-          samples: await perCell(setup, 'big[0].i++', bytes > 1e7 ? reps.touched : reps.cells),
+          samples: touched,
           baseline: { label: "cell 'x = 1', empty namespace", samples: empty },
         }),
       );
