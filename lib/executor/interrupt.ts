@@ -72,14 +72,19 @@ export class InterruptGate {
     return undefined;
   }
 
-  /** The slow path of the check: throws while the cell must stop, and keeps the countdown at 0 so every later check comes here too. */
-  tick = (): void => {
+  /**
+   * The slow path of the check: throws while the cell must stop (keeping the shared countdown
+   * at 0 so every later check comes here too); else resets the shared countdown and returns
+   * the next countdown for the loop-local counter that called it.
+   */
+  tick = (): number => {
     const reason = this.pending();
     if (reason) {
       this.countdown[0] = 0;
       throw reason;
     }
     this.countdown[0] = CHECK_INTERVAL;
+    return CHECK_INTERVAL;
   };
 
   /** First statement of every user catch clause: an interrupt cannot be swallowed. */

@@ -19,11 +19,20 @@ import { getLineInfo } from 'acorn';
 import MagicString from 'magic-string';
 import type { CellPlan, CellSourceMap, CellSyntaxError, DeclarationKind, TransformOptions } from './cell-plan';
 import { classifyProgram, parseCell } from './detect-mode';
+import { CHECK_INTERVAL } from './interrupt';
 
-/** The interrupt check inserted as a statement (loop bodies, function bodies). */
+/** The interrupt check at function entry: the countdown shared by all cells (a call may enter any cell's function). */
 export const CHECK = 'if (--__sc$n[0] < 0) __sc$.tick();';
 /** The interrupt check as an expression (arrow functions with an expression body). */
 export const CHECK_EXPR = '(--__sc$n[0] < 0 && __sc$.tick())';
+
+/** The back-edge check of one loop, counting down its own local `counter`. */
+export function loopCheck(counter: string): string {
+  return `if (--${counter} < 0) ${counter} = __sc$.tick();`;
+}
+
+/** Matches every loop check in generated code. */
+export const LOOP_CHECK = /if \(--__sc\$l\d+ < 0\) __sc\$l\d+ = __sc\$\.tick\(\);/g;
 
 const RESERVED_PREFIX = '__sc$';
 const CAUGHT = '__sc$e';
@@ -68,6 +77,9 @@ class CellTransform {
   readonly #source: string;
   readonly #ms: MagicString;
   readonly #instrument: boolean;
+  /** Where a loop's counter block starts: the loop itself, or its outermost label. */
+  readonly #loopStarts = new Map<AnyNode, number>();
+  #loopCount = 0;
   readonly #allowDynamicImport: boolean;
   // magic-string clears insertions inside a range that is later overwritten, and cannot insert
   // strictly inside an overwritten range, so all overwrites run before any insertion.
@@ -115,6 +127,13 @@ class CellTransform {
           this.#definitions[node.id.name] = this.#source.slice(node.start, node.end);
         }
         break;
+      case 'LabeledStatement': {
+        // A loop's counter block must go outside its labels, or `continue label` would break.
+        let target: AnyNode = node.body as AnyNode;
+        while (target.type === 'LabeledStatement') target = target.body as AnyNode;
+        if (!this.#loopStarts.has(target)) this.#loopStarts.set(target, node.start);
+        break;
+      }
     }
 
     const childInFunction =
@@ -147,7 +166,7 @@ class CellTransform {
       case 'ForOfStatement':
       case 'WhileStatement':
       case 'DoWhileStatement':
-        if (this.#instrument) this.#instrumentLoop(node.body);
+        if (this.#instrument) this.#instrumentLoop(node);
         break;
       case 'CatchClause':
         if (this.#instrument) this.#rewriteCatch(node);
@@ -307,6 +326,8 @@ class CellTransform {
   }
 
   #instrumentFunction(node: FunctionNode): void {
+    // A function that can only do a bounded amount of work per call needs no entry check.
+    if (isBoundedLeaf(node)) return;
     const ms = this.#ms;
     const body = node.body;
     if (body.type !== 'BlockStatement') {
@@ -331,16 +352,28 @@ class CellTransform {
     }
   }
 
-  #instrumentLoop(body: acorn.Statement): void {
+  /**
+   * Each loop counts its own back-edges in a local (a register in optimized code, unlike the
+   * shared countdown), declared in a block around the loop and its labels:
+   *
+   *   while (c) body     { let __sc$l1 = 100; while (c) { if (--__sc$l1 < 0) __sc$l1 = __sc$.tick(); body } }
+   */
+  #instrumentLoop(loop: AnyNode & { body: acorn.Statement }): void {
     const ms = this.#ms;
-    if (body.type === 'BlockStatement') {
-      this.#insertions.push(() => ms.appendLeft(body.start + 1, ` ${CHECK}`));
-    } else {
-      this.#insertions.push(() => {
-        ms.prependRight(body.start, `{ ${CHECK} `);
+    const body = loop.body;
+    const counter = `__sc$l${++this.#loopCount}`;
+    const check = loopCheck(counter);
+    const start = this.#loopStarts.get(loop) ?? loop.start;
+    this.#insertions.push(() => {
+      if (body.type === 'BlockStatement') {
+        ms.appendLeft(body.start + 1, ` ${check}`);
+      } else {
+        ms.prependRight(body.start, `{ ${check} `);
         ms.appendLeft(body.end, ' }');
-      });
-    }
+      }
+      ms.prependRight(start, `{ let ${counter} = ${CHECK_INTERVAL}; `);
+      ms.appendLeft(loop.end, ' }');
+    });
   }
 
   /** Every catch first hands the caught value to `__sc$.rethrow`, so user code cannot swallow an interrupt. */
@@ -441,6 +474,45 @@ export function patternNames(pattern: acorn.Pattern): string[] {
     default:
       return [];
   }
+}
+
+/** What lets a function body run unboundedly: calling out, looping, catching (to resume past a stack overflow), suspending. */
+const UNBOUNDED = new Set([
+  'CallExpression',
+  'NewExpression',
+  'TaggedTemplateExpression',
+  'ImportExpression',
+  'ForStatement',
+  'ForInStatement',
+  'ForOfStatement',
+  'WhileStatement',
+  'DoWhileStatement',
+  'TryStatement',
+  'AwaitExpression',
+  'YieldExpression',
+]);
+
+/**
+ * True for a function whose body has none of UNBOUNDED (nested functions aside: they are
+ * checked on their own). Such a function does a bounded amount of work per call: it can
+ * still run user code implicitly (getters, valueOf, iterators), but that code is checked
+ * itself unless it is such a leaf too, and a chain of leaves cannot outlive the stack —
+ * with no catch anywhere in it, the first stack overflow unwinds all of it. Skipping the
+ * entry check here is what keeps call-heavy code (small helpers in hot loops) cheap.
+ */
+export function isBoundedLeaf(node: FunctionNode): boolean {
+  const stack: AnyNode[] = [node.body as AnyNode];
+  for (const param of node.params) stack.push(param as AnyNode);
+  while (stack.length > 0) {
+    const current = stack.pop() as AnyNode;
+    if (UNBOUNDED.has(current.type)) return false;
+    forEachChild(current, (child) => {
+      const type = child.type;
+      if (type === 'FunctionExpression' || type === 'ArrowFunctionExpression' || type === 'FunctionDeclaration') return;
+      stack.push(child);
+    });
+  }
+  return true;
 }
 
 function isNode(value: unknown): value is AnyNode {

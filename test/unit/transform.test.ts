@@ -4,7 +4,7 @@ import { parse } from 'acorn';
 import { describe, expect, it } from 'vitest';
 import type { CellPlan, CellSyntaxError, TransformOptions } from '../../lib/executor/cell-plan';
 import { PARSE_OPTIONS } from '../../lib/executor/detect-mode';
-import { CHECK, CHECK_EXPR, transformCell } from '../../lib/executor/transform';
+import { CHECK, CHECK_EXPR, LOOP_CHECK, transformCell } from '../../lib/executor/transform';
 
 /** What the fake runtime throws from `tick()` when an interrupt is requested. */
 const INTERRUPT = Object.freeze({ sandcellInterrupt: true });
@@ -54,6 +54,7 @@ class FakeSession {
       this.ticks++;
       if (this.interrupt) throw INTERRUPT;
       this.counter[0] = 1000;
+      return 1000;
     },
     rethrow: (error: unknown) => {
       if (error === INTERRUPT) throw error;
@@ -234,27 +235,48 @@ describe('transformCell: interrupts', () => {
     ['do {} while (c)', 1, 0],
     ['do c--; while (c)', 1, 0],
     ['label: for (;;) { continue label }', 1, 0],
-    ['function f() {}', 1, 0],
-    ['(function () {})', 1, 0],
-    ['function* g() {}', 1, 0],
-    ['async function a() {}', 1, 0],
-    ['async function* ag() {}', 1, 0],
-    ['async () => {}', 1, 0],
-    ['(x) => x', 0, 1],
-    ['async (x) => x', 0, 1],
-    ['({ m() {}, get g() { return 1 }, set s(v) {} })', 3, 0],
-    ['class C { constructor() {} m() {} static s() {} get g() {} set g(v) {} }', 5, 0],
-    ['class D { f = () => 1; #p() {} }', 1, 1],
+    ['function f() { g() }', 1, 0],
+    ['(function () { g() })', 1, 0],
+    ['function* g() { yield 1 }', 1, 0],
+    ['async function a() { await 1 }', 1, 0],
+    ['async function* ag() { yield 1 }', 1, 0],
+    ['async () => { await x }', 1, 0],
+    ['(x) => f(x)', 0, 1],
+    ['async (x) => await x', 0, 1],
+    ['({ m() { f() }, get g() { return this.h() }, set s(v) { new V(v) } })', 3, 0],
+    [
+      'class C { constructor() { super.x() } m() { f`t` } static s() { try {} catch {} } get g() { for (;;); } set g(v) { import(v) } }',
+      6,
+      0,
+    ],
+    ['class D { f = () => g(); #p() { h() } }', 1, 1],
     ['function f() { for (;;) { while (1) {} } }', 3, 0],
     ['try {} finally { for (;;) {} }', 1, 0],
-    ['function s() { "use strict"; return 1 }', 1, 0],
+    ['function s() { "use strict"; return f() }', 1, 0],
+    // Bounded leaves: no call, loop, try, await or yield in their own body — no entry check.
+    ['function f() {}', 0, 0],
+    ['function add(a, b) { return (a + b) & 0xffff }', 0, 0],
+    ['(x) => x * 2', 0, 0],
+    ['({ get g() { return this.v }, set s(v) { this.v = v } })', 0, 0],
+    ['function outer() { return () => f() }', 0, 1],
     ['let x = 1', 0, 0],
   ];
 
   it.each(checks)('%j has %i check statements and %i check expressions', (source, statements, expressions) => {
     const { code } = expectPlan(transformCell(source));
-    expect(count(code, CHECK)).toBe(statements);
+    expect(count(code, CHECK) + (code.match(LOOP_CHECK)?.length ?? 0)).toBe(statements);
     expect(count(code, CHECK_EXPR)).toBe(expressions);
+  });
+
+  it('keeps labels, unbraced bodies and do-while working around loop counters', async () => {
+    const session = new FakeSession();
+    expect(
+      await session.run('let n = 0; outer: for (let i = 0; i < 3; i++) { a: b: for (;;) { n++; continue outer } } n'),
+    ).toBe(3);
+    expect(await session.run('let m = 0; if (true) while (m < 5) m++; else m = -1; m')).toBe(5);
+    expect(await session.run('let d = 0; do d++; while (d < 250); d')).toBe(250);
+    expect(await session.run('let t = 0; for (let i = 0; i < 3; i++) for (let j = 0; j < 300; j++) t++; t')).toBe(900);
+    expect(session.ticks).toBeGreaterThan(0);
   });
 
   it('keeps "use strict" a directive', async () => {
@@ -293,7 +315,7 @@ describe('transformCell: interrupts', () => {
     'try { throw 1 } finally { for (;;) {} }',
     'function spin() { spin2() }\nfunction spin2() { for (;;) {} }\nspin()',
     'const loop = () => loop(); loop()',
-    'const o = { get g() { return this.g } }; o.g',
+    'const o = { get g() { return this.h() }, h() { return this.g } }; o.g',
     'await (async () => { for (;;) {} })()',
     'for await (const v of (async function* () { for (;;) yield 1 })()) {}',
     'const r = [1, 2, 3]; while (true) { try { r.map(() => { throw new Error("x") }) } catch (e) {} }',
