@@ -68,6 +68,7 @@ export class SessionRuntime implements RuntimeApi {
   private runningCell = 0;
   private abortRunning?: (reason: CellInterrupt) => void;
   private pendingCheckpoint?: { dirty?: Set<string>; callsAnything: boolean; cellId: number };
+  private checkpointTimer?: ReturnType<typeof setTimeout>;
 
   constructor(private readonly deps: RuntimeDeps) {
     const { scope, config, control } = deps;
@@ -226,7 +227,7 @@ export class SessionRuntime implements RuntimeApi {
     if (definesFunctions) this.checkpoints.noteFunctions(plan.freeNames);
     const dirty = new Set<string>(plan.freeNames);
     for (const d of plan.declarations) dirty.add(d.name);
-    this.pendingCheckpoint = { dirty, callsAnything: CALLS.test(code), cellId };
+    this.markDirty(dirty, CALLS.test(code), cellId);
     return this.finish(cellId, started, outcome);
   }
 
@@ -287,9 +288,23 @@ export class SessionRuntime implements RuntimeApi {
     this.abortRunning = undefined;
     this.hostCalls.cancelCell(cellId);
     const { batches, dropped } = this.output.end();
-    // The checkpoint is taken after the result is sent (or before the next cell, whichever comes first).
-    this.timers.engine.setTimeout(() => engineGuard().engine(() => this.flushCheckpoint()), 0);
     return { ...outcome, durationMs: performance.now() - started, batches, outputDropped: dropped };
+  }
+
+  /**
+   * Records what changed (`'all'`: everything) for the next checkpoint, which is taken after
+   * the reply has gone out — or before the next cell starts, whichever comes first.
+   */
+  private markDirty(names: Iterable<string> | 'all', callsAnything = false, cellId = 0): void {
+    const pending = (this.pendingCheckpoint ??= { dirty: new Set(), callsAnything: false, cellId });
+    if (names === 'all') pending.dirty = undefined;
+    else if (pending.dirty) for (const name of names) pending.dirty.add(name);
+    pending.callsAnything ||= callsAnything;
+    if (cellId) pending.cellId = cellId;
+    this.checkpointTimer ??= this.timers.engine.setTimeout(() => {
+      this.checkpointTimer = undefined;
+      engineGuard().engine(() => this.flushCheckpoint());
+    }, 0);
   }
 
   private flushCheckpoint(): void {
@@ -363,8 +378,7 @@ export class SessionRuntime implements RuntimeApi {
     };
     const writes = planMerge(current, values, strategy as MergeStrategy);
     for (const [name, value] of Object.entries(writes)) this.namespace.set(name, value);
-    this.pendingCheckpoint = { dirty: new Set(Object.keys(writes)), callsAnything: false, cellId: 0 };
-    this.flushCheckpoint();
+    this.markDirty(Object.keys(writes));
   }
 
   async listVariables(): Promise<VariableInfo[]> {
@@ -383,8 +397,7 @@ export class SessionRuntime implements RuntimeApi {
     const deleted = this.namespace.delete(name);
     if (deleted) {
       this.definitions.delete(name);
-      this.pendingCheckpoint = { dirty: new Set(), callsAnything: false, cellId: 0 };
-      this.flushCheckpoint();
+      this.markDirty([]);
     }
     return deleted;
   }
@@ -392,8 +405,7 @@ export class SessionRuntime implements RuntimeApi {
   async clearVariables(): Promise<void> {
     this.namespace.clear();
     this.definitions.clear();
-    this.pendingCheckpoint = { dirty: new Set(), callsAnything: false, cellId: 0 };
-    this.flushCheckpoint();
+    this.markDirty([]);
   }
 
   async restoreCheckpoint(groups: CheckpointGroup[]): Promise<RestoreReport> {
@@ -408,8 +420,7 @@ export class SessionRuntime implements RuntimeApi {
     }
     // The restored groups are what the host holds: take a full checkpoint so both sides agree.
     this.checkpoints.reset();
-    this.pendingCheckpoint = { dirty: undefined, callsAnything: false, cellId: 0 };
-    this.flushCheckpoint();
+    this.markDirty('all');
     return report;
   }
 
@@ -444,8 +455,7 @@ export class SessionRuntime implements RuntimeApi {
       this.definitions.set(name, { source, value: this.namespace.get(name) });
     }
     this.checkpoints.reset();
-    this.pendingCheckpoint = { dirty: undefined, callsAnything: false, cellId: 0 };
-    this.flushCheckpoint();
+    this.markDirty('all');
     return { snapshotId: info.snapshotId, restored: info.restored, skipped: info.skipped };
   }
 
