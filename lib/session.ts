@@ -6,6 +6,7 @@
 import * as Comlink from 'comlink';
 import { SessionClosedError, SnapshotError } from './errors';
 import { type HostBridge, startHostBridge } from './host-bridge';
+import { createNamespaceHandle } from './namespace-handle';
 import { resolvePolicy, validateExecuteOptions, validateSessionOptions } from './options';
 import {
   type CellOutcome,
@@ -20,7 +21,6 @@ import type {
   ExecuteOptions,
   ExecutionMode,
   ExecutionResult,
-  MergeStrategy,
   NamespaceHandle,
   OutputEvent,
   RestoreInfo,
@@ -28,7 +28,6 @@ import type {
   SessionState,
   SessionStats,
   SnapshotInfo,
-  VariableInfo,
 } from './types';
 import { spawnWorker } from './worker-factory';
 
@@ -131,7 +130,7 @@ export class Session extends EventTarget {
       this.control = new Int32Array(this.controlBuffer);
       this.inputBuffer = new SharedArrayBuffer(INPUT_BUFFER_BYTES);
     }
-    this.namespace = this.makeNamespaceHandle();
+    this.namespace = createNamespaceHandle((fn) => this.call(fn));
     this.linkReady = this.startWorker();
   }
 
@@ -627,37 +626,6 @@ export class Session extends EventTarget {
     await this.linkReady;
     if (this.isClosed()) throw this.closedError();
     return fn(this.link.remote);
-  }
-
-  private makeNamespaceHandle(): NamespaceHandle {
-    return {
-      get: async (name: string) => {
-        if (typeof name !== 'string')
-          throw new TypeError(`[sandcell] namespace.get(name) needs a string, got ${typeof name}`);
-        const r = await this.call((remote) => remote.getVariable(name));
-        if (r.error) throw new TypeError(r.error);
-        return r.value;
-      },
-      set: async (values: Record<string, unknown>, options?: { strategy?: MergeStrategy }) => {
-        if (typeof values !== 'object' || values === null || Array.isArray(values)) {
-          throw new TypeError('[sandcell] namespace.set(values) needs an object of name → value');
-        }
-        const strategy = options?.strategy ?? 'overwrite';
-        if (!['overwrite', 'preserve', 'smart'].includes(strategy)) {
-          throw new TypeError(
-            `[sandcell] strategy must be 'overwrite', 'preserve' or 'smart', got ${JSON.stringify(strategy)}`,
-          );
-        }
-        await this.call((remote) => remote.setVariables(values, strategy));
-      },
-      list: (): Promise<VariableInfo[]> => this.call((remote) => remote.listVariables()),
-      delete: async (name: string) => {
-        if (typeof name !== 'string')
-          throw new TypeError(`[sandcell] namespace.delete(name) needs a string, got ${typeof name}`);
-        return this.call((remote) => remote.deleteVariable(name));
-      },
-      clear: () => this.call((remote) => remote.clearVariables()),
-    };
   }
 }
 

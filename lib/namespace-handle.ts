@@ -1,0 +1,42 @@
+/**
+ * `session.namespace`: the host's view of a session's variables. Arguments are checked
+ * here, on the page, so a bad call fails with a clear TypeError before anything is sent.
+ */
+import type { Remote } from 'comlink';
+import { assertMergeStrategy } from './namespace/merge';
+import type { RuntimeApi } from './protocol';
+import type { MergeStrategy, NamespaceHandle } from './types';
+
+/** Runs a call on the session's current worker (waiting out a restart; rejecting once closed). */
+type Call = <T>(fn: (remote: Remote<RuntimeApi>) => Promise<T>) => Promise<T>;
+
+function checkName(method: string, name: unknown): asserts name is string {
+  if (typeof name !== 'string')
+    throw new TypeError(`[sandcell] namespace.${method}(name) needs a string, got ${typeof name}`);
+}
+
+/** Builds the namespace handle of one session. */
+export function createNamespaceHandle(call: Call): NamespaceHandle {
+  return {
+    async get(name) {
+      checkName('get', name);
+      const r = await call((remote) => remote.getVariable(name));
+      if (r.error) throw new TypeError(r.error);
+      return r.value;
+    },
+    async set(values, options?: { strategy?: MergeStrategy }) {
+      if (typeof values !== 'object' || values === null || Array.isArray(values)) {
+        throw new TypeError('[sandcell] namespace.set(values) needs an object of name → value');
+      }
+      const strategy = options?.strategy ?? 'overwrite';
+      assertMergeStrategy(strategy);
+      await call((remote) => remote.setVariables(values, strategy));
+    },
+    list: () => call((remote) => remote.listVariables()),
+    async delete(name) {
+      checkName('delete', name);
+      return call((remote) => remote.deleteVariable(name));
+    },
+    clear: () => call((remote) => remote.clearVariables()),
+  };
+}
