@@ -10,8 +10,12 @@ import { exposeRuntime } from './rpc';
 import { SessionRuntime } from './runtime';
 
 const scope = self as unknown as typeof globalThis;
+const closeWorker = scope.close.bind(scope);
 // Recorded at module load, before any user code exists: the engine's view of the built-ins.
-const guard = new IntrinsicsGuard(scope);
+// A cell that pins a patched built-in (non-configurable, or a frozen prototype) leaves the
+// engine nothing safe to run on: the worker closes and the host restarts it from the last
+// checkpoint, the same path as a crash. Nothing more is sent from this worker.
+const guard = new IntrinsicsGuard(scope, () => closeWorker());
 installGuard(guard);
 
 function isInit(data: unknown): data is InitMessage {
@@ -30,7 +34,10 @@ function onInit(event: MessageEvent): void {
   scope.removeEventListener('message', onInit);
   const { rpcPort, eventPort, control, inputBuffer, config } = event.data;
   // Own, bound copies: a cell that patches MessagePort.prototype cannot touch the engine's channel.
-  const post = MessagePort.prototype.postMessage.bind(eventPort) as (message: WorkerEvent) => void;
+  const postEvent = MessagePort.prototype.postMessage.bind(eventPort) as (message: WorkerEvent) => void;
+  const post = (message: WorkerEvent) => {
+    if (!guard.broken) postEvent(message);
+  };
   const indexedDB = scope.indexedDB;
   const listeners: Array<(message: unknown) => void> = [];
   eventPort.addEventListener('message', (e: MessageEvent) =>

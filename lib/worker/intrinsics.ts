@@ -31,6 +31,8 @@ const defineProperty = Reflect.defineProperty;
 const deleteProperty = Reflect.deleteProperty;
 const getPrototypeOf = Reflect.getPrototypeOf;
 const setPrototypeOf = Reflect.setPrototypeOf;
+const sameValue = Object.is;
+const hasOwn = Object.hasOwn;
 const MapCtor = Map;
 const mapGet = Map.prototype.get;
 const mapSet = Map.prototype.set;
@@ -175,16 +177,19 @@ function intrinsicObjects(scope: typeof globalThis): object[] {
   return objects;
 }
 
-function same(a: PropertyDescriptor | undefined, b: PropertyDescriptor | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  return (
-    a.value === b.value &&
-    a.get === b.get &&
-    a.set === b.set &&
-    a.writable === b.writable &&
-    a.enumerable === b.enumerable &&
-    a.configurable === b.configurable
-  );
+/**
+ * Whether the live descriptor `current` (ordinary prototype: its reads must stick to own
+ * fields, or a cell's `Object.prototype.get` would leak in) matches the recorded `original`
+ * (null prototype). Data descriptors always own value/writable, accessors own get/set.
+ */
+function same(current: PropertyDescriptor | undefined, original: PropertyDescriptor): boolean {
+  if (current === undefined) return false;
+  if (current.enumerable !== original.enumerable || current.configurable !== original.configurable) return false;
+  if (hasOwn(current, 'value')) {
+    // SameValue, not ===: the global NaN and Number.NaN would otherwise always look changed.
+    return 'value' in original && sameValue(current.value, original.value) && current.writable === original.writable;
+  }
+  return 'get' in original && current.get === original.get && current.set === original.set;
 }
 
 /** Switches the shared built-ins between the engine's originals and the user's patches. */
@@ -197,9 +202,18 @@ export class IntrinsicsGuard {
   private userDepth = 0;
   /** While an async cell is pending, the resting state between events is the user's. */
   private restingUser = false;
+  /** Set once a built-in could not be put back: the engine can no longer trust this realm. */
+  broken = false;
 
-  /** Records the built-ins as they are now: call before any user code runs. */
-  constructor(scope: typeof globalThis) {
+  /**
+   * Records the built-ins as they are now: call before any user code runs.
+   * @param onBroken called once when a patched built-in cannot be restored (the cell made it
+   *   non-configurable, or froze its object); the caller ends the worker — failing closed.
+   */
+  constructor(
+    scope: typeof globalThis,
+    private readonly onBroken: (what: string) => void = () => {},
+  ) {
     for (const target of intrinsicObjects(scope)) this.record(target, ownKeys(target), true);
     this.record(
       scope,
@@ -229,16 +243,12 @@ export class IntrinsicsGuard {
       for (let k = 0; k < keys.length; k++) {
         const key = keys[k];
         const original = apply(mapGet, descriptors, [key]) as PropertyDescriptor;
-        // No null prototype on this hot read (setPrototypeOf costs more than the whole
-        // compare): a changed property always differs from its original in an own field
-        // (`writable` at least, when data became accessor or back), so an inherited
-        // `Object.prototype.get` cannot make a change look the same.
+        // No null prototype on this hot read: setPrototypeOf costs more than the whole compare.
         const current = getOwnPropertyDescriptor(target, key);
         if (same(current, original)) continue;
         if (current) setPrototypeOf(current, null);
         append(overlay, { target, key, descriptor: current });
-        if (current) deleteProperty(target, key);
-        defineProperty(target, key, original);
+        if ((current && !deleteProperty(target, key)) || !defineProperty(target, key, original)) this.fail(key);
       }
       if (!closed) continue;
       const present = ownKeys(target);
@@ -247,11 +257,21 @@ export class IntrinsicsGuard {
         const key = present[k];
         if (apply(mapHas, descriptors, [key])) continue;
         append(overlay, { target, key, descriptor: describe(target, key) });
-        deleteProperty(target, key);
+        if (!deleteProperty(target, key)) this.fail(key);
       }
     }
     this.overlay = overlay;
     this.inEngine = true;
+  }
+
+  /** Engine work cannot go on over a built-in the user pinned down: stop everything. */
+  private fail(key: PropertyKey): never {
+    const what = typeof key === 'symbol' ? 'a symbol-keyed built-in' : `built-in property '${key}'`;
+    if (!this.broken) {
+      this.broken = true;
+      this.onBroken(what);
+    }
+    throw new Error(`[sandcell] the cell made ${what} impossible to restore; the worker stops`);
   }
 
   /** Re-applies the user's patches. */

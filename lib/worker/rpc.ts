@@ -47,6 +47,7 @@ export function exposeRuntime(
 ): void {
   const methods = getPrototypeOf(target) as Record<string, unknown>;
   const reply = (id: unknown, wire: Record<string, unknown>) => {
+    if ((guard as { broken?: boolean }).broken) return;
     wire.id = id;
     try {
       post(wire);

@@ -178,3 +178,29 @@ describe('forging and tampering', () => {
     await expectHealthy(s, out);
   });
 });
+
+describe('a built-in pinned down by the cell', () => {
+  it.each([
+    [
+      "Object.defineProperty(Array.prototype, 'map', { value: () => ['FORGED'], configurable: false, writable: false }); 1",
+    ],
+    ["Object.prototype.then = function (r) { r('FORGED') }; Object.freeze(Object.prototype); 1"],
+    ['Object.freeze(Promise.prototype); Promise.prototype.x = 1; 1'],
+  ])('%s → the worker fails closed and restarts from the last checkpoint', async (code) => {
+    const out = collectOutput();
+    const s = await openSession({ onOutput: out.onOutput });
+    await s.execute('var kept = 41');
+    const r = await s.execute(code);
+    if (r.status === 'ok') {
+      // Freezing an untouched prototype changes nothing the engine needs: the session goes on.
+      expect(code).toContain('Promise.prototype');
+    } else {
+      expect(r).toMatchObject({ status: 'error', restarted: true });
+    }
+    const next = await s.execute('kept + 1');
+    expect(next).toMatchObject({ status: 'ok', value: 42 });
+    expect(out.text()).not.toContain('FORGED');
+    const mapped = await s.execute('[1].map((x) => x + 1)[0]');
+    if (r.status !== 'ok') expect(mapped.value).toBe(2);
+  });
+});
