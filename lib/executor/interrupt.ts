@@ -4,6 +4,11 @@
  * out; only then is the shared flag (and the deadline) read, which keeps tight loops cheap.
  */
 
+// The engine's own copies: a cell that patches Atomics or performance must not switch off its interrupts.
+const atomicsLoad = Atomics.load;
+const atomicsCompareExchange = Atomics.compareExchange;
+const performanceNow = Performance.prototype.now;
+
 /** Back-edges/calls between two reads of the flag; tuned by `npm run bench` (instrumented vs plain loop). */
 export const CHECK_INTERVAL = 100;
 
@@ -31,8 +36,8 @@ export class InterruptGate {
     private readonly flag: Int32Array | undefined,
     private readonly flagSlot: number,
   ) {
-    const perf = performance;
-    this.now = () => perf.now();
+    // Bound while the built-ins are still the engine's (before any cell ran).
+    this.now = performanceNow.bind(performance);
   }
 
   /** Arms the gate for a new cell; a request left over for an earlier cell id can no longer match. */
@@ -43,8 +48,8 @@ export class InterruptGate {
     this.countdown[0] = CHECK_INTERVAL;
     if (this.flag) {
       // Clear a stale request atomically, but keep one the host already made for this very cell.
-      const seen = Atomics.load(this.flag, this.flagSlot);
-      if (seen !== cellId) Atomics.compareExchange(this.flag, this.flagSlot, seen, 0);
+      const seen = atomicsLoad(this.flag, this.flagSlot);
+      if (seen !== cellId) atomicsCompareExchange(this.flag, this.flagSlot, seen, 0);
     }
   }
 
@@ -67,7 +72,7 @@ export class InterruptGate {
   pending(): CellInterrupt | undefined {
     if (this.stopped) return this.stopped;
     if (this.cellId === 0) return undefined;
-    if (this.flag && Atomics.load(this.flag, this.flagSlot) === this.cellId) return this.stop('interrupt');
+    if (this.flag && atomicsLoad(this.flag, this.flagSlot) === this.cellId) return this.stop('interrupt');
     if (this.now() > this.deadline) return this.stop('timeout');
     return undefined;
   }

@@ -8,7 +8,7 @@
  *   const c = 2;          →    __sc$.declare(["c"], "const"); (c = 2); __sc$.constant(["c"]);
  *   class A {}                 __sc$.declare(["A"], "class"); A = class A {};
  *   for (var i of xs) f(i)     for (i of xs) { CHECK f(i) }     (and "i" declared in the prelude)
- *   a + b                      return { value: (a + b) };
+ *   a + b                      return { __proto__: null, value: (a + b) };
  *
  * The cell runs in sloppy mode with `this === globalThis`, so a rewritten declaration (an
  * assignment to an undeclared name) lands on the global object. Edits go through
@@ -191,7 +191,8 @@ class CellTransform {
       const end = semicolon ? last.end - 1 : last.end;
       if (semicolon) this.#replacements.push(() => this.#ms.remove(end, last.end));
       this.#insertions.push(() => {
-        this.#ms.prependRight(start, 'return { value: (');
+        // No prototype: resolving an async cell's result must not find a user's Object.prototype.then.
+        this.#ms.prependRight(start, 'return { __proto__: null, value: (');
         this.#ms.appendLeft(end, ') };');
       });
     }

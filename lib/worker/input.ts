@@ -18,6 +18,11 @@ interface InputDeps {
   hostCalls: HostCalls;
 }
 
+// The engine's own copies: input() runs while user code is in force, and a cell may patch Atomics.
+const atomicsLoad = Atomics.load;
+const atomicsStore = Atomics.store;
+const atomicsWait = Atomics.wait;
+
 let nextRequest = 1_000_000;
 
 export function createInput(deps: InputDeps): (prompt?: unknown) => string | Promise<string> {
@@ -32,22 +37,22 @@ export function createInput(deps: InputDeps): (prompt?: unknown) => string | Pro
     const { control, inputBuffer } = deps;
     if (!control || !inputBuffer) return deps.hostCalls.requestInput(text);
     const cellId = deps.currentCell();
-    Atomics.store(control, ControlSlot.InputState, InputState.Waiting);
+    atomicsStore(control, ControlSlot.InputState, InputState.Waiting);
     deps.post({ type: 'input-request', cellId, requestId: nextRequest++, prompt: text });
     for (;;) {
-      Atomics.wait(control, ControlSlot.InputState, InputState.Waiting);
+      atomicsWait(control, ControlSlot.InputState, InputState.Waiting);
       const interrupted = deps.gate.pending();
       if (interrupted) {
-        Atomics.store(control, ControlSlot.InputState, InputState.Idle);
+        atomicsStore(control, ControlSlot.InputState, InputState.Idle);
         throw interrupted instanceof CellInterrupt ? interrupted : new CellInterrupt('interrupt');
       }
-      if (Atomics.load(control, ControlSlot.InputState) !== InputState.Waiting) break;
+      if (atomicsLoad(control, ControlSlot.InputState) !== InputState.Waiting) break;
     }
-    const state = Atomics.load(control, ControlSlot.InputState);
-    const length = Atomics.load(control, ControlSlot.InputLength);
+    const state = atomicsLoad(control, ControlSlot.InputState);
+    const length = atomicsLoad(control, ControlSlot.InputLength);
     // TextDecoder refuses views of shared memory: copy out first.
     const answer = decoder.decode(new Uint8Array(inputBuffer, 0, length).slice());
-    Atomics.store(control, ControlSlot.InputState, InputState.Idle);
+    atomicsStore(control, ControlSlot.InputState, InputState.Idle);
     if (state === InputState.Failed) throw new Error(answer);
     return answer;
   });

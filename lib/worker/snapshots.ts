@@ -26,9 +26,7 @@ export interface SnapshotEngine {
   decodeInto(payload: unknown): { restored: string[]; skipped: SkippedVariable[]; definitions: Record<string, string> };
   save(): Promise<SnapshotInfo>;
   persist(): Promise<SnapshotInfo>;
-  restore(
-    snapshotId?: string,
-  ): Promise<{
+  restore(snapshotId?: string): Promise<{
     snapshotId: string;
     restored: string[];
     skipped: SkippedVariable[];

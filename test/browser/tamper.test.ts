@@ -119,14 +119,28 @@ describe('forging and tampering', () => {
     });
   }
 
-  // Known gap: an async cell's wrapper returns \`{ value }\` from an async function, and resolving
-  // an async function with an object looks up \`then\` — in user code, where the user's own
-  // Object.prototype.then is in force. The fix is in the transform (return an object with
-  // \`__proto__: null\`), which this suite does not own; \`it.fails\` flags the day it is fixed.
-  it.fails('Object.prototype.then as a function → a later async cell keeps its value', async () => {
+  // An async cell's wrapper returns `{ value }` from an async function, and resolving it looks up
+  // `then` in user code, where the user's Object.prototype.then is in force: the transform returns
+  // an object with no prototype for that reason.
+  it('Object.prototype.then as a function → a later async cell keeps its value', async () => {
     const out = collectOutput();
     const s = await openSession({ onOutput: out.onOutput });
     await s.execute(`Object.prototype.then = function (resolve) { resolve('FORGED') }; 1`);
+    await expectHealthy(s, out);
+  });
+
+  it('patching Atomics or performance does not switch off interrupts or time limits', async () => {
+    const out = collectOutput();
+    const s = await openSession({ onOutput: out.onOutput });
+    await s.execute(
+      'Atomics.load = () => 0; Atomics.wait = () => "ok"; performance.now = () => 0; Performance.prototype.now = () => 0',
+    );
+    const running = s.execute('while (true) {}');
+    await new Promise((r) => setTimeout(r, 100));
+    await s.interrupt();
+    expect(await running).toMatchObject({ status: 'interrupted' });
+    expect((await running).restarted).toBeUndefined();
+    expect(await s.execute('for (;;) {}', { timeoutMs: 100 })).toMatchObject({ status: 'timeout' });
     await expectHealthy(s, out);
   });
 
