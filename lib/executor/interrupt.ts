@@ -1,7 +1,12 @@
 /**
- * The interrupt check that instrumented cells call. Generated code decrements a shared
- * countdown at every loop back-edge and function entry and calls `tick()` when it runs
- * out; only then is the shared flag (and the deadline) read, which keeps tight loops cheap.
+ * The interrupt check that instrumented cells call. Generated code decrements a countdown
+ * at every loop back-edge (a loop-local one) and function entry (one shared by all cells)
+ * and calls `tick()` when it runs out; only then are the shared flag and the deadline read.
+ *
+ * The countdown adapts: reading the clock costs a call into the browser, so `tick()` aims
+ * for about one call per TARGET_TICK_MS whatever the loop does — a loop of 1 ns iterations
+ * gets a long countdown, a loop of 1 ms iterations checks on every back-edge. That keeps
+ * both the overhead (a few clock reads per millisecond) and the interrupt latency small.
  */
 
 // The engine's own copies: a cell that patches Atomics or performance must not switch off its interrupts.
@@ -9,8 +14,11 @@ const atomicsLoad = Atomics.load;
 const atomicsCompareExchange = Atomics.compareExchange;
 const performanceNow = Performance.prototype.now;
 
-/** Back-edges/calls between two reads of the flag; tuned by `npm run bench` (instrumented vs plain loop). */
+/** The countdown a cell starts with (and a loop-local counter starts from). */
 export const CHECK_INTERVAL = 100;
+/** Aimed time between two ticks; tuned by `npm run bench` (instrumented vs plain loop, interrupt latency). */
+const TARGET_TICK_MS = 0.2;
+const MAX_INTERVAL = 1 << 24;
 
 /**
  * Thrown into a cell to stop it. Not an Error subclass on purpose: user code that checks
@@ -31,6 +39,9 @@ export class InterruptGate {
   private deadline = Number.POSITIVE_INFINITY;
   private stopped: CellInterrupt | undefined;
   private readonly now: () => number;
+  /** Current countdown length and when the last tick happened (for the adaptation). */
+  private interval = CHECK_INTERVAL;
+  private lastTick = 0;
 
   constructor(
     private readonly flag: Int32Array | undefined,
@@ -44,7 +55,9 @@ export class InterruptGate {
   begin(cellId: number, timeoutMs: number | undefined): void {
     this.cellId = cellId;
     this.stopped = undefined;
-    this.deadline = timeoutMs === undefined ? Number.POSITIVE_INFINITY : this.now() + timeoutMs;
+    this.lastTick = this.now();
+    this.deadline = timeoutMs === undefined ? Number.POSITIVE_INFINITY : this.lastTick + timeoutMs;
+    this.interval = CHECK_INTERVAL;
     this.countdown[0] = CHECK_INTERVAL;
     if (this.flag) {
       // Clear a stale request atomically, but keep one the host already made for this very cell.
@@ -68,12 +81,12 @@ export class InterruptGate {
     return this.stopped;
   }
 
-  /** Why the running cell must stop, if it must. */
-  pending(): CellInterrupt | undefined {
+  /** Why the running cell must stop, if it must (`now`: a clock reading the caller already has). */
+  pending(now?: number): CellInterrupt | undefined {
     if (this.stopped) return this.stopped;
     if (this.cellId === 0) return undefined;
     if (this.flag && atomicsLoad(this.flag, this.flagSlot) === this.cellId) return this.stop('interrupt');
-    if (this.now() > this.deadline) return this.stop('timeout');
+    if ((now ?? this.now()) > this.deadline) return this.stop('timeout');
     return undefined;
   }
 
@@ -83,13 +96,20 @@ export class InterruptGate {
    * the next countdown for the loop-local counter that called it.
    */
   tick = (): number => {
-    const reason = this.pending();
+    const now = this.now();
+    const reason = this.pending(now);
     if (reason) {
       this.countdown[0] = 0;
       throw reason;
     }
-    this.countdown[0] = CHECK_INTERVAL;
-    return CHECK_INTERVAL;
+    // Scale the countdown so the next tick comes about TARGET_TICK_MS from now (at most doubling).
+    const elapsed = now - this.lastTick;
+    this.lastTick = now;
+    const scaled = elapsed > 0 ? Math.floor((this.interval * TARGET_TICK_MS) / elapsed) : MAX_INTERVAL;
+    // `| 0` keeps it a small integer: a double here would turn every loop counter into a double.
+    this.interval = Math.max(1, Math.min(scaled, this.interval * 2, MAX_INTERVAL)) | 0;
+    this.countdown[0] = this.interval;
+    return this.interval;
   };
 
   /** First statement of every user catch clause: an interrupt cannot be swallowed. */
