@@ -10,11 +10,11 @@ export {
   SessionLimitError,
   SnapshotError,
   type SnapshotErrorCause,
-} from './errors';
-export { renderDisplay } from './render-display';
-export { createSession, Session } from './session';
-export { SessionManager, type SessionManagerOptions } from './session-manager';
-export { deleteSnapshot, listSnapshots } from './snapshots';
+} from './errors.ts';
+export { renderDisplay } from './render-display.ts';
+export { createSession, Session } from './session.ts';
+export { SessionManager, type SessionManagerOptions } from './session-manager.ts';
+export { deleteSnapshot, listSnapshots } from './snapshots.ts';
 export type {
   CellError,
   ExecuteOptions,
@@ -32,4 +32,4 @@ export type {
   SkippedVariable,
   SnapshotInfo,
   VariableInfo,
-} from './types';
+} from './types.ts';

@@ -8,7 +8,14 @@
  * - `eventPort` carries `WorkerEvent`s worker → host (output batches, checkpoints), and
  *   host → worker answers to input requests.
  */
-import type { CellError, ExecutionMode, ExecutionResult, PolicyConfig, SkippedVariable, VariableInfo } from './types';
+import type {
+  CellError,
+  ExecutionMode,
+  ExecutionResult,
+  PolicyConfig,
+  SkippedVariable,
+  VariableInfo,
+} from './types.ts';
 
 /** Index of each Int32 slot in the session's shared control buffer. */
 export enum ControlSlot {
@@ -104,10 +111,10 @@ export interface RuntimeApi {
   deleteVariable(name: string): Promise<boolean>;
   clearVariables(): Promise<void>;
   restoreCheckpoint(groups: CheckpointGroup[]): Promise<RestoreReport>;
-  snapshot(): Promise<import('./types').SnapshotInfo>;
+  snapshot(): Promise<import('./types.ts').SnapshotInfo>;
   /** A `persist: true` snapshot: saved like snapshot(), then the previous persisted one is deleted. */
-  persist(): Promise<import('./types').SnapshotInfo>;
-  restore(snapshotId?: string): Promise<import('./types').RestoreInfo>;
+  persist(): Promise<import('./types.ts').SnapshotInfo>;
+  restore(snapshotId?: string): Promise<import('./types.ts').RestoreInfo>;
   stats(): Promise<{
     executions: number;
     cache: { size: number; capacity: number; hits: number; misses: number };
@@ -118,7 +125,7 @@ export interface RuntimeApi {
 /** Worker → host events on `eventPort`. */
 export type WorkerEvent =
   | { type: 'started'; cellId: number; mode: ExecutionMode }
-  | { type: 'output'; cellId: number; seq: number; events: import('./types').OutputEvent[] }
+  | { type: 'output'; cellId: number; seq: number; events: import('./types.ts').OutputEvent[] }
   | { type: 'checkpoint'; cellId: number; checkpoint: Checkpoint }
   | { type: 'input-request'; cellId: number; requestId: number; prompt: string }
   | { type: 'capability-call'; cellId: number; callId: number; name: string; args: unknown[] };

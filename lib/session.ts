@@ -4,10 +4,10 @@
  * each cell so a killed or crashed worker comes back with the user's variables.
  */
 import * as Comlink from 'comlink';
-import { SessionClosedError, SnapshotError } from './errors';
-import { type HostBridge, startHostBridge } from './host-bridge';
-import { createNamespaceHandle } from './namespace-handle';
-import { resolvePolicy, validateExecuteOptions, validateSessionOptions } from './options';
+import { SessionClosedError, SnapshotError } from './errors.ts';
+import { type HostBridge, startHostBridge } from './host-bridge.ts';
+import { createNamespaceHandle } from './namespace-handle.ts';
+import { resolvePolicy, validateExecuteOptions, validateSessionOptions } from './options.ts';
 import {
   type CellOutcome,
   type CheckpointGroup,
@@ -16,7 +16,7 @@ import {
   type InitMessage,
   type RuntimeApi,
   type WorkerEvent,
-} from './protocol';
+} from './protocol.ts';
 import type {
   ExecuteOptions,
   ExecutionMode,
@@ -28,8 +28,8 @@ import type {
   SessionState,
   SessionStats,
   SnapshotInfo,
-} from './types';
-import { spawnWorker } from './worker-factory';
+} from './types.ts';
+import { spawnWorker } from './worker-factory.ts';
 
 const DEFAULT_GRACE_MS = 1000;
 const DEFAULT_CACHE_SIZE = 100;

@@ -2,7 +2,7 @@
  * What the REPL transform makes of a cell: everything about it that depends only on
  * its text and the transform options, so it can be cached and reused (types only).
  */
-import type { ExecutionMode } from '../types';
+import type { ExecutionMode } from '../types.ts';
 
 export type DeclarationKind = 'var' | 'let' | 'const' | 'function' | 'class';
 

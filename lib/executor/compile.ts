@@ -4,10 +4,10 @@
  * error positions in generated code back to the cell as the user wrote it.
  */
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
-import type { CellError } from '../types';
-import type { CellPlan, CellSyntaxError, TransformOptions } from './cell-plan';
-import { LruCache } from './lru-cache';
-import { transformCell } from './transform';
+import type { CellError } from '../types.ts';
+import type { CellPlan, CellSyntaxError, TransformOptions } from './cell-plan.ts';
+import { LruCache } from './lru-cache.ts';
+import { transformCell } from './transform.ts';
 
 /** What a compiled cell function receives: the runtime object the generated code calls into. */
 export type CellFunction = (this: unknown, runtime: unknown) => unknown;

@@ -6,8 +6,8 @@
 import type * as acorn from 'acorn';
 import { type Expression, type Options, type Program, parse, parseExpressionAt } from 'acorn';
 import { ancestor } from 'acorn-walk';
-import type { ExecutionMode } from '../types';
-import type { CellSyntaxError } from './cell-plan';
+import type { ExecutionMode } from '../types.ts';
+import type { CellSyntaxError } from './cell-plan.ts';
 
 /** Parser options shared by mode detection and the transform. */
 export const PARSE_OPTIONS: Options = {

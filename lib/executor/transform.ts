@@ -17,9 +17,9 @@
 import type * as acorn from 'acorn';
 import { getLineInfo } from 'acorn';
 import MagicString from 'magic-string';
-import type { CellPlan, CellSourceMap, CellSyntaxError, DeclarationKind, TransformOptions } from './cell-plan';
-import { classifyProgram, parseCell } from './detect-mode';
-import { CHECK_INTERVAL } from './interrupt';
+import type { CellPlan, CellSourceMap, CellSyntaxError, DeclarationKind, TransformOptions } from './cell-plan.ts';
+import { classifyProgram, parseCell } from './detect-mode.ts';
+import { CHECK_INTERVAL } from './interrupt.ts';
 
 /** The interrupt check at function entry: the countdown shared by all cells (a call may enter any cell's function). */
 export const CHECK = 'if (--__sc$n[0] < 0) __sc$.tick();';

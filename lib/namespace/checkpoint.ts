@@ -9,7 +9,7 @@
  * it declares, and — when the cell calls anything — the names mentioned by every cell
  * that defined a function (a call may run one of them).
  */
-import type { Checkpoint, CheckpointGroup } from '../protocol';
+import type { Checkpoint, CheckpointGroup } from '../protocol.ts';
 
 export interface NamespaceView {
   names(): string[];

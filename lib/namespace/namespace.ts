@@ -6,7 +6,7 @@
  * non-configurable, non-writable, non-enumerable globals: user code can neither
  * overwrite nor delete them, and they never show in `names()`.
  */
-import type { DeclarationKind } from '../executor/cell-plan';
+import type { DeclarationKind } from '../executor/cell-plan.ts';
 
 /** Names the engine itself defines in the cell's scope. One declared set: protected, kept by clear(), hidden by list(). */
 export const ENGINE_INTERNALS: ReadonlySet<string> = new Set(['display', 'input', 'prompt', 'host', 'PolicyError']);

@@ -3,8 +3,8 @@
  * count/time/group to stdout, warn/error/assert/trace to stderr, formatted the way the
  * DevTools console formats them (`%s %d %i %f %o %O %c`, objects by `repr`).
  */
-import { repr } from '../executor/repr';
-import { engineGuard } from './intrinsics';
+import { repr } from '../executor/repr.ts';
+import { engineGuard } from './intrinsics.ts';
 
 export interface StreamSink {
   stream(stream: 'stdout' | 'stderr', text: string): void;

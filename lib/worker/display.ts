@@ -3,8 +3,8 @@
  * a bundle the cell built itself (text/plain, text/html, image/svg+xml, image/png as
  * base64, application/json). Bundles are checked here so the host gets only plain data.
  */
-import { repr } from '../executor/repr';
-import { engineGuard } from './intrinsics';
+import { repr } from '../executor/repr.ts';
+import { engineGuard } from './intrinsics.ts';
 
 export interface DisplaySink {
   display(data: Record<string, unknown>): void;

@@ -3,11 +3,11 @@
  * policy runs, builds the runtime and exposes it on the private port. After this,
  * `self.postMessage`/`self.onmessage` carry nothing the engine listens to.
  */
-import type { InitMessage, WorkerEvent } from '../protocol';
-import { applyPristine, IntrinsicsGuard, installGuard } from './intrinsics';
-import { applyPolicy, PolicyError } from './policy';
-import { exposeRuntime } from './rpc';
-import { SessionRuntime } from './runtime';
+import type { InitMessage, WorkerEvent } from '../protocol.ts';
+import { applyPristine, IntrinsicsGuard, installGuard } from './intrinsics.ts';
+import { applyPolicy, PolicyError } from './policy.ts';
+import { exposeRuntime } from './rpc.ts';
+import { SessionRuntime } from './runtime.ts';
 
 const scope = self as unknown as typeof globalThis;
 const closeWorker = scope.close.bind(scope);

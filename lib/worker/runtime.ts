@@ -3,13 +3,13 @@
  * timers and checkpoints. It knows nothing about the transport: the entry file builds it
  * from the init message and exposes it with Comlink.
  */
-import type { CellFunction, CompiledCell } from '../executor/compile';
-import { CellCompiler } from '../executor/compile';
-import { CellInterrupt, InterruptGate } from '../executor/interrupt';
-import { repr, typeName } from '../executor/repr';
-import { CheckpointTracker } from '../namespace/checkpoint';
-import { planMerge } from '../namespace/merge';
-import { ENGINE_INTERNALS, GlobalNamespace } from '../namespace/namespace';
+import type { CellFunction, CompiledCell } from '../executor/compile.ts';
+import { CellCompiler } from '../executor/compile.ts';
+import { CellInterrupt, InterruptGate } from '../executor/interrupt.ts';
+import { repr, typeName } from '../executor/repr.ts';
+import { CheckpointTracker } from '../namespace/checkpoint.ts';
+import { planMerge } from '../namespace/merge.ts';
+import { ENGINE_INTERNALS, GlobalNamespace } from '../namespace/namespace.ts';
 import type {
   CellOutcome,
   CheckpointGroup,
@@ -18,17 +18,17 @@ import type {
   RuntimeApi,
   RuntimeConfig,
   WorkerEvent,
-} from '../protocol';
-import { ControlSlot } from '../protocol';
-import type { MergeStrategy, RestoreInfo, SnapshotInfo, VariableInfo } from '../types';
-import { CellTimers } from './cell-timers';
-import { createConsole } from './console-capture';
-import { createDisplay } from './display';
-import { createHostObject, type HostCalls } from './host-calls';
-import { createInput } from './input';
-import { applyPristine, engineGuard, thenPristine } from './intrinsics';
-import { DEFAULT_MAX_OUTPUT_BYTES, OutputChannel } from './output';
-import { createSnapshotEngine, type SnapshotEngine } from './snapshots';
+} from '../protocol.ts';
+import { ControlSlot } from '../protocol.ts';
+import type { MergeStrategy, RestoreInfo, SnapshotInfo, VariableInfo } from '../types.ts';
+import { CellTimers } from './cell-timers.ts';
+import { createConsole } from './console-capture.ts';
+import { createDisplay } from './display.ts';
+import { createHostObject, type HostCalls } from './host-calls.ts';
+import { createInput } from './input.ts';
+import { applyPristine, engineGuard, thenPristine } from './intrinsics.ts';
+import { DEFAULT_MAX_OUTPUT_BYTES, OutputChannel } from './output.ts';
+import { createSnapshotEngine, type SnapshotEngine } from './snapshots.ts';
 
 export interface RuntimeDeps {
   scope: typeof globalThis;

@@ -3,21 +3,21 @@
  * and written to IndexedDB directly (one structured clone, by IndexedDB itself), through
  * the IndexedDB reference the engine saved before the policy removed it from user code.
  */
-import type { GlobalNamespace } from '../namespace/namespace';
+import type { GlobalNamespace } from '../namespace/namespace.ts';
 import {
   decodeNamespace,
   type EncodeResult,
   encodeNamespace,
   type SnapshotPayload,
-} from '../namespace/snapshot-format';
+} from '../namespace/snapshot-format.ts';
 import {
   createSnapshotStore,
   deleteSnapshot,
   loadSnapshot,
   type SnapshotStore,
   saveSnapshot,
-} from '../namespace/snapshot-store';
-import type { SkippedVariable, SnapshotInfo } from '../types';
+} from '../namespace/snapshot-store.ts';
+import type { SkippedVariable, SnapshotInfo } from '../types.ts';
 
 export interface SnapshotEngine {
   /** Encodes the named variables (default: all). The record holds live values: clone it before the namespace changes. */
