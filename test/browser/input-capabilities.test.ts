@@ -5,7 +5,7 @@ import { startHostBridge } from '../../lib/host-bridge';
 import type { CellOutcome, HostEvent, InitMessage, RuntimeApi } from '../../lib/protocol';
 import type { SessionOptions } from '../../lib/types';
 import { spawnWorker } from '../../lib/worker-factory';
-import { collectOutput, openSession } from './helpers';
+import { openSession } from './helpers';
 
 const workers: Worker[] = [];
 afterEach(() => {
