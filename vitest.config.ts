@@ -1,23 +1,12 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
-import { chromiumExecutable, ISOLATION_HEADERS } from './scripts/chromium.ts';
+import { chromiumExecutable, ISOLATION_HEADERS, WORKER_ONLY_DEPS } from './scripts/dev-env.mjs';
 
 const executablePath = chromiumExecutable();
 
 export default defineConfig({
   server: { headers: ISOLATION_HEADERS },
-  optimizeDeps: {
-    // Worker-only dependencies: pre-bundled up front, or Vitest reloads mid-run on a cold cache.
-    include: [
-      'comlink',
-      'acorn',
-      'acorn-walk',
-      'magic-string',
-      '@jridgewell/trace-mapping',
-      'object-inspect',
-      'idb-keyval',
-    ],
-  },
+  optimizeDeps: { include: [...WORKER_ONLY_DEPS] },
   worker: { format: 'es' },
   test: {
     projects: [

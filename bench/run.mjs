@@ -6,11 +6,11 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { chromium } from 'playwright';
+import { chromiumExecutable } from '../scripts/dev-env.mjs';
 import { formatNotes, formatTable } from './report.mjs';
 import { startServer } from './server.mjs';
 
 const SUITES = ['core', 'interrupts', 'snapshots', 'output', 'peer'];
-const SYSTEM_CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick') || process.env.BENCH_QUICK === '1';
@@ -24,18 +24,8 @@ if (!existsSync(new URL('../dist/sandcell.js', import.meta.url))) {
   throw new Error('[sandcell] bench: dist/sandcell.js is missing — run `npm run build` first (npm run bench does)');
 }
 
-// Same lookup as scripts/chromium.ts: CHROMIUM_PATH, else a system Chromium, else Playwright's own.
-function chromiumPath() {
-  const fromEnv = process.env.CHROMIUM_PATH;
-  if (fromEnv) {
-    if (!existsSync(fromEnv)) throw new Error(`[sandcell] CHROMIUM_PATH points to ${fromEnv}, which does not exist`);
-    return fromEnv;
-  }
-  return SYSTEM_CHROMIUM.find((path) => existsSync(path));
-}
-
 const server = await startServer();
-const executablePath = chromiumPath();
+const executablePath = chromiumExecutable();
 const browser = await chromium.launch({ headless: true, ...(executablePath ? { executablePath } : {}) });
 const started = Date.now();
 const figures = [];

@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
-import { ISOLATION_HEADERS } from '../scripts/chromium.ts';
+import { ISOLATION_HEADERS, WORKER_ONLY_DEPS } from '../scripts/dev-env.mjs';
 
 const demoRoot = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -19,19 +19,7 @@ export default defineConfig({
   server: { headers: ISOLATION_HEADERS, fs: { allow: [repoRoot] } },
   preview: { headers: ISOLATION_HEADERS },
   worker: { format: 'es' },
-  optimizeDeps: {
-    // Worker-only dependencies, pre-bundled up front so the dev server does not reload the
-    // page the first time a session starts.
-    include: [
-      'comlink',
-      'acorn',
-      'acorn-walk',
-      'magic-string',
-      '@jridgewell/trace-mapping',
-      'object-inspect',
-      'idb-keyval',
-    ],
-  },
+  optimizeDeps: { include: [...WORKER_ONLY_DEPS] },
   build: {
     outDir: 'dist',
     emptyOutDir: true,
