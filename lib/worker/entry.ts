@@ -75,7 +75,13 @@ function onInit(event: MessageEvent): void {
   });
   applyPolicy(scope, config.policy);
   wrapUserTimers();
-  exposeRuntime(runtime, rpcPort, MessagePort.prototype.postMessage.bind(rpcPort) as (message: unknown) => void, guard);
+  exposeRuntime(
+    runtime,
+    rpcPort,
+    MessagePort.prototype.postMessage.bind(rpcPort) as (message: unknown) => void,
+    guard,
+    runtime.afterReply,
+  );
 }
 
 /**

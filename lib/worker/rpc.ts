@@ -38,12 +38,14 @@ function thrownWire(error: unknown): Record<string, unknown> {
  * @param port the private RPC port from the init message.
  * @param post `postMessage` bound to `port` before any user code ran.
  * @param guard switches to the pristine built-ins while a message is handled.
+ * @param afterReply engine work to do once a reply is out, in the same switch (checkpoints).
  */
 export function exposeRuntime(
   target: object,
   port: MessagePort,
   post: (message: unknown) => void,
   guard: EngineGuard,
+  afterReply: () => void = () => {},
 ): void {
   const methods = getPrototypeOf(target) as Record<string, unknown>;
   const reply = (id: unknown, wire: Record<string, unknown>) => {
@@ -99,8 +101,16 @@ export function exposeRuntime(
       }
       thenPristine(
         result,
-        (value) => guard.engine(() => reply(id, { type: 'RAW', value })),
-        (error) => guard.engine(() => reply(id, thrownWire(error))),
+        (value) =>
+          guard.engine(() => {
+            reply(id, { type: 'RAW', value });
+            afterReply();
+          }),
+        (error) =>
+          guard.engine(() => {
+            reply(id, thrownWire(error));
+            afterReply();
+          }),
       );
     });
   applyPristine(addEventListener, port, ['message', onMessage]);
