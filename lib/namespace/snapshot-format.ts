@@ -118,6 +118,15 @@ export function encodeNamespace(values: Map<string, unknown>, definitions: Recor
   for (const [name, value] of values) {
     bytes += name.length * 2;
     if (byName.has(name)) {
+      // Re-created from source: whatever was attached to the function afterwards would be lost.
+      const added = addedFunctionProperties(value as Function);
+      if (added.length > 0) {
+        skipped.push({
+          name,
+          reason: `properties added after the declaration (${added.join(', ')}) cannot be saved with a function — keep them in a variable of their own`,
+        });
+        continue;
+      }
       saved.push(name);
       bytes += (definitions[name] as string).length * 2;
       continue;
@@ -435,6 +444,10 @@ class Walker {
           instances.push({ variable, path: stepsOf(at), className: info.name });
         }
 
+        // Structured clone drops symbol-keyed properties without a word: say so instead.
+        if (Object.getOwnPropertySymbols(value).length > 0) {
+          return nested('an object with symbol-keyed properties', at, 'symbol-keyed properties cannot be saved');
+        }
         if (Array.isArray(value)) {
           for (let i = 0; i < value.length; i++) child(value[i], at, 'index', i);
           this.mark(value, walk, stack.length > before || value.length > SMALL_LEAF);
@@ -504,6 +517,15 @@ class Walker {
     }
     return { instances, bytes };
   }
+}
+
+/** Own properties of a declared function (not a class: its statics come back from its source) beyond the built-in ones. */
+function addedFunctionProperties(fn: Function): string[] {
+  if (isClassSource(fn)) return [];
+  const standard = new Set<PropertyKey>(['length', 'name', 'prototype', 'arguments', 'caller']);
+  return Reflect.ownKeys(fn)
+    .filter((key) => !standard.has(key))
+    .map((key) => (typeof key === 'symbol' ? key.toString() : key));
 }
 
 /** Formats a problem for the variable itself (`rootReason`, default `why`) or for something inside it. */

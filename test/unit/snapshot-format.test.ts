@@ -229,6 +229,13 @@ describe('what cannot be saved is skipped with a reason', () => {
     ['local', new Local(), 'an instance of Local cannot be saved: Local is not a top-level class declaration'],
     ['localNested', { l: new Local() }, 'contains an instance of Local at .l'],
     ['secret', new (decl.Secret as new () => object)(), 'private fields'],
+    // Structured clone would drop these without a word: they are reported instead.
+    ['symbolKeyed', { [Symbol('tag')]: 1, plain: 2 }, 'symbol-keyed properties cannot be saved'],
+    [
+      'symbolNested',
+      { inner: [{ [Symbol.for('k')]: true }] },
+      'contains an object with symbol-keyed properties at .inner[0]',
+    ],
   ];
   test.each(table)('%s', (name, value, reason) => {
     const { saved, skipped, record } = encodeNamespace(
@@ -244,6 +251,19 @@ describe('what cannot be saved is skipped with a reason', () => {
     expect(skipped[0].name).toBe(name);
     expect(skipped[0].reason).toContain(reason);
     expect(() => structuredClone(record)).not.toThrow();
+  });
+
+  test('a declared function with properties added later is skipped, naming them', () => {
+    const { values, definitions } = declare('function memo(x) { return x }', ['memo']);
+    (values.memo as { cache?: unknown }).cache = new Map();
+    const { saved, skipped } = encodeNamespace(new Map([['memo', values.memo]]), definitions);
+    expect(saved).toEqual([]);
+    expect(skipped).toEqual([
+      { name: 'memo', reason: expect.stringContaining('properties added after the declaration (cache)') },
+    ]);
+    // A plain declared function still goes by its source.
+    const clean = declare('function plain() { return 1 }', ['plain']);
+    expect(encodeNamespace(new Map([['plain', clean.values.plain]]), clean.definitions).saved).toEqual(['plain']);
   });
 
   test('a getter that throws skips only that variable', () => {
