@@ -78,6 +78,8 @@ export class SessionManager {
   /** Slots reserved by `create()` calls still starting their session. */
   private pendingCreates = 0;
   private readonly reservedIds = new Set<string>();
+  /** Callers of whenPoolReady() waiting for the pool to fill. */
+  private readonly poolWaiters: Array<() => void> = [];
   /** Bumped by closeAll(): a pooled session that finishes starting after it is closed, not kept. */
   private epoch = 0;
   private refillScheduled = false;
@@ -175,6 +177,19 @@ export class SessionManager {
   }
 
   /**
+   * Resolves once the warm pool holds as many ready sessions as it can (`poolSize`, less
+   * what `maxSessions` leaves room for) — e.g. to open the next session without a cold start.
+   * Refilling waits while a session of this manager runs code, so this may take a while.
+   */
+  whenPoolReady(): Promise<void> {
+    if (this.poolFull()) return Promise.resolve();
+    this.refillSuspended = false;
+    const ready = new Promise<void>((resolve) => this.poolWaiters.push(resolve));
+    this.scheduleRefill();
+    return ready;
+  }
+
+  /**
    * Closes every session, the pooled ones included: no worker of this manager is left running.
    * The manager stays usable; its pool refills on the next `create()`.
    */
@@ -227,12 +242,23 @@ export class SessionManager {
     }, 0);
   }
 
+  private poolFull(): boolean {
+    const room = this.maxSessions - this.sessions.size - this.pendingCreates;
+    return this.pool.length >= Math.min(this.poolSize, room);
+  }
+
+  private wakePoolWaiters(): void {
+    for (const resolve of this.poolWaiters.splice(0)) resolve();
+  }
+
   /** Starts one pooled session at a time, and none while a session of this manager is running code (no polling: state events call this). */
   private refill(): void {
     // One at a time, and not while a create() is adopting: a worker start on the main thread would slow it down.
     if (this.warming.size > 0 || this.refillSuspended || this.pendingCreates > 0) return;
-    const room = this.maxSessions - this.sessions.size - this.pendingCreates;
-    if (this.pool.length >= Math.min(this.poolSize, room)) return;
+    if (this.poolFull()) {
+      this.wakePoolWaiters();
+      return;
+    }
     for (const session of this.sessions.values()) if (BUSY_STATES.has(session.state)) return;
     const epoch = this.epoch;
     const session = new Session({ ...this.defaults, persist: undefined }, { pooled: true });
@@ -247,12 +273,14 @@ export class SessionManager {
         this.pool.push(session);
         // A pooled session that crashes and restarts on its own stays pooled; one that closes is dropped.
         session.addEventListener('state', this.onSessionState);
+        if (this.poolFull()) this.wakePoolWaiters();
         this.scheduleRefill();
       },
       () => {
         // A pool that cannot start a worker stops trying; create() then starts one itself and reports why.
         this.warming.delete(session);
         void session.close();
+        this.wakePoolWaiters();
       },
     );
   }

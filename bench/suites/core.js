@@ -76,7 +76,7 @@ export default async function core({ quick }) {
     const ours = [];
     const firstResult = [];
     for (let i = 0; i < reps.pool + 1; i++) {
-      while (manager.pooled < 1) await new Promise((r) => setTimeout(r, 5));
+      await manager.whenPoolReady();
       const t = now();
       const session = await manager.create();
       const created = now() - t;

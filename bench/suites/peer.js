@@ -61,7 +61,7 @@ export default async function peer({ quick }) {
     const manager = new SessionManager({ poolSize: 1 });
     const pooled = [];
     for (let i = 0; i < reps.start + 1; i++) {
-      while (manager.pooled < 1) await sleep(5);
+      await manager.whenPoolReady();
       const t = now();
       const s = await manager.create();
       await s.execute('1');

@@ -36,12 +36,16 @@ afterEach(async () => {
   expect(live.size).toBe(0);
 });
 
-async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const end = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+/** Resolves when `session` next enters `state` (an event, not a timer that checks). */
+function nextState(session: { state: string } & EventTarget, state: string): Promise<void> {
+  return new Promise((resolve) => {
+    const on = () => {
+      if (session.state !== state) return;
+      session.removeEventListener('state', on);
+      resolve();
+    };
+    session.addEventListener('state', on);
+  });
 }
 
 describe('SessionManager', () => {
@@ -76,7 +80,7 @@ describe('SessionManager', () => {
 
   it('hands out a pre-started session from the pool without starting a worker, then refills', async () => {
     const m = manager({ poolSize: 1 });
-    await until(() => m.pooled === 1, 'the pool to fill');
+    await m.whenPoolReady();
     const before = spawned;
     const s = await m.create({ id: 'pooled-1' });
     expect(spawned).toBe(before); // no worker started by create(): it is the pooled one
@@ -85,14 +89,14 @@ describe('SessionManager', () => {
     expect(m.get('pooled-1')).toBe(s);
     expect((await s.stats()).executions).toBe(0);
     expect((await s.execute('let x = 20; x * 2')).value).toBe(40);
-    await until(() => m.pooled === 1, 'the pool to refill');
+    await m.whenPoolReady();
     expect(spawned).toBe(before + 1);
     expect(m.list()).toEqual([s]); // pooled sessions are not listed
   });
 
   it('applies host-side options to a pooled session: onOutput, onInput, capabilities, snapshot id', async () => {
     const m = manager({ poolSize: 1, defaults: { capabilities: { twice: (n: number) => n } } });
-    await until(() => m.pooled === 1, 'the pool to fill');
+    await m.whenPoolReady();
     const before = spawned;
     const lines: string[] = [];
     const s = await m.create({
@@ -112,7 +116,7 @@ describe('SessionManager', () => {
 
   it('gives input() a clear error in a pooled session without onInput', async () => {
     const m = manager({ poolSize: 1 });
-    await until(() => m.pooled === 1, 'the pool to fill');
+    await m.whenPoolReady();
     const s = await m.create();
     const r = await s.execute('input("name?")');
     expect(r.status).toBe('error');
@@ -125,7 +129,7 @@ describe('SessionManager', () => {
     await first.execute('var kept = { n: 41 }');
     await first.snapshot();
     await first.close();
-    await until(() => m.pooled === 1, 'the pool to fill');
+    await m.whenPoolReady();
     const before = spawned;
     const again = await m.create({ id: 'restore-me', restore: true });
     expect(spawned).toBe(before);
@@ -134,7 +138,7 @@ describe('SessionManager', () => {
 
   it('starts a cold session when the options change the worker (policy, capability names, cacheSize)', async () => {
     const m = manager({ poolSize: 1 });
-    await until(() => m.pooled === 1, 'the pool to fill');
+    await m.whenPoolReady();
     const before = spawned;
     const s = await m.create({ policy: 'standard' });
     expect(spawned).toBe(before + 1);
@@ -147,7 +151,7 @@ describe('SessionManager', () => {
 
   it('does not refill the pool while a session is running a cell', async () => {
     const m = manager({ poolSize: 1 });
-    await until(() => m.pooled === 1, 'the pool to fill');
+    await m.whenPoolReady();
     const before = spawned;
     const s = await m.create();
     const running = s.execute('const end = Date.now() + 600; while (Date.now() < end) {}');
@@ -155,7 +159,7 @@ describe('SessionManager', () => {
     expect(s.state).toBe('busy');
     expect(spawned).toBe(before);
     expect((await running).status).toBe('ok');
-    await until(() => m.pooled === 1, 'the pool to refill after the cell');
+    await m.whenPoolReady();
     expect(spawned).toBe(before + 1);
   });
 
@@ -163,7 +167,8 @@ describe('SessionManager', () => {
     const m = manager({ poolSize: 2, maxSessions: 4 });
     const a = await m.create();
     const b = await m.create();
-    await until(() => m.pooled === 2, 'the pool to fill');
+    await m.whenPoolReady();
+    expect(m.pooled).toBe(2);
     expect(live.size).toBe(4);
     await m.closeAll();
     expect(live.size).toBe(0);
@@ -179,11 +184,12 @@ describe('SessionManager', () => {
 
   it('keeps a restarted session listed under the same id, and drops a closed one', async () => {
     const m = manager({ poolSize: 1 });
-    await until(() => m.pooled === 1, 'the pool to fill');
+    await m.whenPoolReady();
     const s = await m.create({ id: 'restarts', interruptGraceMs: 200 });
     await s.execute('var before = 7');
+    const busy = nextState(s, 'busy');
     const running = s.execute("eval('while(true){}')");
-    await until(() => s.state === 'busy', 'the cell to start');
+    await busy;
     await s.interrupt();
     const r = await running;
     expect(r).toMatchObject({ status: 'interrupted', restarted: true });
