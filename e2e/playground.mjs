@@ -10,24 +10,6 @@ import { test } from './harness.mjs';
 
 const SCREENSHOT = fileURLToPath(new URL('../test-results/playground.png', import.meta.url));
 
-/**
- * Polls `check` until it returns a truthy value.
- * @template T
- * @param {() => Promise<T>} check
- * @param {string} what shown when it times out
- * @returns {Promise<T>}
- */
-async function until(check, what, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    last = await check();
-    if (last) return last;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
-    await new Promise((done) => setTimeout(done, 50));
-  }
-}
-
 /** @param {import('playwright').Locator} locator its text, '' when it has none */
 async function text(locator) {
   return (await locator.textContent()) ?? '';
@@ -41,11 +23,7 @@ function visibleCells(page) {
 /** @param {import('playwright').Page} page waits until the active session is idle */
 async function ready(page) {
   await page.waitForSelector('[data-testid="session-tab"]', { timeout: 15_000 });
-  await until(
-    async () => (await page.getAttribute('[data-testid="session-state"]', 'data-state')) === 'idle',
-    'an idle session',
-    15_000,
-  );
+  await page.waitForSelector('[data-testid="session-state"][data-state="idle"]', { timeout: 15_000 });
 }
 
 /**
@@ -78,14 +56,12 @@ async function runCell(page, code, options = {}) {
 
 /** @param {import('playwright').Locator} cell resolves with the cell's final status */
 async function settled(cell, timeoutMs = 10_000) {
-  return until(
-    async () => {
-      const status = await cell.getAttribute('data-status');
-      return status !== 'running' && status;
-    },
-    'the cell to settle',
-    timeoutMs,
-  );
+  // Playwright's own wait (re-checked as the DOM changes), not a timer loop of ours.
+  const handle = await cell.elementHandle();
+  await cell
+    .page()
+    .waitForFunction((el) => el?.getAttribute('data-status') !== 'running', handle, { timeout: timeoutMs });
+  return cell.getAttribute('data-status');
 }
 
 /**
@@ -151,10 +127,7 @@ export function registerPlaygroundTests(browser, server, plainServer) {
   test('playground: Stop ends an infinite loop and the session runs the next cell', async () => {
     await withPlayground(async (page) => {
       const loop = await runCell(page, 'let spins = 0;\nwhile (true) { spins++; }', { settle: false });
-      await until(
-        async () => (await page.getAttribute('[data-testid="session-state"]', 'data-state')) === 'busy',
-        'a busy session',
-      );
+      await page.waitForSelector('[data-testid="session-state"][data-state="busy"]');
       await page.waitForTimeout(200);
       await page.click('[data-testid="stop"]');
       assert.equal(await settled(loop), 'interrupted');
@@ -173,7 +146,7 @@ export function registerPlaygroundTests(browser, server, plainServer) {
       await page.locator('[data-testid="variable"][data-name="beta"]').waitFor({ timeout: 10_000 });
       await page.locator('[data-testid="variable"][data-name="gamma"]').waitFor({ timeout: 10_000 });
       await runCell(page, 'alpha = gamma()');
-      await until(async () => /42/.test(await text(row.getByTestId('variable-repr'))), 'alpha to become 42');
+      await row.getByTestId('variable-repr').filter({ hasText: /42/ }).waitFor({ timeout: 10_000 });
     });
   });
 
@@ -197,7 +170,8 @@ export function registerPlaygroundTests(browser, server, plainServer) {
       assert.match(await text(cell.getByTestId('cell-repr')), /248/);
 
       await item.first().getByTestId('snapshot-delete').click();
-      await until(async () => (await item.count()) === 0, 'the snapshot to be deleted');
+      await item.first().waitFor({ state: 'detached', timeout: 10_000 });
+      assert.equal(await item.count(), 0);
     });
   });
 
@@ -212,15 +186,9 @@ export function registerPlaygroundTests(browser, server, plainServer) {
       const sandbox = await frame.getAttribute('sandbox');
       assert.notEqual(sandbox, null, 'the iframe has no sandbox attribute');
       assert.ok(!/allow-same-origin/.test(sandbox ?? ''), `sandbox="${sandbox}" allows same-origin`);
-      const text = await until(
-        async () =>
-          (await frame
-            .contentFrame()
-            .locator('#hello')
-            .textContent()
-            .catch(() => null)) ?? '',
-        'the iframe content',
-      );
+      const hello = frame.contentFrame().locator('#hello');
+      await hello.waitFor({ timeout: 10_000 });
+      const text = (await hello.textContent()) ?? '';
       assert.match(text, /Hello rich output/);
       // The page's own DOM never gets the cell's HTML.
       assert.equal(await page.locator('#hello').count(), 0);
@@ -268,7 +236,8 @@ export function registerPlaygroundTests(browser, server, plainServer) {
       await page.selectOption('[data-testid="policy"]', 'standard');
       await page.click('[data-testid="new-session"]');
       const tabs = page.locator('[data-testid="session-tab"]');
-      await until(async () => (await tabs.count()) === 2, 'a second tab');
+      await tabs.nth(1).waitFor({ timeout: 10_000 });
+      assert.equal(await tabs.count(), 2);
       assert.equal(await tabs.nth(1).getAttribute('aria-selected'), 'true');
       assert.match(await text(tabs.nth(1)), /standard/);
       await ready(page);
@@ -284,10 +253,7 @@ export function registerPlaygroundTests(browser, server, plainServer) {
     await withPlayground(async (page) => {
       assert.equal(await page.getAttribute('[data-testid="isolation"]', 'data-isolated'), 'false');
       const loop = await runCell(page, 'while (true) {}', { settle: false });
-      await until(
-        async () => (await page.getAttribute('[data-testid="session-state"]', 'data-state')) === 'busy',
-        'a busy session',
-      );
+      await page.waitForSelector('[data-testid="session-state"][data-state="busy"]');
       await page.click('[data-testid="stop"]');
       assert.equal(await settled(loop, 15_000), 'interrupted');
       const next = await runCell(page, '40 + 2');
