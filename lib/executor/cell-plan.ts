@@ -43,6 +43,13 @@ export interface CellPlan {
   definitions: Record<string, string>;
   /** Every identifier the cell reads or writes that is not bound inside the cell (may touch the namespace). */
   freeNames: string[];
+  /** The cell makes a function or class (a later call of it may touch any of its free names). */
+  definesFunctions: boolean;
+  /**
+   * The cell may run code defined elsewhere: a call, `new`, a property read (getters), a
+   * coercion (`valueOf`), iteration… Only cells of plain literals, names and `=` are false.
+   */
+  mayCall: boolean;
 }
 
 /** A cell that does not parse, with the position in the cell's own text (1-based). */

@@ -92,6 +92,8 @@ class CellTransform {
   readonly #declarations = new Map<string, DeclarationKind>();
   readonly #definitions: Record<string, string> = {};
   readonly #freeNames = new Set<string>();
+  #definesFunctions = false;
+  #mayCall = false;
 
   constructor(source: string, options: TransformOptions) {
     this.#source = source;
@@ -105,6 +107,16 @@ class CellTransform {
    * where `var` is no longer the cell's.
    */
   visit(node: AnyNode, parent: AnyNode | undefined, key: string, inFunction: boolean): void {
+    if (FUNCTION_MAKERS.has(node.type)) this.#definesFunctions = true;
+    // Code inside a function runs only when it is called — which is itself a call out here.
+    else if (
+      !inFunction &&
+      !this.#mayCall &&
+      !INERT.has(node.type) &&
+      !(node.type === 'AssignmentExpression' && node.operator === '=')
+    ) {
+      this.#mayCall = true;
+    }
     switch (node.type) {
       case 'Identifier':
         this.#identifier(node, parent, key);
@@ -215,6 +227,8 @@ class CellTransform {
       declarations,
       definitions: this.#definitions,
       freeNames: [...this.#freeNames],
+      definesFunctions: this.#definesFunctions,
+      mayCall: this.#mayCall,
     } as CellPlan;
     return withLazyMap(plan, this.#ms);
   }
@@ -476,6 +490,34 @@ export function patternNames(pattern: acorn.Pattern): string[] {
       return [];
   }
 }
+
+/** Nodes that make a function or class. */
+const FUNCTION_MAKERS = new Set([
+  'FunctionDeclaration',
+  'FunctionExpression',
+  'ArrowFunctionExpression',
+  'ClassDeclaration',
+  'ClassExpression',
+]);
+
+/** Nodes that cannot run code defined elsewhere (plus `=` assignment, checked apart). */
+const INERT = new Set([
+  'Program',
+  'ExpressionStatement',
+  'EmptyStatement',
+  'BlockStatement',
+  'VariableDeclaration',
+  'VariableDeclarator',
+  'Identifier',
+  'Literal',
+  'ArrayExpression',
+  'ObjectExpression',
+  'Property',
+  // Not the destructuring patterns: they run iterators and getters.
+  'AssignmentPattern',
+  'SequenceExpression',
+  ...FUNCTION_MAKERS,
+]);
 
 /** What lets a function body run unboundedly: calling out, looping, catching (to resume past a stack overflow), suspending. */
 const UNBOUNDED = new Set([

@@ -45,11 +45,6 @@ export interface RuntimeDeps {
   alive?: Promise<void>;
 }
 
-/** Cells that may call something: any call can run a function a former cell defined. */
-const CALLS = /[(`]|\bnew\b/;
-/** Cells that may define functions (a superset: the word or an arrow anywhere). */
-const DEFINES_FUNCTIONS = /\bfunction\b|=>|\bclass\b|\bget\b|\bset\b|\(\s*\)\s*\{|\)\s*\{/;
-
 export class SessionRuntime implements RuntimeApi {
   private readonly scope: typeof globalThis;
   private readonly namespace: GlobalNamespace;
@@ -223,11 +218,10 @@ export class SessionRuntime implements RuntimeApi {
       if (isCloneable(value)) outcome.value = value;
     }
     if (error) outcome.error = error;
-    const definesFunctions = DEFINES_FUNCTIONS.test(code);
-    if (definesFunctions) this.checkpoints.noteFunctions(plan.freeNames);
+    if (plan.definesFunctions) this.checkpoints.noteFunctions(plan.freeNames);
     const dirty = new Set<string>(plan.freeNames);
     for (const d of plan.declarations) dirty.add(d.name);
-    this.markDirty(dirty, CALLS.test(code), cellId);
+    this.markDirty(dirty, plan.mayCall, cellId);
     return this.finish(cellId, started, outcome);
   }
 

@@ -563,3 +563,29 @@ function stackPosition(run: () => unknown, file: string): { line: number; column
   }
   throw new Error('expected a throw');
 }
+
+describe('transformCell: what the checkpoint needs to know', () => {
+  const table: Array<[source: string, definesFunctions: boolean, mayCall: boolean]> = [
+    ['x = 1', false, false],
+    ['let a = 1, b = [2, "s"], c = { k: null }; d = a', false, false],
+    ['f()', false, true],
+    ['new Map()', false, true],
+    ['tag`t`', false, true],
+    ['`${x}`', false, true],
+    ['obj.prop', false, true],
+    ['a + b', false, true],
+    ['let [first] = xs', false, true],
+    ['let { k } = o', false, true],
+    ['n++', false, true],
+    ['for (const v of xs);', false, true],
+    ['function f() { return 1 }', true, false],
+    ['const g = () => 1', true, false],
+    ['class K {}', true, true],
+    ['({ get v() { return 1 } })', true, false],
+  ];
+  it.each(table)('%j: definesFunctions %s, mayCall %s', (source, definesFunctions, mayCall) => {
+    const plan = expectPlan(transformCell(source));
+    expect(plan.definesFunctions).toBe(definesFunctions);
+    expect(plan.mayCall).toBe(mayCall);
+  });
+});
