@@ -85,26 +85,18 @@ export function createSnapshotEngine({
     return { restored: result.restored, skipped: result.skipped, definitions: restoredDefinitions };
   };
 
+  // An EncodeResult carries the meta the store records (saved, skipped, bytes).
+  const save = (): Promise<SnapshotInfo> => {
+    const encoded = encode();
+    return saveSnapshot(sessionId, encoded.record, encoded, getStore());
+  };
+
   return {
     encode,
     decodeInto,
-    async save() {
-      const encoded = encode();
-      return saveSnapshot(
-        sessionId,
-        encoded.record,
-        { saved: encoded.saved, skipped: encoded.skipped, bytes: encoded.bytes },
-        getStore(),
-      );
-    },
+    save,
     async persist() {
-      const encoded = encode();
-      const info = await saveSnapshot(
-        sessionId,
-        encoded.record,
-        { saved: encoded.saved, skipped: encoded.skipped, bytes: encoded.bytes },
-        getStore(),
-      );
+      const info = await save();
       // Persisting after every cell keeps one record, not one per cell: the new one is latest before the old goes.
       const previous = lastPersisted;
       lastPersisted = info.id;
