@@ -11,10 +11,10 @@ export {
   SnapshotError,
   type SnapshotErrorCause,
 } from './errors.ts';
-export { renderDisplay } from './render-display.ts';
-export { createSession, Session } from './session.ts';
-export { SessionManager, type SessionManagerOptions } from './session-manager.ts';
-export { deleteSnapshot, listSnapshots } from './snapshots.ts';
+export { renderDisplay } from './host/render-display.ts';
+export { createSession, Session } from './host/session.ts';
+export { SessionManager, type SessionManagerOptions } from './host/session-manager.ts';
+export { deleteSnapshot, listSnapshots } from './host/snapshot-listing.ts';
 export type {
   CellError,
   ExecuteOptions,

@@ -4,8 +4,8 @@
  * `self.postMessage`/`self.onmessage` carry nothing the engine listens to.
  */
 import type { InitMessage, WorkerEvent } from '../protocol.ts';
-import { applyPristine, IntrinsicsGuard, installGuard } from './intrinsics.ts';
-import { applyPolicy, PolicyError } from './policy.ts';
+import { applyPristine, IntrinsicsGuard, installGuard } from './lockdown/intrinsics.ts';
+import { applyPolicy, PolicyError } from './lockdown/policy.ts';
 import { exposeRuntime } from './rpc.ts';
 import { SessionRuntime } from './runtime.ts';
 

@@ -7,7 +7,7 @@
  * a `postMessage` bound at startup, and only `APPLY` of a method of the runtime's own class
  * and `RELEASE` are understood — nothing else a forged or stray message could ask for.
  */
-import { applyPristine, type EngineGuard, thenPristine } from './intrinsics.ts';
+import { applyPristine, type EngineGuard, thenPristine } from './lockdown/intrinsics.ts';
 
 const hasOwn = Object.hasOwn;
 const isArray = Array.isArray;

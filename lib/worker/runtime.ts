@@ -6,7 +6,6 @@
 import type { CellFunction, CompiledCell } from '../executor/compile.ts';
 import { CellCompiler } from '../executor/compile.ts';
 import { CellInterrupt, InterruptGate } from '../executor/interrupt.ts';
-import { repr, typeName } from '../executor/repr.ts';
 import { CheckpointTracker } from '../namespace/checkpoint.ts';
 import { planMerge } from '../namespace/merge.ts';
 import { ENGINE_INTERNALS, GlobalNamespace } from '../namespace/namespace.ts';
@@ -21,14 +20,15 @@ import type {
 } from '../protocol.ts';
 import { ControlSlot } from '../protocol.ts';
 import type { MergeStrategy, RestoreInfo, SnapshotInfo, VariableInfo } from '../types.ts';
-import { CellTimers } from './cell-timers.ts';
-import { createConsole } from './console-capture.ts';
-import { createDisplay } from './display.ts';
-import { createHostObject, type HostCalls } from './host-calls.ts';
-import { createInput } from './input.ts';
-import { applyPristine, engineGuard, thenPristine } from './intrinsics.ts';
-import { DEFAULT_MAX_OUTPUT_BYTES, OutputChannel } from './output.ts';
-import { createSnapshotEngine, type SnapshotEngine } from './snapshots.ts';
+import { CellTimers } from './io/cell-timers.ts';
+import { createConsole } from './io/console-capture.ts';
+import { createDisplay } from './io/display.ts';
+import { createHostObject, type HostCalls } from './io/host-calls.ts';
+import { createInput } from './io/input.ts';
+import { DEFAULT_MAX_OUTPUT_BYTES, OutputChannel } from './io/output.ts';
+import { repr, typeName } from './io/repr.ts';
+import { applyPristine, engineGuard, thenPristine } from './lockdown/intrinsics.ts';
+import { createSnapshotEngine, type SnapshotEngine } from './snapshot-codec.ts';
 
 export interface RuntimeDeps {
   scope: typeof globalThis;

@@ -1,10 +1,10 @@
 /** input() and host capabilities: the human-in-the-loop path and host functions, in real Chromium. */
 import * as Comlink from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startHostBridge } from '../../lib/host-bridge';
+import { startHostBridge } from '../../lib/host/host-bridge';
+import { spawnWorker } from '../../lib/host/worker-factory';
 import type { CellOutcome, HostEvent, InitMessage, RuntimeApi } from '../../lib/protocol';
 import type { SessionOptions } from '../../lib/types';
-import { spawnWorker } from '../../lib/worker-factory';
 import { openSession } from './helpers';
 
 const workers: Worker[] = [];

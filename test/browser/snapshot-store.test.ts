@@ -2,7 +2,7 @@ import { get, promisifyRequest } from 'idb-keyval';
 import { afterEach, describe, expect, test } from 'vitest';
 import { cdp } from 'vitest/browser';
 import { SnapshotError } from '../../lib/errors.ts';
-import { decodeNamespace, encodeNamespace, type SnapshotPayload } from '../../lib/namespace/snapshot-format.ts';
+import { decodeNamespace, encodeNamespace, type SnapshotPayload } from '../../lib/snapshot/format.ts';
 import {
   createSnapshotStore,
   deleteSnapshot,
@@ -11,7 +11,7 @@ import {
   type SnapshotStore,
   saveSnapshot,
   snapshotKeys,
-} from '../../lib/namespace/snapshot-store.ts';
+} from '../../lib/snapshot/store.ts';
 
 const opened: SnapshotStore[] = [];
 let counter = 0;

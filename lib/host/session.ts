@@ -4,10 +4,7 @@
  * each cell so a killed or crashed worker comes back with the user's variables.
  */
 import * as Comlink from 'comlink';
-import { SessionClosedError, SnapshotError } from './errors.ts';
-import { type HostBridge, startHostBridge } from './host-bridge.ts';
-import { createNamespaceHandle } from './namespace-handle.ts';
-import { resolvePolicy, validateExecuteOptions, validateSessionOptions } from './options.ts';
+import { SessionClosedError, SnapshotError } from '../errors.ts';
 import {
   type CellOutcome,
   type CheckpointGroup,
@@ -16,7 +13,7 @@ import {
   type InitMessage,
   type RuntimeApi,
   type WorkerEvent,
-} from './protocol.ts';
+} from '../protocol.ts';
 import type {
   ExecuteOptions,
   ExecutionMode,
@@ -28,7 +25,10 @@ import type {
   SessionState,
   SessionStats,
   SnapshotInfo,
-} from './types.ts';
+} from '../types.ts';
+import { type HostBridge, startHostBridge } from './host-bridge.ts';
+import { createNamespaceHandle } from './namespace-handle.ts';
+import { resolvePolicy, validateExecuteOptions, validateSessionOptions } from './options.ts';
 import { spawnWorker } from './worker-factory.ts';
 
 const DEFAULT_GRACE_MS = 1000;

@@ -3,9 +3,9 @@
  * `input()`. Requests go out on the private port with an id; replies are matched by id
  * and shape, and a stopped cell's pending calls reject at once.
  */
-import { CellInterrupt } from '../executor/interrupt.ts';
-import type { WorkerEvent } from '../protocol.ts';
-import { engineGuard } from './intrinsics.ts';
+import { CellInterrupt } from '../../executor/interrupt.ts';
+import type { WorkerEvent } from '../../protocol.ts';
+import { engineGuard } from '../lockdown/intrinsics.ts';
 
 export interface HostCalls {
   /** The `host` object user code sees: a frozen, prototype-less object of the capability names only. */

@@ -4,7 +4,7 @@
  * allow it. Each API is replaced on the global object and on every prototype of the
  * global scope that holds it, so `Object.getPrototypeOf(self).fetch` is the stub too.
  */
-import type { PolicyConfig } from '../types.ts';
+import type { PolicyConfig } from '../../types.ts';
 
 /** Thrown in a cell by an API the session's policy denies. */
 export class PolicyError extends Error {

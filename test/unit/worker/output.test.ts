@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { WorkerEvent } from '../../lib/protocol';
-import { OutputChannel, utf8Length } from '../../lib/worker/output';
+import type { WorkerEvent } from '../../../lib/protocol';
+import { OutputChannel, utf8Length } from '../../../lib/worker/io/output';
 
 function channel(max: number) {
   const sent: WorkerEvent[] = [];

@@ -2,7 +2,7 @@
  * Checks of what apps pass in: every bad option is a TypeError that names the option,
  * quotes the value and says what is expected.
  */
-import type { ExecuteOptions, PolicyConfig, SessionOptions } from './types.ts';
+import type { ExecuteOptions, PolicyConfig, SessionOptions } from '../types.ts';
 
 const POLICIES: Record<string, PolicyConfig> = {
   sandbox: { network: false, storage: false, workers: false },

@@ -3,5 +3,5 @@
  * it for one that inlines the worker (an IIFE has no `import.meta.url` to find a file by).
  */
 export function spawnWorker(name: string): Worker {
-  return new Worker(new URL('./worker/entry.ts', import.meta.url), { type: 'module', name });
+  return new Worker(new URL('../worker/entry.ts', import.meta.url), { type: 'module', name });
 }

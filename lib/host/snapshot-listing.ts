@@ -2,8 +2,8 @@
  * Snapshot listing and deletion from the page, without a session (the worker writes them;
  * both sides use the same store in this origin's IndexedDB).
  */
-import { deleteSnapshot as deleteStored, listSnapshots as listStored } from './namespace/snapshot-store.ts';
-import type { SnapshotInfo } from './types.ts';
+import { deleteSnapshot as deleteStored, listSnapshots as listStored } from '../snapshot/store.ts';
+import type { SnapshotInfo } from '../types.ts';
 
 /**
  * Lists saved snapshots, newest first.

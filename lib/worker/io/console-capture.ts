@@ -3,8 +3,9 @@
  * count/time/group to stdout, warn/error/assert/trace to stderr, formatted the way the
  * DevTools console formats them (`%s %d %i %f %o %O %c`, objects by `repr`).
  */
-import { repr } from '../executor/repr.ts';
-import { engineGuard } from './intrinsics.ts';
+
+import { engineGuard } from '../lockdown/intrinsics.ts';
+import { repr } from './repr.ts';
 
 export interface StreamSink {
   stream(stream: 'stdout' | 'stderr', text: string): void;

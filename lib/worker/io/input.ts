@@ -3,10 +3,10 @@
  * blocks in Atomics.wait until the host writes the answer into the shared buffer (an
  * interrupt wakes it too). Elsewhere it returns a promise of the answer.
  */
-import { CellInterrupt, type InterruptGate } from '../executor/interrupt.ts';
-import { ControlSlot, InputState, type WorkerEvent } from '../protocol.ts';
+import { CellInterrupt, type InterruptGate } from '../../executor/interrupt.ts';
+import { ControlSlot, InputState, type WorkerEvent } from '../../protocol.ts';
+import { engineGuard } from '../lockdown/intrinsics.ts';
 import type { HostCalls } from './host-calls.ts';
-import { engineGuard } from './intrinsics.ts';
 
 interface InputDeps {
   control?: Int32Array;

@@ -4,19 +4,14 @@
  * the IndexedDB reference the engine saved before the policy removed it from user code.
  */
 import type { GlobalNamespace } from '../namespace/namespace.ts';
-import {
-  decodeNamespace,
-  type EncodeResult,
-  encodeNamespace,
-  type SnapshotPayload,
-} from '../namespace/snapshot-format.ts';
+import { decodeNamespace, type EncodeResult, encodeNamespace, type SnapshotPayload } from '../snapshot/format.ts';
 import {
   createSnapshotStore,
   deleteSnapshot,
   loadSnapshot,
   type SnapshotStore,
   saveSnapshot,
-} from '../namespace/snapshot-store.ts';
+} from '../snapshot/store.ts';
 import type { SkippedVariable, SnapshotInfo } from '../types.ts';
 
 export interface SnapshotEngine {

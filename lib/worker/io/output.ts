@@ -3,9 +3,9 @@
  * becomes a steady stream of a few large messages (the page stays responsive), nothing
  * is lost below the cap, and past `maxOutputBytes` output is dropped and counted.
  */
-import type { WorkerEvent } from '../protocol.ts';
-import type { OutputEvent } from '../types.ts';
-import { engineGuard } from './intrinsics.ts';
+import type { WorkerEvent } from '../../protocol.ts';
+import type { OutputEvent } from '../../types.ts';
+import { engineGuard } from '../lockdown/intrinsics.ts';
 
 /** Default per-execute cap, so one runaway cell cannot exhaust the page's memory. */
 export const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;

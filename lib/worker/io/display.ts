@@ -3,8 +3,9 @@
  * a bundle the cell built itself (text/plain, text/html, image/svg+xml, image/png as
  * base64, application/json). Bundles are checked here so the host gets only plain data.
  */
-import { repr } from '../executor/repr.ts';
-import { engineGuard } from './intrinsics.ts';
+
+import { engineGuard } from '../lockdown/intrinsics.ts';
+import { repr } from './repr.ts';
 
 export interface DisplaySink {
   display(data: Record<string, unknown>): void;

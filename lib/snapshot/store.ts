@@ -18,7 +18,7 @@
 import { promisifyRequest, type UseStore } from 'idb-keyval';
 import { SnapshotError } from '../errors.ts';
 import type { SkippedVariable, SnapshotInfo } from '../types.ts';
-import { FORMAT_VERSION, type SnapshotPayload, validatePayload } from './snapshot-format.ts';
+import { FORMAT_VERSION, type SnapshotPayload, validatePayload } from './format.ts';
 
 const OBJECT_STORE = 'snapshots';
 const DB_VERSION = 1;

@@ -1,6 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { type ExistingBinding, isPlainObject, mergeValue, planMerge, recordView } from '../../lib/namespace/merge.ts';
-import type { MergeStrategy } from '../../lib/types.ts';
+import {
+  type ExistingBinding,
+  isPlainObject,
+  mergeValue,
+  planMerge,
+  recordView,
+} from '../../../lib/namespace/merge.ts';
+import type { MergeStrategy } from '../../../lib/types.ts';
 
 const absent: ExistingBinding = { present: false };
 const has = (value: unknown): ExistingBinding => ({ present: true, value });

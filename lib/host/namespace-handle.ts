@@ -3,9 +3,9 @@
  * here, on the page, so a bad call fails with a clear TypeError before anything is sent.
  */
 import type { Remote } from 'comlink';
-import { assertMergeStrategy } from './namespace/merge.ts';
-import type { RuntimeApi } from './protocol.ts';
-import type { MergeStrategy, NamespaceHandle } from './types.ts';
+import { assertMergeStrategy } from '../namespace/merge.ts';
+import type { RuntimeApi } from '../protocol.ts';
+import type { MergeStrategy, NamespaceHandle } from '../types.ts';
 
 /** Runs a call on the session's current worker (waiting out a restart; rejecting once closed). */
 type Call = <T>(fn: (remote: Remote<RuntimeApi>) => Promise<T>) => Promise<T>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createConsole, formatArgs, plainText } from '../../lib/worker/console-capture';
+import { createConsole, formatArgs, plainText } from '../../../lib/worker/io/console-capture';
 
 describe('formatArgs', () => {
   it.each<[unknown[], string]>([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { detectMode, parseCell } from '../../lib/executor/detect-mode';
-import type { ExecutionMode } from '../../lib/types';
+import { detectMode, parseCell } from '../../../lib/executor/detect-mode';
+import type { ExecutionMode } from '../../../lib/types';
 
 const cases: Array<[source: string, mode: ExecutionMode]> = [
   // expression

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { SnapshotError } from '../../lib/errors.ts';
+import { SnapshotError } from '../../../lib/errors.ts';
 import {
   checksumOf,
   decodeNamespace,
@@ -7,7 +7,7 @@ import {
   FORMAT_VERSION,
   type SnapshotPayload,
   validatePayload,
-} from '../../lib/namespace/snapshot-format.ts';
+} from '../../../lib/snapshot/format.ts';
 
 /** Evaluates like the worker does: each restored function is visible to the ones evaluated after it. */
 function scopeEvaluator() {

@@ -3,10 +3,10 @@
  * pool of sessions whose worker is already started (module loaded, runtime built, policy
  * applied), so opening a tab or an agent's task does not wait for a worker to boot.
  */
-import { SessionClosedError, SessionLimitError } from './errors.ts';
+import { SessionClosedError, SessionLimitError } from '../errors.ts';
+import type { SessionOptions, SessionState } from '../types.ts';
 import { resolvePolicy, validateSessionOptions } from './options.ts';
 import { type HostSideOptions, Session } from './session.ts';
-import type { SessionOptions, SessionState } from './types.ts';
 
 /** Options of {@link SessionManager}. */
 export interface SessionManagerOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LruCache } from '../../lib/executor/lru-cache';
+import { LruCache } from '../../../lib/executor/lru-cache';
 
 type Op = ['set', string, number] | ['get', string];
 

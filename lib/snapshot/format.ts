@@ -19,8 +19,8 @@
  */
 
 import { SnapshotError } from '../errors.ts';
+import { isPlainObject } from '../namespace/merge.ts';
 import type { SkippedVariable } from '../types.ts';
-import { isPlainObject } from './merge.ts';
 
 /** Bumped whenever the record layout changes; older or newer records are refused as corrupt. */
 export const FORMAT_VERSION = 1;

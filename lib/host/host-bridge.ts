@@ -4,8 +4,8 @@
  * `host.<name>(...)` capability calls. Everything arriving here is treated as hostile:
  * shapes are checked and only own keys of the capabilities object are callable.
  */
-import { ControlSlot, type HostEvent, InputState, type WorkerEvent } from './protocol.ts';
-import type { SessionOptions } from './types.ts';
+import { ControlSlot, type HostEvent, InputState, type WorkerEvent } from '../protocol.ts';
+import type { SessionOptions } from '../types.ts';
 
 export interface HostBridge {
   dispose(): void;
