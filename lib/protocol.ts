@@ -1,45 +1,55 @@
 /**
- * The wire protocol between a Session (page) and its worker. Types only: both sides
- * import this module and nothing else of each other.
+ * The wire protocol between a session on the page and its worker. Types only (and the slot
+ * numbers of the shared buffer): both sides import this module and nothing else of each other.
  *
- * Three channels, all private to the engine:
- * - the worker's own `postMessage` carries exactly one message, `InitMessage`, host → worker;
- * - `rpcPort` carries Comlink calls to `RuntimeApi`;
- * - `eventPort` carries `WorkerEvent`s worker → host (output batches, checkpoints), and
- *   host → worker answers to input requests.
+ * Two channels, both private to the engine:
+ * - the worker's own `postMessage` carries exactly one message, {@link InitMessage};
+ * - the session's port carries everything else, in both directions and in order: the page's
+ *   Comlink calls ({@link RpcRequest}) and answers to the worker's requests
+ *   ({@link HostMessage}), and the worker's replies, output, checkpoints and requests
+ *   ({@link WorkerMessage}). One port is one order: a cell's output always arrives before
+ *   its result, and its checkpoint before the next cell's result.
  */
 import type {
   CellError,
   ExecutionMode,
   ExecutionResult,
+  OutputEvent,
   PolicyConfig,
+  RestoreInfo,
   SkippedVariable,
+  SnapshotInfo,
   VariableInfo,
 } from './types.ts';
 
+// ── the shared control buffer ─────────────────────────────────────────────────────
+
 /** Index of each Int32 slot in the session's shared control buffer. */
-export enum ControlSlot {
+export const ControlSlot = {
   /** Id of the cell the host wants stopped (0 = none). Compared with the running cell's id, so a stale request never hits a later cell. */
-  Interrupt = 0,
-  /** Input bridge: 0 idle, 1 waiting for an answer, 2 answered, 3 cancelled. */
-  InputState = 1,
+  Interrupt: 0,
+  /** Input bridge: one of {@link InputState}. */
+  InputState: 1,
   /** Byte length of the answer written into the input buffer. */
-  InputLength = 2,
-}
+  InputLength: 2,
+} as const;
 export const CONTROL_SLOTS = 4;
 
-/** Values of ControlSlot.InputState. */
-export enum InputState {
-  Idle = 0,
-  Waiting = 1,
-  Answered = 2,
-  Failed = 3,
-}
+/** Values of the `ControlSlot.InputState` slot. */
+export const InputState = {
+  Idle: 0,
+  Waiting: 1,
+  Answered: 2,
+  Failed: 3,
+} as const;
 
+// ── start-up ──────────────────────────────────────────────────────────────────────
+
+/** The one message on the worker's own `postMessage`: everything the worker needs to start. */
 export interface InitMessage {
   type: 'sandcell:init';
-  rpcPort: MessagePort;
-  eventPort: MessagePort;
+  /** The session's port (see the module comment). */
+  port: MessagePort;
   /** Absent when the page is not cross-origin isolated (no SharedArrayBuffer). */
   control?: SharedArrayBuffer;
   /** Holds the text of an `input()` answer for the synchronous input path. */
@@ -47,15 +57,72 @@ export interface InitMessage {
   config: RuntimeConfig;
 }
 
+/** What shapes a worker: fixed for its life (see `WORKER_SHAPE_OPTIONS` on the host). */
 export interface RuntimeConfig {
   sessionId: string;
   policy: PolicyConfig;
   cacheSize: number;
   maxOutputBytes?: number;
+  /** Whether `input()` has a host handler to ask (a pooled worker always has one: the bridge answers). */
   hasInput: boolean;
+  /** Names callable as `host.<name>()`. */
   capabilities: string[];
   /** A Web Lock the worker holds for its whole life: the host is granted it the moment the worker dies, however it dies. */
   lifeLock?: string;
+}
+
+// ── RPC: the calls the page makes (Comlink's wire format) ─────────────────────────
+
+/**
+ * A value in Comlink's wire format. The worker sends only `RAW` values and `HANDLER`/`throw`
+ * (a thrown error); it accepts only `RAW` arguments.
+ */
+export type WireValue =
+  | { type: 'RAW'; value: unknown }
+  | { type: 'HANDLER'; name: 'throw'; value: { isError: true; value: WireError } | { isError: false; value: unknown } };
+
+/**
+ * The Comlink requests the worker understands: `APPLY` of a {@link RuntimeApi} method and
+ * `RELEASE` of the proxy. Comlink's other types (GET, SET, CONSTRUCT, ENDPOINT) are refused.
+ */
+export type RpcRequest =
+  | { id: string; type: 'APPLY'; path: string[]; argumentList: WireValue[] }
+  | { id: string; type: 'RELEASE' };
+
+/** The worker's answer to one {@link RpcRequest}, matched by `id` on the page (by Comlink). */
+export type RpcReply = WireValue & { id: string };
+
+/** An error as it crosses the boundary (see `errorToWire`/`errorFromWire` in errors.ts). */
+export interface WireError {
+  name: string;
+  message: string;
+  stack?: string;
+  /** `SnapshotError`'s cause. */
+  cause?: string;
+}
+
+/** The worker runtime, as the page calls it through Comlink. */
+export interface RuntimeApi {
+  /** Resolves once the runtime is up. */
+  ready(): Promise<{ crossOriginIsolated: boolean }>;
+  /** A pooled worker taken by a session: snapshots go under the adopting session's id from now on. */
+  setSessionId(id: string): Promise<void>;
+  execute(request: ExecuteRequest): Promise<CellOutcome>;
+  /** The mode a cell has (from the compiled-cell cache): the page asks after the hard path took a cell. */
+  detectMode(code: string): Promise<ExecutionMode>;
+  /** Cooperative stop for a cell that is awaiting (the SharedArrayBuffer flag covers busy code); 0 = clear leftover timers. */
+  interrupt(cellId: number): Promise<void>;
+  getVariable(name: string): Promise<{ found: boolean; value?: unknown; error?: string }>;
+  setVariables(values: Record<string, unknown>, strategy: string): Promise<void>;
+  listVariables(): Promise<VariableInfo[]>;
+  deleteVariable(name: string): Promise<boolean>;
+  clearVariables(): Promise<void>;
+  restoreCheckpoint(groups: CheckpointGroup[]): Promise<RestoreReport>;
+  snapshot(): Promise<SnapshotInfo>;
+  /** A `persist: true` snapshot: saved like snapshot(), then the previous persisted one is deleted. */
+  persist(): Promise<SnapshotInfo>;
+  restore(snapshotId?: string): Promise<RestoreInfo>;
+  stats(): Promise<RuntimeStats>;
 }
 
 export interface ExecuteRequest {
@@ -64,32 +131,23 @@ export interface ExecuteRequest {
   timeoutMs?: number;
 }
 
-/** What the worker reports for one cell; the host adds `restarted` and output accounting. */
+/** What the worker reports for one cell; the page adds `restarted`. */
 export interface CellOutcome {
   status: ExecutionResult['status'];
   mode: ExecutionMode;
   durationMs: number;
+  /** Absent when the value cannot be cloned (then only `repr` describes it). */
   value?: unknown;
   hasValue: boolean;
   repr?: string;
   error?: CellError;
-  /** Output batches sent for this cell; the host waits for all of them before resolving. */
-  batches: number;
   outputDropped: number;
 }
 
-/** A namespace checkpoint: groups of variables that share no object with another group. */
-export interface Checkpoint {
-  /** Names whose groups this checkpoint replaces (dirty names); `full` replaces everything. */
-  full: boolean;
-  removed: string[];
-  groups: CheckpointGroup[];
-}
-
-export interface CheckpointGroup {
-  names: string[];
-  /** Opaque snapshot payload (lib/namespace/snapshot-format) holding these names. */
-  payload: unknown;
+export interface RuntimeStats {
+  executions: number;
+  cache: { size: number; capacity: number; hits: number; misses: number };
+  variables: number;
 }
 
 export interface RestoreReport {
@@ -97,46 +155,41 @@ export interface RestoreReport {
   skipped: SkippedVariable[];
 }
 
-/** The worker runtime, as the host calls it through Comlink. */
-export interface RuntimeApi {
-  ready(): Promise<{ crossOriginIsolated: boolean }>;
-  /** A pooled worker taken by a session: snapshots go under the adopting session's id from now on. */
-  setSessionId(id: string): Promise<void>;
-  execute(request: ExecuteRequest): Promise<CellOutcome>;
-  /** Cooperative stop for a cell that is awaiting (the SharedArrayBuffer flag covers busy code). */
-  interrupt(cellId: number): Promise<void>;
-  getVariable(name: string): Promise<{ found: boolean; value?: unknown; error?: string }>;
-  setVariables(values: Record<string, unknown>, strategy: string): Promise<void>;
-  listVariables(): Promise<VariableInfo[]>;
-  deleteVariable(name: string): Promise<boolean>;
-  clearVariables(): Promise<void>;
-  restoreCheckpoint(groups: CheckpointGroup[]): Promise<RestoreReport>;
-  snapshot(): Promise<import('./types.ts').SnapshotInfo>;
-  /** A `persist: true` snapshot: saved like snapshot(), then the previous persisted one is deleted. */
-  persist(): Promise<import('./types.ts').SnapshotInfo>;
-  restore(snapshotId?: string): Promise<import('./types.ts').RestoreInfo>;
-  stats(): Promise<{
-    executions: number;
-    cache: { size: number; capacity: number; hits: number; misses: number };
-    variables: number;
-  }>;
+// ── checkpoints ───────────────────────────────────────────────────────────────────
+
+/** A namespace checkpoint: groups of variables that share no object with another group. */
+export interface Checkpoint {
+  /** `full` replaces everything held; otherwise the groups replace those holding any of their names. */
+  full: boolean;
+  /** Names no longer in the namespace. */
+  removed: string[];
+  groups: CheckpointGroup[];
 }
 
-/** Worker → host events on `eventPort`. */
-export type WorkerEvent =
-  | { type: 'started'; cellId: number; mode: ExecutionMode }
-  | { type: 'output'; cellId: number; seq: number; events: import('./types.ts').OutputEvent[] }
-  | { type: 'checkpoint'; cellId: number; checkpoint: Checkpoint }
-  | { type: 'input-request'; cellId: number; requestId: number; prompt: string }
-  | { type: 'capability-call'; cellId: number; callId: number; name: string; args: unknown[] };
+export interface CheckpointGroup {
+  names: string[];
+  /** A snapshot record (lib/snapshot/format.ts) holding these names. */
+  payload: unknown;
+}
 
-/** Host → worker messages on `eventPort`. */
+// ── messages on the session's port ────────────────────────────────────────────────
+
+/** Worker → page, besides RPC replies. */
+export type WorkerEvent =
+  | { type: 'output'; cellId: number; events: OutputEvent[] }
+  | { type: 'checkpoint'; checkpoint: Checkpoint }
+  | { type: 'input-request'; cellId: number; requestId: number; prompt: string }
+  | { type: 'capability-call'; cellId: number; requestId: number; name: string; args: unknown[] };
+
+/** Page → worker, besides RPC requests: answers to the worker's requests. */
 export type HostEvent =
-  | { type: 'input-reply'; requestId: number; ok: boolean; text?: string; error?: string }
-  | {
-      type: 'capability-reply';
-      callId: number;
-      ok: boolean;
-      value?: unknown;
-      error?: { name: string; message: string };
-    };
+  | { type: 'input-reply'; requestId: number; ok: true; text: string }
+  | { type: 'input-reply'; requestId: number; ok: false; error: string }
+  | { type: 'capability-reply'; requestId: number; ok: true; value: unknown }
+  | { type: 'capability-reply'; requestId: number; ok: false; error: WireError };
+
+/** Everything the worker sends on the session's port. */
+export type WorkerMessage = RpcReply | WorkerEvent;
+
+/** Everything the page sends on the session's port. */
+export type HostMessage = RpcRequest | HostEvent;

@@ -4,44 +4,38 @@
  * `host.<name>(...)` capability calls. Everything arriving here is treated as hostile:
  * shapes are checked and only own keys of the capabilities object are callable.
  */
-import { ControlSlot, type HostEvent, InputState, type WorkerEvent } from '../protocol.ts';
+import { errorToWire } from '../errors.ts';
+import type { HostEvent, WireError, WorkerEvent } from '../protocol.ts';
 import type { SessionOptions } from '../types.ts';
 
+/** What the bridge needs of the worker it answers (see WorkerLink). */
+export interface BridgeChannel {
+  post(event: HostEvent): void;
+  waitsForSyncInput(): boolean;
+  answerSyncInput(ok: boolean, text: string): void;
+}
+
+/** A request from the worker that the bridge answers. */
+export type BridgeRequest = Extract<WorkerEvent, { type: 'input-request' | 'capability-call' }>;
+
 export interface HostBridge {
+  /** Answers one request of the worker (input, capability call). */
+  handle(request: BridgeRequest): void;
+  /** Stops answering: replies still pending are dropped (their worker is gone). */
   dispose(): void;
 }
 
 interface BridgeOptions {
-  port: MessagePort;
+  channel: BridgeChannel;
   options: SessionOptions;
-  control?: Int32Array;
-  inputBuffer?: SharedArrayBuffer;
   isCurrentCell: (cellId: number) => boolean;
 }
 
-function errorShape(error: unknown): { name: string; message: string } {
-  if (error instanceof Error) return { name: error.name, message: error.message };
-  return { name: 'Error', message: String(error) };
-}
-
-/** Listens on the session's event port for input requests and capability calls. */
-export function startHostBridge({ port, options, control, inputBuffer, isCurrentCell }: BridgeOptions): HostBridge {
+/** Answers a session's worker's input requests and capability calls, on the page. */
+export function startHostBridge({ channel, options, isCurrentCell }: BridgeOptions): HostBridge {
   let disposed = false;
-  const encoder = new TextEncoder();
   const reply = (message: HostEvent) => {
-    if (!disposed) port.postMessage(message);
-  };
-
-  const answerSync = (ok: boolean, text: string) => {
-    if (!control || !inputBuffer) return;
-    const bytes = new Uint8Array(inputBuffer);
-    const encoded = encoder.encode(text);
-    const length = Math.min(encoded.byteLength, bytes.byteLength);
-    // The worker reads exactly InputLength bytes; a longer answer is cut rather than overflowing.
-    bytes.set(encoded.subarray(0, length));
-    Atomics.store(control, ControlSlot.InputLength, length);
-    Atomics.store(control, ControlSlot.InputState, ok ? InputState.Answered : InputState.Failed);
-    Atomics.notify(control, ControlSlot.InputState);
+    if (!disposed) channel.post(message);
   };
 
   const onInputRequest = async (message: Extract<WorkerEvent, { type: 'input-request' }>, sync: boolean) => {
@@ -59,25 +53,26 @@ export function startHostBridge({ port, options, control, inputBuffer, isCurrent
         text = typeof answer === 'string' ? answer : String(answer ?? '');
       } catch (error) {
         ok = false;
-        text = `onInput failed: ${errorShape(error).message}`;
+        text = `[sandcell] onInput failed: ${errorToWire(error).message}`;
       }
     }
-    if (sync) answerSync(ok, text);
+    if (disposed) return;
+    if (sync) channel.answerSyncInput(ok, text);
     else reply(ok ? { type: 'input-reply', requestId, ok, text } : { type: 'input-reply', requestId, ok, error: text });
   };
 
   /** Calls in flight, by id: a repeated id is refused rather than answered twice. */
   const inFlight = new Set<number>();
-  const refuse = (callId: number, message: string) =>
+  const refuse = (requestId: number, message: string) =>
     reply({
       type: 'capability-reply',
-      callId,
+      requestId,
       ok: false,
       error: { name: 'TypeError', message: `[sandcell] ${message}` },
     });
 
   const onCapabilityCall = async (message: Extract<WorkerEvent, { type: 'capability-call' }>) => {
-    const { callId, name, args } = message;
+    const { requestId: callId, name, args } = message;
     const capabilities = options.capabilities ?? {};
     // Own keys only: `__proto__`, `constructor`, `toString` and anything inherited are not capabilities.
     const fn = typeof name === 'string' && Object.hasOwn(capabilities, name) ? capabilities[name] : undefined;
@@ -90,42 +85,44 @@ export function startHostBridge({ port, options, control, inputBuffer, isCurrent
     try {
       const value = await fn(...args);
       try {
-        reply({ type: 'capability-reply', callId, ok: true, value });
+        reply({ type: 'capability-reply', requestId: callId, ok: true, value });
       } catch (error) {
         reply({
           type: 'capability-reply',
-          callId,
+          requestId: callId,
           ok: false,
           error: {
             name: 'DataCloneError',
-            message: `[sandcell] host.${name} returned a value that cannot be sent to the cell: ${errorShape(error).message}`,
+            message: `[sandcell] host.${name} returned a value that cannot be sent to the cell: ${errorToWire(error).message}`,
           },
         });
       }
     } catch (error) {
-      reply({ type: 'capability-reply', callId, ok: false, error: errorShape(error) });
+      reply({ type: 'capability-reply', requestId: callId, ok: false, error: wireError(error) });
     } finally {
       inFlight.delete(callId);
     }
   };
 
-  const onMessage = (event: MessageEvent) => {
-    const message = event.data as WorkerEvent;
-    if (!message || typeof message !== 'object' || typeof message.type !== 'string') return;
-    if (message.type === 'input-request') {
-      if (!Number.isInteger(message.requestId) || !isCurrentCell(message.cellId)) return;
-      const sync = control !== undefined && Atomics.load(control, ControlSlot.InputState) === InputState.Waiting;
-      void onInputRequest(message, sync);
-    } else if (message.type === 'capability-call') {
-      if (!Number.isInteger(message.callId)) return;
-      void onCapabilityCall(message);
-    }
-  };
-  port.addEventListener('message', onMessage);
   return {
+    handle(request) {
+      if (disposed || !request || typeof request !== 'object') return;
+      if (request.type === 'input-request') {
+        if (!Number.isInteger(request.requestId) || !isCurrentCell(request.cellId)) return;
+        void onInputRequest(request, channel.waitsForSyncInput());
+      } else if (request.type === 'capability-call') {
+        if (!Number.isInteger(request.requestId)) return;
+        void onCapabilityCall(request);
+      }
+    },
     dispose() {
       disposed = true;
-      port.removeEventListener('message', onMessage);
     },
   };
+}
+
+/** A capability's error for the cell: name and message only (the page's stack is not the cell's business). */
+function wireError(error: unknown): WireError {
+  const { name, message } = errorToWire(error);
+  return { name, message };
 }

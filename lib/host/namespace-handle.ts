@@ -7,8 +7,11 @@ import { assertMergeStrategy } from '../namespace/merge.ts';
 import type { RuntimeApi } from '../protocol.ts';
 import type { MergeStrategy, NamespaceHandle } from '../types.ts';
 
-/** Runs a call on the session's current worker (waiting out a restart; rejecting once closed). */
-type Call = <T>(fn: (remote: Remote<RuntimeApi>) => Promise<T>) => Promise<T>;
+/**
+ * Runs a call on the session's current worker (waiting out a restart; rejecting once closed).
+ * `what` names the call for errors; `retry`: safe to run again on a new worker if the current one dies under it.
+ */
+type Call = <T>(fn: (remote: Remote<RuntimeApi>) => Promise<T>, what: string, retry: boolean) => Promise<T>;
 
 function checkName(method: string, name: unknown): asserts name is string {
   if (typeof name !== 'string')
@@ -20,7 +23,7 @@ export function createNamespaceHandle(call: Call): NamespaceHandle {
   return {
     async get(name) {
       checkName('get', name);
-      const r = await call((remote) => remote.getVariable(name));
+      const r = await call((remote) => remote.getVariable(name), 'namespace.get()', true);
       if (r.error) throw new TypeError(r.error);
       return r.value;
     },
@@ -30,13 +33,13 @@ export function createNamespaceHandle(call: Call): NamespaceHandle {
       }
       const strategy = options?.strategy ?? 'overwrite';
       assertMergeStrategy(strategy);
-      await call((remote) => remote.setVariables(values, strategy));
+      await call((remote) => remote.setVariables(values, strategy), 'namespace.set()', strategy === 'overwrite');
     },
-    list: () => call((remote) => remote.listVariables()),
+    list: () => call((remote) => remote.listVariables(), 'namespace.list()', true),
     async delete(name) {
       checkName('delete', name);
-      return call((remote) => remote.deleteVariable(name));
+      return call((remote) => remote.deleteVariable(name), 'namespace.delete()', false);
     },
-    clear: () => call((remote) => remote.clearVariables()),
+    clear: () => call((remote) => remote.clearVariables(), 'namespace.clear()', true),
   };
 }

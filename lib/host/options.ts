@@ -94,3 +94,45 @@ export function validateExecuteOptions(options: unknown): ExecuteOptions {
   if (o.onOutput !== undefined && typeof o.onOutput !== 'function') fail('onOutput', 'a function', o.onOutput);
   return o;
 }
+
+// ── what a worker is made of ──────────────────────────────────────────────────────
+
+/** Options a running worker can take on without a restart: a pooled session adopts them from `create()`. */
+export const HOST_SIDE_OPTIONS = [
+  'id',
+  'onOutput',
+  'onInput',
+  'timeoutMs',
+  'interruptGraceMs',
+  'persist',
+  'restore',
+  'capabilities',
+] as const satisfies ReadonlyArray<keyof SessionOptions>;
+
+export type HostSideOptions = Pick<SessionOptions, (typeof HOST_SIDE_OPTIONS)[number]>;
+
+/**
+ * What a session's worker is started with, as a comparable string: the policy, the
+ * capability names, the compiled-cell cache size and the output cap. A pooled session can
+ * be handed to a `create()` only when this matches.
+ */
+export function workerShape(options: SessionOptions): string {
+  const policy = resolvePolicy(options.policy);
+  return JSON.stringify([
+    policy.network,
+    policy.storage,
+    policy.workers,
+    Object.keys(options.capabilities ?? {}).sort(),
+    options.cacheSize ?? null,
+    options.maxOutputBytes ?? null,
+  ]);
+}
+
+/** The host-side options set in `options`. */
+export function hostSideOptions(options: SessionOptions): HostSideOptions {
+  const picked: HostSideOptions = {};
+  for (const key of HOST_SIDE_OPTIONS) {
+    if (options[key] !== undefined) (picked as Record<string, unknown>)[key] = options[key];
+  }
+  return picked;
+}

@@ -5,8 +5,8 @@
  */
 import { SessionClosedError, SessionLimitError } from '../errors.ts';
 import type { SessionOptions, SessionState } from '../types.ts';
-import { resolvePolicy, validateSessionOptions } from './options.ts';
-import { type HostSideOptions, Session } from './session.ts';
+import { hostSideOptions, validateSessionOptions, workerShape } from './options.ts';
+import { adoptSession, Session, startPooledSession } from './session.ts';
 
 /** Options of {@link SessionManager}. */
 export interface SessionManagerOptions {
@@ -18,18 +18,6 @@ export interface SessionManagerOptions {
   defaults?: SessionOptions;
 }
 
-/** Options a pooled worker can take on at adoption; the rest are baked into its init message. */
-const HOST_SIDE_KEYS = [
-  'id',
-  'onOutput',
-  'onInput',
-  'timeoutMs',
-  'interruptGraceMs',
-  'persist',
-  'restore',
-  'capabilities',
-] as const satisfies ReadonlyArray<keyof HostSideOptions>;
-
 /** States in which a session is using its thread: starting a pooled worker then would compete with it. */
 const BUSY_STATES: ReadonlySet<SessionState> = new Set(['busy', 'interrupting', 'restarting']);
 
@@ -38,22 +26,6 @@ function checkCount(option: string, value: unknown, min: number): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
     throw new TypeError(`[sandcell] ${option} must be an integer ≥ ${min}, got ${String(value)}`);
   }
-}
-
-/**
- * What a session's worker is started with, as a comparable string: a pooled session can be
- * handed to a `create()` only when this matches (policy, capability names, cache size, output cap).
- */
-function workerShape(options: SessionOptions): string {
-  const policy = resolvePolicy(options.policy);
-  return JSON.stringify([
-    policy.network,
-    policy.storage,
-    policy.workers,
-    Object.keys(options.capabilities ?? {}).sort(),
-    options.cacheSize ?? null,
-    options.maxOutputBytes ?? null,
-  ]);
 }
 
 /**
@@ -137,7 +109,7 @@ export class SessionManager {
     try {
       session = this.takePooled(merged);
       if (session) {
-        session.adopt(hostSide(merged));
+        adoptSession(session, hostSideOptions(merged));
         // With `restore: true`, ready() brings the latest snapshot of the adopted id back.
         if (merged.restore) await session.ready();
       } else {
@@ -261,7 +233,7 @@ export class SessionManager {
     }
     for (const session of this.sessions.values()) if (BUSY_STATES.has(session.state)) return;
     const epoch = this.epoch;
-    const session = new Session({ ...this.defaults, persist: undefined }, { pooled: true });
+    const session = startPooledSession({ ...this.defaults, persist: undefined });
     this.warming.add(session);
     session.ready().then(
       () => {
@@ -284,12 +256,4 @@ export class SessionManager {
       },
     );
   }
-}
-
-function hostSide(options: SessionOptions): HostSideOptions {
-  const picked: HostSideOptions = {};
-  for (const key of HOST_SIDE_KEYS) {
-    if (options[key] !== undefined) (picked as Record<string, unknown>)[key] = options[key];
-  }
-  return picked;
 }

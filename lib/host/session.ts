@@ -1,19 +1,13 @@
 /**
- * The page side of one session: owns the worker, queues cells, stops them (flag, then
- * kill and restore), routes output, and keeps the checkpoint the worker sends after
- * each cell so a killed or crashed worker comes back with the user's variables.
+ * The page side of one session: its public API, the queue of cells, stopping a cell (the
+ * shared flag, then kill and restore), persist scheduling, and the checkpoint the worker
+ * sends after each cell so a killed or crashed worker comes back with the user's variables.
+ * The worker itself, its channel and its death watch are the {@link WorkerLink}'s.
  */
-import * as Comlink from 'comlink';
-import { SessionClosedError, SnapshotError } from '../errors.ts';
-import {
-  type CellOutcome,
-  type CheckpointGroup,
-  CONTROL_SLOTS,
-  ControlSlot,
-  type InitMessage,
-  type RuntimeApi,
-  type WorkerEvent,
-} from '../protocol.ts';
+import type { Remote } from 'comlink';
+import { errorFromWire, SandcellError, SessionClosedError, SnapshotError } from '../errors.ts';
+import { applyCheckpoint } from '../namespace/apply-checkpoint.ts';
+import type { CellOutcome, CheckpointGroup, RuntimeApi, WorkerEvent } from '../protocol.ts';
 import type {
   ExecuteOptions,
   ExecutionMode,
@@ -21,6 +15,7 @@ import type {
   NamespaceHandle,
   OutputEvent,
   RestoreInfo,
+  SessionEventMap,
   SessionOptions,
   SessionState,
   SessionStats,
@@ -28,20 +23,13 @@ import type {
 } from '../types.ts';
 import { type HostBridge, startHostBridge } from './host-bridge.ts';
 import { createNamespaceHandle } from './namespace-handle.ts';
-import { resolvePolicy, validateExecuteOptions, validateSessionOptions } from './options.ts';
-import { spawnWorker } from './worker-factory.ts';
+import { type HostSideOptions, resolvePolicy, validateExecuteOptions, validateSessionOptions } from './options.ts';
+import { WorkerGoneError, WorkerLink } from './worker-link.ts';
 
 const DEFAULT_GRACE_MS = 1000;
 const DEFAULT_CACHE_SIZE = 100;
-const INPUT_BUFFER_BYTES = 1 << 20;
 
 type HardReason = 'interrupted' | 'timeout' | 'crashed';
-
-/** Options a running worker can take on without a restart (see {@link Session.adopt}). */
-export type HostSideOptions = Pick<
-  SessionOptions,
-  'id' | 'onOutput' | 'onInput' | 'timeoutMs' | 'interruptGraceMs' | 'persist' | 'restore' | 'capabilities'
->;
 
 interface Job {
   code: string;
@@ -49,7 +37,6 @@ interface Job {
   resolve: (result: ExecutionResult) => void;
   reject: (error: unknown) => void;
   cellId: number;
-  mode: ExecutionMode;
   /** Set when a hard restart or crash decides the cell's outcome instead of the worker. */
   finishHard?: (reason: HardReason, message?: string) => void;
   /** A stop that arrived before the cell was sent to the worker. */
@@ -59,79 +46,67 @@ interface Job {
   removeAbortListener?: () => void;
 }
 
-/** One running worker and the channels to it; replaced whole on restart. */
-interface WorkerLink {
-  worker: Worker;
-  remote: Comlink.Remote<RuntimeApi>;
-  rpcPort: MessagePort;
-  events: MessagePort;
-  bridge: HostBridge;
-  /** Cancels the host's wait on the worker's life lock when the host itself ends the worker. */
-  lifeWatch: AbortController;
-  dead: boolean;
+/** A call to the worker: whether it may simply run again on a new worker if the current one dies under it. */
+interface CallOptions {
+  /** What the call is, for the error when it cannot be retried. */
+  what: string;
+  /** Safe to repeat: it only reads, or writes what it would write again. */
+  retry: boolean;
 }
 
-interface OutputRoute {
-  received: number;
-  expected?: number;
-  onOutput?: (event: OutputEvent) => void;
-  done?: () => void;
-}
+const POOLED = Symbol('sandcell.pooled');
 
-function randomId(): string {
-  return `s-${crypto.randomUUID()}`;
-}
+/** Set by Session's static block: lets the SessionManager adopt a pooled session without a public method. */
+let adoptPooled: (session: Session, options: HostSideOptions) => void;
 
 /**
  * A stateful, stoppable code session running in its own dedicated Web Worker.
- * Create one with {@link createSession}.
+ * Create one with {@link createSession} (or a {@link SessionManager}).
+ *
+ * Events (typed by {@link SessionEventMap}): `state`, `output`, `restart`, `snapshot`, `persist-error`.
  */
 export class Session extends EventTarget {
   /** What `restore: true` brought back when the session started (undefined: nothing was saved under this id). */
   restoredOnStart?: RestoreInfo;
-  /** Stable id; snapshots are stored under it. */
-  get id(): string {
-    return this._id;
-  }
-  /** Settable only by {@link Session.adopt}: a pooled session takes its id when a manager hands it out. */
+  /** Namespace access from the page: read, write, list and delete user variables. */
+  readonly namespace: NamespaceHandle;
+  /** The language cells are written in. */
+  readonly language = 'javascript' as const;
   private _id: string;
   /** Started by a SessionManager's pool: input goes through the host bridge, whose onInput is set at adoption. */
   private readonly pooled: boolean;
-  /** Namespace access from the host: read, write, list and delete user variables. */
-  readonly namespace: NamespaceHandle;
   private _state: SessionState = 'starting';
   private _isolated: boolean;
   private readonly options: SessionOptions;
-  private readonly control?: Int32Array;
-  private readonly controlBuffer?: SharedArrayBuffer;
-  private readonly inputBuffer?: SharedArrayBuffer;
   private link!: WorkerLink;
+  private bridge!: HostBridge;
   private linkReady!: Promise<void>;
   private readonly queue: Job[] = [];
   private running?: Job;
   private cellSeq = 0;
-  private generation = 0;
   private restarts = 0;
   private checkpoint: CheckpointGroup[] = [];
-  private readonly routes = new Map<number, OutputRoute>();
   private persistDirty = false;
   private persistInFlight = false;
   private closing?: Promise<void>;
 
-  /** @internal Use {@link createSession}. */
-  constructor(options: SessionOptions = {}, internal: { pooled?: boolean } = {}) {
+  /**
+   * Use {@link createSession}: a session made with `new` must be awaited with `ready()` first.
+   * @param options as for {@link createSession}.
+   */
+  constructor(options: SessionOptions = {}, pooled?: typeof POOLED) {
     super();
     this.options = validateSessionOptions(options);
-    this._id = options.id ?? randomId();
-    this.pooled = internal.pooled === true;
+    this._id = this.options.id ?? `s-${crypto.randomUUID()}`;
+    this.pooled = pooled === POOLED;
     this._isolated = typeof SharedArrayBuffer === 'function' && globalThis.crossOriginIsolated === true;
-    if (this._isolated) {
-      this.controlBuffer = new SharedArrayBuffer(CONTROL_SLOTS * 4);
-      this.control = new Int32Array(this.controlBuffer);
-      this.inputBuffer = new SharedArrayBuffer(INPUT_BUFFER_BYTES);
-    }
-    this.namespace = createNamespaceHandle((fn) => this.call(fn));
+    this.namespace = createNamespaceHandle((fn, what, retry) => this.call(fn, { what, retry }));
     this.linkReady = this.startWorker();
+  }
+
+  /** Stable id; snapshots are stored under it. */
+  get id(): string {
+    return this._id;
   }
 
   /** Lifecycle: starting → idle ⇄ busy → interrupting → restarting → idle; closed at the end. */
@@ -149,11 +124,10 @@ export class Session extends EventTarget {
     await this.linkReady;
     if (this.options.restore) {
       try {
-        this.restoredOnStart = await this.link.remote.restore();
+        this.restoredOnStart = await this.call((remote) => remote.restore(), { what: 'restore', retry: true });
       } catch (error) {
-        const rebuilt = asSnapshotError(error);
         // Nothing saved yet under this id is a fresh start, not a failure.
-        if (!(rebuilt instanceof SnapshotError && rebuilt.cause === 'not-found')) throw rebuilt;
+        if (!(error instanceof SnapshotError && error.cause === 'not-found')) throw error;
       }
     }
     if (this._state === 'starting') this.setState('idle');
@@ -163,6 +137,7 @@ export class Session extends EventTarget {
   /**
    * Runs a cell after the cells queued before it.
    * @param code JavaScript source of the cell.
+   * @param options a time limit, an AbortSignal, an output callback for this cell only.
    * @returns the outcome, for every outcome of the user's code (errors, interrupts, time-outs included).
    * @throws {TypeError} when `code` is not a string or an option is invalid.
    * @throws {SessionClosedError} when the session is (or gets) closed.
@@ -185,7 +160,7 @@ export class Session extends EventTarget {
     return new Promise<ExecutionResult>((resolve, reject) => {
       let markSettled!: () => void;
       const settled = new Promise<void>((r) => (markSettled = r));
-      const job: Job = { code, options: opts, resolve, reject, cellId: 0, mode: 'sync', settled, markSettled };
+      const job: Job = { code, options: opts, resolve, reject, cellId: 0, settled, markSettled };
       if (opts.signal) {
         if (opts.signal.aborted) {
           resolve({ status: 'interrupted', mode: 'sync', durationMs: 0 });
@@ -201,43 +176,47 @@ export class Session extends EventTarget {
   }
 
   /**
-   * Stops the running cell (queued cells still run).
+   * Stops the running cell (queued cells still run). With nothing running, clears the timers
+   * and intervals that finished cells left behind.
    * @returns a promise that resolves once the running cell has settled.
    */
   async interrupt(): Promise<void> {
     const job = this.running;
     if (this._state === 'closed') return;
     if (!job) {
-      // Nothing running: Stop still ends the timers and intervals finished cells left behind.
-      await this.call((remote) => remote.interrupt(0));
+      await this.call((remote) => remote.interrupt(0), { what: 'interrupt', retry: true });
       return;
     }
     this.stopJob(job, 'interrupted');
     await job.settled;
   }
 
-  /** Saves the namespace to IndexedDB under this session's id. @throws {SnapshotError} */
-  async snapshot(): Promise<SnapshotInfo> {
-    return this.call((remote) => remote.snapshot()).catch((error) => {
-      throw asSnapshotError(error);
-    });
+  /**
+   * Saves the namespace to IndexedDB under this session's id.
+   * @returns what was saved, and what was skipped with the reason.
+   * @throws {SnapshotError} when it cannot be saved (the live session is untouched).
+   */
+  snapshot(): Promise<SnapshotInfo> {
+    return this.call((remote) => remote.snapshot(), { what: 'snapshot()', retry: true });
   }
 
-  /** Brings back a snapshot (default: the latest of this session id). @throws {SnapshotError} */
+  /**
+   * Brings back a snapshot, merged into the current variables (names it holds are overwritten).
+   * @param snapshotId default: the latest snapshot of this session's id.
+   * @throws {SnapshotError} when it cannot be read (not found, corrupt, IndexedDB unavailable).
+   */
   async restore(snapshotId?: string): Promise<RestoreInfo> {
     if (snapshotId !== undefined && (typeof snapshotId !== 'string' || snapshotId === '')) {
       throw new TypeError(
         `[sandcell] restore(snapshotId) needs a snapshot id string, got ${JSON.stringify(snapshotId)}`,
       );
     }
-    return this.call((remote) => remote.restore(snapshotId)).catch((error) => {
-      throw asSnapshotError(error);
-    });
+    return this.call((remote) => remote.restore(snapshotId), { what: 'restore()', retry: true });
   }
 
   /** Counters: executions, compiled-cell cache, restarts, variables. */
   async stats(): Promise<SessionStats> {
-    const s = await this.call((remote) => remote.stats());
+    const s = await this.call((remote) => remote.stats(), { what: 'stats()', retry: true });
     return { ...s, restarts: this.restarts };
   }
 
@@ -251,7 +230,8 @@ export class Session extends EventTarget {
       this.queue.length = 0;
       for (const job of pending) this.settleJob(job, undefined, error);
       if (this.running) this.settleJob(this.running, undefined, error);
-      this.killLink();
+      this.bridge?.dispose();
+      this.link?.dispose();
     })();
     return this.closing;
   }
@@ -260,112 +240,111 @@ export class Session extends EventTarget {
     await this.close();
   }
 
+  // ── typed events ────────────────────────────────────────────────────────────────
+
+  override addEventListener<K extends keyof SessionEventMap>(
+    type: K,
+    listener: ((event: SessionEventMap[K]) => void) | { handleEvent(event: SessionEventMap[K]): void } | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    super.addEventListener(type, listener, options);
+  }
+
+  override removeEventListener<K extends keyof SessionEventMap>(
+    type: K,
+    listener: ((event: SessionEventMap[K]) => void) | { handleEvent(event: SessionEventMap[K]): void } | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void {
+    super.removeEventListener(type, listener, options);
+  }
+
+  private emit<K extends keyof SessionEventMap & string>(type: K, detail: SessionEventMap[K]['detail']): void {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  // ── the pool ────────────────────────────────────────────────────────────────────
+
   /**
-   * @internal Used by SessionManager: a pooled session (started with the manager's defaults)
-   * takes the id and the host-side options of a `create()` call. Options that shape the
-   * worker (policy, capability names, cacheSize, maxOutputBytes) must already match.
+   * A pooled session (started with a manager's defaults) takes the id and the host-side options
+   * of a `create()` call. Options that shape the worker must already match (see `workerShape`).
    */
-  adopt(options: HostSideOptions): void {
+  private adopt(options: HostSideOptions): void {
     if (options.id !== undefined) this._id = options.id;
     // Mutated in place: the host bridge reads onInput and capabilities from this same object.
     const target = this.options as Record<string, unknown>;
     for (const [key, value] of Object.entries(options)) if (key !== 'id' && value !== undefined) target[key] = value;
-    // Not awaited (a pooled create() must not wait a round trip): the RPC port is ordered, so every
+    // Not awaited (a pooled create() must not wait a round trip): the port is ordered, so every
     // later call reaches the worker after the new id. A worker that dies meanwhile is respawned with it.
-    this.call((remote) => remote.setSessionId(this._id)).catch(() => undefined);
+    this.call((remote) => remote.setSessionId(this._id), { what: 'setSessionId', retry: true }).catch(() => {});
+  }
+
+  static {
+    adoptPooled = (session, options) => session.adopt(options);
   }
 
   // ── worker lifecycle ────────────────────────────────────────────────────────────
 
+  /** Starts a worker (a new link), and resolves once it answers. */
   private async startWorker(): Promise<void> {
-    const generation = ++this.generation;
-    const worker = spawnWorker(`sandcell:${this.id}`);
-    const rpc = new MessageChannel();
-    const events = new MessageChannel();
-    const policy = resolvePolicy(this.options.policy);
-    const capabilities = Object.keys(this.options.capabilities ?? {});
-    const init: InitMessage = {
-      type: 'sandcell:init',
-      rpcPort: rpc.port2,
-      eventPort: events.port2,
-      control: this.controlBuffer,
-      inputBuffer: this.inputBuffer,
+    const link = new WorkerLink({
+      name: `sandcell:${this.id}`,
+      isolated: this._isolated,
       config: {
         sessionId: this.id,
-        policy,
+        policy: resolvePolicy(this.options.policy),
         cacheSize: this.options.cacheSize ?? DEFAULT_CACHE_SIZE,
         maxOutputBytes: this.options.maxOutputBytes,
         // A pooled worker learns its onInput only at adoption; without one, the bridge answers with a clear error.
         hasInput: this.pooled || typeof this.options.onInput === 'function',
-        capabilities,
-        lifeLock:
-          typeof navigator !== 'undefined' && navigator.locks ? `sandcell:alive:${crypto.randomUUID()}` : undefined,
+        capabilities: Object.keys(this.options.capabilities ?? {}),
       },
-    };
-    worker.postMessage(init, [rpc.port2, events.port2]);
-    const remote = Comlink.wrap<RuntimeApi>(rpc.port1);
-    const link: WorkerLink = {
-      worker,
-      remote,
-      rpcPort: rpc.port1,
-      events: events.port1,
-      dead: false,
-      lifeWatch: new AbortController(),
-      bridge: startHostBridge({
-        port: events.port1,
-        options: this.options,
-        control: this.control,
-        inputBuffer: this.inputBuffer,
-        isCurrentCell: (cellId) => this.running?.cellId === cellId,
-      }),
-    };
+      onEvent: (event) => {
+        if (link === this.link) this.onWorkerEvent(event);
+      },
+      onDeath: (message) => {
+        if (link === this.link) this.onCrash(message);
+      },
+    });
     this.link = link;
-    events.port1.addEventListener('message', (event: MessageEvent) => {
-      if (generation === this.generation) this.onWorkerEvent(event.data);
+    this.bridge = startHostBridge({
+      channel: link,
+      options: this.options,
+      isCurrentCell: (cellId) => this.running?.cellId === cellId,
     });
-    events.port1.start();
-    const onDeath = (message: string) => {
-      if (link.dead || generation !== this.generation) return;
-      this.onCrash(message);
-    };
-    worker.addEventListener('error', (event) => {
-      event.preventDefault();
-      onDeath(`the worker crashed: ${event.message || 'unknown error'}`);
-    });
-    // Chromium fires `close` on a port whose other side's context is gone (a worker killed for memory, say).
-    events.port1.addEventListener('close', () => onDeath('the worker stopped unexpectedly (out of memory?)'));
-    const { crossOriginIsolated } = await remote.ready();
+    const { crossOriginIsolated } = await link.ready;
     this._isolated = this._isolated && crossOriginIsolated;
-    const lifeLock = init.config.lifeLock;
-    if (lifeLock) {
-      // The worker took this lock before answering ready(); ours is granted only when it is released.
-      navigator.locks
-        .request(lifeLock, { signal: link.lifeWatch.signal }, () =>
-          onDeath('the worker stopped unexpectedly (out of memory, or it closed itself)'),
-        )
-        .catch(() => {});
-    }
   }
 
-  private killLink(): void {
-    const link = this.link;
-    if (!link || link.dead) return;
-    link.dead = true;
-    link.lifeWatch.abort();
-    link.bridge.dispose();
-    link.worker.terminate();
-    link.remote[Comlink.releaseProxy]();
-    link.rpcPort.close();
-    link.events.close();
-  }
-
-  /** Kill, respawn, restore the checkpoint. Returns what was skipped on restore. */
-  private async respawn(): Promise<void> {
-    this.killLink();
+  /** Kills the worker, starts a new one and restores the checkpoint; calls wait for all of it. */
+  private respawn(): Promise<void> {
+    this.bridge.dispose();
+    this.link.dispose();
     this.restarts++;
-    this.linkReady = this.startWorker();
-    await this.linkReady;
-    if (this.checkpoint.length > 0) await this.link.remote.restoreCheckpoint(this.checkpoint);
+    const checkpoint = this.checkpoint;
+    this.linkReady = this.startWorker().then(async () => {
+      if (checkpoint.length > 0) await this.link.call((remote) => remote.restoreCheckpoint(checkpoint));
+    });
+    return this.linkReady;
   }
 
   private onCrash(message: string): void {
@@ -373,14 +352,17 @@ export class Session extends EventTarget {
     const job = this.running;
     if (job?.finishHard) {
       job.finishHard('crashed', message);
-    } else {
-      // Died between cells: come back quietly with the checkpointed namespace.
-      this.setState('restarting');
-      this.linkReady = this.respawn().then(() => {
-        this.dispatchEvent(new CustomEvent('restart', { detail: { reason: 'crashed', message } }));
-        if (!this.running) this.setState('idle');
-      });
+      return;
     }
+    // Died between cells: come back quietly with the checkpointed namespace.
+    this.setState('restarting');
+    void this.respawn().then(
+      () => {
+        this.emit('restart', { reason: 'crashed', message });
+        if (!this.running) this.setState('idle');
+      },
+      () => {},
+    );
   }
 
   // ── the queue ───────────────────────────────────────────────────────────────────
@@ -408,7 +390,7 @@ export class Session extends EventTarget {
       await this.linkReady;
       if (this._state === 'starting') await this.ready();
     } catch (error) {
-      if (this._state === 'closed') throw this.closedError();
+      if (this.isClosed()) throw this.closedError();
       throw error;
     }
     if (this.isClosed()) throw this.closedError();
@@ -418,9 +400,6 @@ export class Session extends EventTarget {
     const started = performance.now();
     const timeoutMs = job.options.timeoutMs ?? this.options.timeoutMs;
     const grace = this.options.interruptGraceMs ?? DEFAULT_GRACE_MS;
-    const route: OutputRoute = { received: 0, onOutput: job.options.onOutput };
-    this.routes.set(cellId, route);
-
     const hard = new Promise<{ reason: HardReason; message?: string }>((resolve) => {
       job.finishHard = (reason, message) => resolve({ reason, message });
     });
@@ -432,22 +411,30 @@ export class Session extends EventTarget {
     if (job.pendingStop) this.stopJob(job, job.pendingStop);
     try {
       const first = await Promise.race([
-        link.remote.execute({ cellId, code: job.code, timeoutMs }).then((outcome) => ({ outcome })),
+        link
+          .call((remote) => remote.execute({ cellId, code: job.code, timeoutMs }))
+          .then(
+            (outcome) => ({ outcome }),
+            // The worker went away under the cell: the hard path below (finishHard) decides the result.
+            (error) => (error instanceof WorkerGoneError ? hard.then((h) => ({ hard: h })) : Promise.reject(error)),
+          ),
         hard.then((h) => ({ hard: h })),
       ]);
       if ('outcome' in first) {
         job.finishHard = undefined;
-        await this.waitForOutput(route, first.outcome.batches);
-        this.settleJob(job, this.toResult(first.outcome, job));
+        // One port carries output and replies in order: every output event of the cell is already delivered.
+        this.settleJob(job, toResult(first.outcome));
         this.schedulePersist();
         return;
       }
       const { reason, message } = first.hard;
       this.setState('restarting');
       await this.respawn();
+      // The page never learnt the cell's mode from the worker it killed: the new worker's parser says.
+      const mode = await this.link.call((remote) => remote.detectMode(job.code)).catch((): ExecutionMode => 'sync');
       const result: ExecutionResult = {
         status: reason === 'crashed' ? 'error' : reason,
-        mode: job.mode,
+        mode,
         durationMs: performance.now() - started,
         restarted: true,
       };
@@ -458,22 +445,11 @@ export class Session extends EventTarget {
         };
       }
       this.settleJob(job, result);
-      this.dispatchEvent(new CustomEvent('restart', { detail: { reason, message } }));
+      this.emit('restart', { reason, message });
     } finally {
       if (watchdog !== undefined) clearTimeout(watchdog);
-      this.routes.delete(cellId);
       job.finishHard = undefined;
     }
-  }
-
-  private toResult(outcome: CellOutcome, job: Job): ExecutionResult {
-    const result: ExecutionResult = { status: outcome.status, mode: outcome.mode, durationMs: outcome.durationMs };
-    job.mode = outcome.mode;
-    if ('value' in outcome) result.value = outcome.value;
-    if (outcome.repr !== undefined) result.repr = outcome.repr;
-    if (outcome.error) result.error = outcome.error;
-    if (outcome.outputDropped > 0) result.outputDropped = outcome.outputDropped;
-    return result;
   }
 
   /** Asks the running cell to stop: the shared flag and a message, then the hard path after the grace. */
@@ -485,15 +461,12 @@ export class Session extends EventTarget {
     }
     if (this._state === 'busy') this.setState('interrupting');
     const grace = graceOverride ?? this.options.interruptGraceMs ?? DEFAULT_GRACE_MS;
-    if (!this.control) {
+    if (!this.link.requestStop(job.cellId)) {
       // No SharedArrayBuffer: a busy worker cannot see any request, so stopping means the hard path.
       job.finishHard(reason);
       return;
     }
-    Atomics.store(this.control, ControlSlot.Interrupt, job.cellId);
-    // Wakes a synchronous input() that is waiting on the input slot.
-    Atomics.notify(this.control, ControlSlot.InputState);
-    this.link.remote.interrupt(job.cellId).catch(() => {});
+    this.link.call((remote) => remote.interrupt(job.cellId)).catch(() => {});
     if (grace === 0) {
       job.finishHard(reason);
       return;
@@ -506,7 +479,7 @@ export class Session extends EventTarget {
     const queued = this.queue.indexOf(job);
     if (queued >= 0) {
       this.queue.splice(queued, 1);
-      this.settleJob(job, { status: 'interrupted', mode: job.mode, durationMs: 0 });
+      this.settleJob(job, { status: 'interrupted', mode: 'sync', durationMs: 0 });
     } else if (this.running === job) {
       this.stopJob(job, 'interrupted');
     }
@@ -524,58 +497,31 @@ export class Session extends EventTarget {
 
   // ── events from the worker ──────────────────────────────────────────────────────
 
-  private onWorkerEvent(message: WorkerEvent): void {
-    if (!message || typeof message !== 'object') return;
-    switch (message.type) {
-      case 'started': {
-        const job = this.running;
-        if (job && job.cellId === message.cellId && typeof message.mode === 'string') job.mode = message.mode;
-        return;
-      }
+  private onWorkerEvent(event: WorkerEvent): void {
+    switch (event.type) {
       case 'output':
-        this.onOutputBatch(message.cellId, message.events);
+        this.onOutput(event.cellId, event.events);
         return;
       case 'checkpoint':
-        this.onCheckpoint(message.checkpoint);
+        if (event.checkpoint && Array.isArray(event.checkpoint.groups) && Array.isArray(event.checkpoint.removed))
+          this.checkpoint = applyCheckpoint(this.checkpoint, event.checkpoint);
         return;
-      default:
-        // input requests and capability calls are the bridge's.
+      case 'input-request':
+      case 'capability-call':
+        this.bridge.handle(event);
         return;
     }
   }
 
-  private onOutputBatch(cellId: number, events: OutputEvent[]): void {
+  private onOutput(cellId: number, events: OutputEvent[]): void {
     if (!Array.isArray(events)) return;
-    const route = this.routes.get(cellId);
+    const job = this.running?.cellId === cellId ? this.running : undefined;
     for (const event of events) {
       if (!event || typeof event !== 'object') continue;
-      route?.onOutput?.(event);
+      job?.options.onOutput?.(event);
       this.options.onOutput?.(event);
-      this.dispatchEvent(new CustomEvent('output', { detail: event }));
+      this.emit('output', event);
     }
-    if (route) {
-      route.received++;
-      if (route.expected !== undefined && route.received >= route.expected) route.done?.();
-    }
-  }
-
-  private waitForOutput(route: OutputRoute, batches: number): Promise<void> {
-    if (route.received >= batches) return Promise.resolve();
-    route.expected = batches;
-    return new Promise((resolve) => (route.done = resolve));
-  }
-
-  private onCheckpoint(checkpoint: { full: boolean; removed: string[]; groups: CheckpointGroup[] }): void {
-    if (!checkpoint || !Array.isArray(checkpoint.groups) || !Array.isArray(checkpoint.removed)) return;
-    if (checkpoint.full) {
-      this.checkpoint = checkpoint.groups;
-      return;
-    }
-    const replaced = new Set<string>(checkpoint.removed);
-    for (const group of checkpoint.groups) for (const name of group.names) replaced.add(name);
-    this.checkpoint = this.checkpoint
-      .filter((group) => !group.names.some((name) => replaced.has(name)))
-      .concat(checkpoint.groups);
   }
 
   // ── persistence ─────────────────────────────────────────────────────────────────
@@ -590,12 +536,15 @@ export class Session extends EventTarget {
     if (this.queue.length > 0 || this.persistInFlight) return;
     this.persistDirty = false;
     this.persistInFlight = true;
-    void this.call((remote) => remote.persist())
+    void this.call((remote) => remote.persist(), { what: 'persist', retry: true })
       .then(
-        (info) => this.dispatchEvent(new CustomEvent('snapshot', { detail: info })),
+        (info) => this.emit('snapshot', info),
         (error) => {
           if (!this.isClosed())
-            this.dispatchEvent(new CustomEvent('persist-error', { detail: asSnapshotError(error) }));
+            this.emit(
+              'persist-error',
+              error instanceof SnapshotError ? error : new SnapshotError(String(error), 'unavailable'),
+            );
         },
       )
       .finally(() => {
@@ -609,7 +558,7 @@ export class Session extends EventTarget {
   private setState(state: SessionState): void {
     if (this._state === state || this._state === 'closed') return;
     this._state = state;
-    this.dispatchEvent(new CustomEvent('state', { detail: state }));
+    this.emit('state', state);
   }
 
   /** A fresh read of the state (TypeScript narrows `_state` across awaits otherwise). */
@@ -621,27 +570,72 @@ export class Session extends EventTarget {
     return new SessionClosedError(`[sandcell] session ${this.id} is closed; create a new session to run more code`);
   }
 
-  private async call<T>(fn: (remote: Comlink.Remote<RuntimeApi>) => Promise<T>): Promise<T> {
-    if (this._state === 'closed') throw this.closedError();
-    await this.linkReady;
-    if (this.isClosed()) throw this.closedError();
-    return fn(this.link.remote);
+  /**
+   * Runs a call on the session's current worker, waiting out a start or restart. A call the
+   * worker's death cuts short runs again on the new worker when it is safe to repeat, else it
+   * rejects with a SandcellError saying so; errors from the worker come back as the SDK's classes.
+   */
+  private async call<T>(fn: (remote: Remote<RuntimeApi>) => Promise<T>, options: CallOptions): Promise<T> {
+    for (;;) {
+      if (this.isClosed()) throw this.closedError();
+      await this.linkReady;
+      if (this.isClosed()) throw this.closedError();
+      const link = this.link;
+      try {
+        return await link.call(fn);
+      } catch (error) {
+        if (!(error instanceof WorkerGoneError)) throw fromWorker(error);
+        if (this.isClosed()) throw this.closedError();
+        if (!options.retry) {
+          throw new SandcellError(
+            `[sandcell] the session's worker restarted while ${options.what} was in flight; it may or may not have taken effect — check and call it again`,
+          );
+        }
+        // A dead link is replaced (synchronously) before its calls hear of its end; the loop waits for the new one.
+        if (this.link === link)
+          throw new SandcellError(`[sandcell] the session's worker is gone; ${options.what} did not run`);
+      }
+    }
   }
 }
 
-/** Errors cross from the worker as plain Errors: give SnapshotErrors their class and cause back. */
-function asSnapshotError(error: unknown): unknown {
-  if (error instanceof SnapshotError || !(error instanceof Error) || error.name !== 'SnapshotError') return error;
+/** @internal For SessionManager: starts a session for the warm pool (input is answered through the bridge). */
+export function startPooledSession(defaults: SessionOptions): Session {
+  return new Session(defaults, POOLED);
+}
+
+/** @internal For SessionManager: hands a pooled session to a `create()` call. */
+export function adoptSession(session: Session, options: HostSideOptions): void {
+  adoptPooled(session, options);
+}
+
+function toResult(outcome: CellOutcome): ExecutionResult {
+  const result: ExecutionResult = { status: outcome.status, mode: outcome.mode, durationMs: outcome.durationMs };
+  if ('value' in outcome) result.value = outcome.value;
+  if (outcome.repr !== undefined) result.repr = outcome.repr;
+  if (outcome.error) result.error = outcome.error;
+  if (outcome.outputDropped > 0) result.outputDropped = outcome.outputDropped;
+  return result;
+}
+
+/** Comlink rebuilds a thrown error as a plain Error with the wire fields copied on: give it its class back. */
+function fromWorker(error: unknown): unknown {
+  if (!(error instanceof Error) || error instanceof SandcellError) return error;
   const cause = (error as { cause?: unknown }).cause;
-  const known = ['quota', 'unavailable', 'corrupt', 'not-found'] as const;
-  const rebuilt = new SnapshotError(error.message, known.find((c) => c === cause) ?? 'unavailable');
-  rebuilt.stack = error.stack;
-  return rebuilt;
+  return errorFromWire({
+    name: error.name,
+    message: error.message,
+    stack: error.stack,
+    cause: typeof cause === 'string' ? cause : undefined,
+  });
 }
 
 /**
  * Opens a session: starts its worker and resolves once it is ready for a first cell.
+ * @param options policy, time limits, persistence, output/input handlers, capabilities (see {@link SessionOptions}).
+ * @returns the session, ready for a first cell (with `restore: true`, after the snapshot is back).
  * @throws {TypeError} for invalid options (naming the option and the value).
+ * @throws {SandcellError} when the worker cannot start (the message says why and what to do).
  */
 export async function createSession(options?: SessionOptions): Promise<Session> {
   const session = new Session(options);

@@ -3,9 +3,11 @@
  * policy runs, builds the runtime and exposes it on the private port. After this,
  * `self.postMessage`/`self.onmessage` carry nothing the engine listens to.
  */
-import type { InitMessage, WorkerEvent } from '../protocol.ts';
-import { applyPristine, IntrinsicsGuard, installGuard } from './lockdown/intrinsics.ts';
-import { applyPolicy, PolicyError } from './lockdown/policy.ts';
+
+import { PolicyError } from '../errors.ts';
+import type { InitMessage, WorkerMessage } from '../protocol.ts';
+import { IntrinsicsGuard, installGuard } from './lockdown/intrinsics.ts';
+import { applyPolicy } from './lockdown/policy.ts';
 import { exposeRuntime } from './rpc.ts';
 import { SessionRuntime } from './runtime.ts';
 
@@ -20,32 +22,19 @@ installGuard(guard);
 
 function isInit(data: unknown): data is InitMessage {
   const m = data as InitMessage | undefined;
-  return (
-    !!m &&
-    m.type === 'sandcell:init' &&
-    m.rpcPort instanceof MessagePort &&
-    m.eventPort instanceof MessagePort &&
-    typeof m.config === 'object'
-  );
+  return !!m && m.type === 'sandcell:init' && m.port instanceof MessagePort && typeof m.config === 'object';
 }
 
 function onInit(event: MessageEvent): void {
   if (!isInit(event.data)) return;
   scope.removeEventListener('message', onInit);
-  const { rpcPort, eventPort, control, inputBuffer, config } = event.data;
-  // Own, bound copies: a cell that patches MessagePort.prototype cannot touch the engine's channel.
-  const postEvent = MessagePort.prototype.postMessage.bind(eventPort) as (message: WorkerEvent) => void;
-  const post = (message: WorkerEvent) => {
-    if (!guard.broken) postEvent(message);
+  const { port, control, inputBuffer, config } = event.data;
+  // An own, bound copy: a cell that patches MessagePort.prototype cannot touch the engine's channel.
+  const postMessage = MessagePort.prototype.postMessage.bind(port) as (message: WorkerMessage) => void;
+  const post = (message: WorkerMessage) => {
+    if (!guard.broken) postMessage(message);
   };
   const indexedDB = scope.indexedDB;
-  const listeners: Array<(message: unknown) => void> = [];
-  eventPort.addEventListener('message', (e: MessageEvent) =>
-    guard.engine(() => {
-      for (const listener of listeners) listener(e.data);
-    }),
-  );
-  eventPort.start();
   Object.defineProperty(scope, 'PolicyError', {
     value: PolicyError,
     writable: false,
@@ -69,43 +58,11 @@ function onInit(event: MessageEvent): void {
     control: control ? new Int32Array(control) : undefined,
     inputBuffer,
     post,
-    onHostEvent: (listener) => listeners.push(listener),
     indexedDB,
     alive,
   });
   applyPolicy(scope, config.policy);
-  wrapUserTimers();
-  exposeRuntime(
-    runtime,
-    rpcPort,
-    MessagePort.prototype.postMessage.bind(rpcPort) as (message: unknown) => void,
-    guard,
-    runtime.afterReply,
-  );
-}
-
-/**
- * The runtime's timer globals, once more: the call itself is engine work (owner tracking on
- * the pristine built-ins) and the callback is user code (run with the user's own patches).
- */
-function wrapUserTimers(): void {
-  const timers = scope as unknown as Record<
-    'setTimeout' | 'setInterval' | 'clearTimeout' | 'clearInterval',
-    (...args: unknown[]) => unknown
-  >;
-  for (const name of ['setTimeout', 'setInterval'] as const) {
-    const inner = timers[name];
-    timers[name] = guard.wrapEngine(function schedule(this: unknown, handler: unknown, ...rest: unknown[]) {
-      const callback =
-        typeof handler === 'function'
-          ? function userCallback(this: unknown, ...args: unknown[]) {
-              return guard.user(() => applyPristine(handler, this, args));
-            }
-          : handler;
-      return applyPristine(inner, scope, [callback, ...rest]);
-    });
-  }
-  for (const name of ['clearTimeout', 'clearInterval'] as const) timers[name] = guard.wrapEngine(timers[name]);
+  exposeRuntime(runtime, port, post, guard, { afterReply: runtime.afterReply, onEvent: runtime.onHostEvent });
 }
 
 scope.addEventListener('message', onInit);

@@ -3,6 +3,8 @@
  * timers and checkpoints. It knows nothing about the transport: the entry file builds it
  * from the init message and exposes it with Comlink.
  */
+
+import { PolicyError } from '../errors.ts';
 import type { CellFunction, CompiledCell } from '../executor/compile.ts';
 import { CellCompiler } from '../executor/compile.ts';
 import { CellInterrupt, InterruptGate } from '../executor/interrupt.ts';
@@ -13,13 +15,14 @@ import type {
   CellOutcome,
   CheckpointGroup,
   ExecuteRequest,
+  HostEvent,
   RestoreReport,
   RuntimeApi,
   RuntimeConfig,
   WorkerEvent,
 } from '../protocol.ts';
 import { ControlSlot } from '../protocol.ts';
-import type { MergeStrategy, RestoreInfo, SnapshotInfo, VariableInfo } from '../types.ts';
+import type { ExecutionMode, MergeStrategy, RestoreInfo, SnapshotInfo, VariableInfo } from '../types.ts';
 import { CellTimers } from './io/cell-timers.ts';
 import { createConsole } from './io/console-capture.ts';
 import { createDisplay } from './io/display.ts';
@@ -35,10 +38,8 @@ export interface RuntimeDeps {
   config: RuntimeConfig;
   control?: Int32Array;
   inputBuffer?: SharedArrayBuffer;
-  /** Sends an event to the host over the private port. */
+  /** Sends an event to the page over the session's port. */
   post: (event: WorkerEvent) => void;
-  /** Subscribes to host → worker events on the private port. */
-  onHostEvent: (listener: (message: unknown) => void) => void;
   /** The worker's IndexedDB, saved before a policy removes it from user code. */
   indexedDB?: IDBFactory;
   /** Resolves once the worker holds its life lock (see RuntimeConfig.lifeLock). */
@@ -89,7 +90,6 @@ export class SessionRuntime implements RuntimeApi {
     });
     this.checkpoints = new CheckpointTracker((names) => this.snapshots.encode(names).record);
     this.hostCalls = createHostObject(config.capabilities, deps.post, () => this.runningCell);
-    deps.onHostEvent((message) => this.hostCalls.onHostEvent(message));
 
     const ns = this.namespace;
     const gate = this.gate;
@@ -105,8 +105,8 @@ export class SessionRuntime implements RuntimeApi {
       fn: engineGuard().wrapEngine((name: string, value: unknown) => ns.defineFunction(name, value)),
       importDenied: (specifier: unknown) =>
         Promise.reject(
-          new (scope as unknown as { PolicyError: ErrorConstructor }).PolicyError(
-            `import(${JSON.stringify(String(specifier))}) is blocked by the session policy: loading code needs { network: true }`,
+          new PolicyError(
+            `[sandcell] import(${JSON.stringify(String(specifier))}) is blocked by the session policy: loading code needs { network: true }`,
           ),
         ),
     });
@@ -124,8 +124,6 @@ export class SessionRuntime implements RuntimeApi {
       control: this.deps.control,
       inputBuffer: this.deps.inputBuffer,
       hasInput: this.deps.config.hasInput,
-      post: this.deps.post,
-      currentCell: () => this.runningCell,
       gate: this.gate,
       hostCalls: this.hostCalls,
     });
@@ -179,7 +177,6 @@ export class SessionRuntime implements RuntimeApi {
     this.executions++;
     const compiled = this.compiler.compile(code);
     if ('mode' in compiled) {
-      this.deps.post({ type: 'started', cellId, mode: 'syntax-error' });
       return this.finish(cellId, started, {
         status: 'error',
         mode: 'syntax-error',
@@ -188,7 +185,6 @@ export class SessionRuntime implements RuntimeApi {
       });
     }
     const { plan } = compiled;
-    this.deps.post({ type: 'started', cellId, mode: plan.mode });
     let status: CellOutcome['status'] = 'ok';
     let returned: unknown;
     let error: CellOutcome['error'];
@@ -205,7 +201,7 @@ export class SessionRuntime implements RuntimeApi {
       }
     }
     this.recordDefinitions(compiled);
-    const outcome: Omit<CellOutcome, 'batches' | 'outputDropped' | 'durationMs'> = {
+    const outcome: Omit<CellOutcome, 'outputDropped' | 'durationMs'> = {
       status,
       mode: plan.mode,
       hasValue: false,
@@ -274,15 +270,15 @@ export class SessionRuntime implements RuntimeApi {
   private finish(
     cellId: number,
     started: number,
-    outcome: Omit<CellOutcome, 'batches' | 'outputDropped' | 'durationMs'>,
+    outcome: Omit<CellOutcome, 'outputDropped' | 'durationMs'>,
   ): CellOutcome {
     this.gate.end();
     this.timers.setOwner(0);
     this.runningCell = 0;
     this.abortRunning = undefined;
     this.hostCalls.cancelCell(cellId);
-    const { batches, dropped } = this.output.end();
-    return { ...outcome, durationMs: performance.now() - started, batches, outputDropped: dropped };
+    const dropped = this.output.end();
+    return { ...outcome, durationMs: performance.now() - started, outputDropped: dropped };
   }
 
   /**
@@ -300,6 +296,11 @@ export class SessionRuntime implements RuntimeApi {
       engineGuard().engine(() => this.flushCheckpoint());
     }, 0);
   }
+
+  /** An answer from the page to one of the worker's requests (input, capability calls). */
+  onHostEvent = (event: HostEvent): void => {
+    this.hostCalls.onHostEvent(event);
+  };
 
   /**
    * Called by the RPC right after a reply went out, still on the engine's built-ins: the
@@ -321,7 +322,7 @@ export class SessionRuntime implements RuntimeApi {
     try {
       const checkpoint = this.checkpoints.take(this.namespace, pending.dirty, pending.callsAnything);
       if (checkpoint.groups.length > 0 || checkpoint.removed.length > 0) {
-        this.deps.post({ type: 'checkpoint', cellId: pending.cellId, checkpoint });
+        this.deps.post({ type: 'checkpoint', checkpoint });
       }
     } catch (error) {
       this.output.stream('stderr', `[sandcell] could not checkpoint the namespace: ${String(error)}\n`);
@@ -343,6 +344,11 @@ export class SessionRuntime implements RuntimeApi {
       else this.definitions.delete(name);
     }
     return live;
+  }
+
+  async detectMode(code: string): Promise<ExecutionMode> {
+    const compiled = this.compiler.compile(String(code));
+    return 'mode' in compiled ? compiled.mode : compiled.plan.mode;
   }
 
   async interrupt(cellId: number): Promise<void> {

@@ -1,15 +1,15 @@
 /** input() and host capabilities: the human-in-the-loop path and host functions, in real Chromium. */
-import * as Comlink from 'comlink';
+import type * as Comlink from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startHostBridge } from '../../lib/host/host-bridge';
-import { spawnWorker } from '../../lib/host/worker-factory';
-import type { CellOutcome, HostEvent, InitMessage, RuntimeApi } from '../../lib/protocol';
+import { type BridgeChannel, type BridgeRequest, type HostBridge, startHostBridge } from '../../lib/host/host-bridge';
+import { WorkerLink } from '../../lib/host/worker-link';
+import type { CellOutcome, HostEvent, RuntimeApi } from '../../lib/protocol';
 import type { SessionOptions } from '../../lib/types';
 import { openSession } from './helpers';
 
-const workers: Worker[] = [];
+const links: WorkerLink[] = [];
 afterEach(() => {
-  for (const w of workers.splice(0)) w.terminate();
+  for (const link of links.splice(0)) link.dispose();
 });
 
 /**
@@ -20,14 +20,10 @@ afterEach(() => {
 async function bareWorker(
   options: SessionOptions,
 ): Promise<{ remote: Comlink.Remote<RuntimeApi>; run: (code: string) => Promise<CellOutcome> }> {
-  const worker = spawnWorker('sandcell:test-non-isolated');
-  workers.push(worker);
-  const rpc = new MessageChannel();
-  const events = new MessageChannel();
-  const init: InitMessage = {
-    type: 'sandcell:init',
-    rpcPort: rpc.port2,
-    eventPort: events.port2,
+  let bridge: HostBridge | undefined;
+  const link = new WorkerLink({
+    name: 'sandcell:test-non-isolated',
+    isolated: false,
     config: {
       sessionId: 'non-isolated',
       policy: { network: false, storage: false, workers: false },
@@ -35,15 +31,17 @@ async function bareWorker(
       hasInput: typeof options.onInput === 'function',
       capabilities: Object.keys(options.capabilities ?? {}),
     },
-  };
-  worker.postMessage(init, [rpc.port2, events.port2]);
-  const remote = Comlink.wrap<RuntimeApi>(rpc.port1);
-  startHostBridge({ port: events.port1, options, isCurrentCell: () => true });
-  events.port1.start();
-  const ready = await remote.ready();
+    onEvent: (event) => {
+      if (event.type === 'input-request' || event.type === 'capability-call') bridge?.handle(event);
+    },
+    onDeath: () => {},
+  });
+  links.push(link);
+  bridge = startHostBridge({ channel: link, options, isCurrentCell: () => true });
+  const ready = await link.ready;
   expect(ready.crossOriginIsolated).toBe(false);
   let cellId = 0;
-  return { remote, run: (code) => remote.execute({ cellId: ++cellId, code }) };
+  return { remote: link.remote, run: (code) => link.remote.execute({ cellId: ++cellId, code }) };
 }
 
 describe('input()', () => {
@@ -168,19 +166,19 @@ describe('startHostBridge refuses forged capability calls', () => {
     message: unknown,
     capabilities: Record<string, (...args: unknown[]) => unknown>,
   ): Promise<HostEvent | 'no reply'> {
-    const channel = new MessageChannel();
-    const bridge = startHostBridge({ port: channel.port1, options: { capabilities }, isCurrentCell: (id) => id === 1 });
-    channel.port1.start();
+    let answer!: (event: HostEvent) => void;
+    const replied = new Promise<HostEvent>((resolve) => (answer = resolve));
+    const channel: BridgeChannel = { post: answer, waitsForSyncInput: () => false, answerSyncInput: () => {} };
+    const bridge = startHostBridge({ channel, options: { capabilities }, isCurrentCell: (id) => id === 1 });
     try {
-      return await new Promise((resolve) => {
-        channel.port2.onmessage = (event) => resolve(event.data as HostEvent);
-        channel.port2.postMessage(message);
-        setTimeout(() => resolve('no reply'), 300);
-      });
+      bridge.handle(message as BridgeRequest);
+      // A refused or answered call replies within a few microtasks; 300 ms of silence means none is coming.
+      return await Promise.race([
+        replied,
+        new Promise<'no reply'>((resolve) => setTimeout(() => resolve('no reply'), 300)),
+      ]);
     } finally {
       bridge.dispose();
-      channel.port1.close();
-      channel.port2.close();
     }
   }
 
@@ -196,31 +194,31 @@ describe('startHostBridge refuses forged capability calls', () => {
       capabilities.real = () => {
         called = true;
       };
-      const reply = await ask({ type: 'capability-call', cellId: 1, callId: 7, name, args: [] }, capabilities);
-      expect(reply).toMatchObject({ type: 'capability-reply', callId: 7, ok: false, error: { name: 'TypeError' } });
+      const reply = await ask({ type: 'capability-call', cellId: 1, requestId: 7, name, args: [] }, capabilities);
+      expect(reply).toMatchObject({ type: 'capability-reply', requestId: 7, ok: false, error: { name: 'TypeError' } });
       expect(called).toBe(false);
     },
   );
 
   it('answers a well-formed call, and ignores or refuses malformed ones', async () => {
     const capabilities = { real: (x: unknown) => [x] };
-    expect(await ask({ type: 'capability-call', cellId: 1, callId: 1, name: 'real', args: [5] }, capabilities)).toEqual(
-      {
-        type: 'capability-reply',
-        callId: 1,
-        ok: true,
-        value: [5],
-      },
-    );
-    expect(await ask({ type: 'capability-call', cellId: 1, callId: 'x', name: 'real', args: [] }, capabilities)).toBe(
-      'no reply',
-    );
     expect(
-      await ask({ type: 'capability-call', cellId: 1, callId: 2, name: 'real', args: 'nope' }, capabilities),
+      await ask({ type: 'capability-call', cellId: 1, requestId: 1, name: 'real', args: [5] }, capabilities),
+    ).toEqual({
+      type: 'capability-reply',
+      requestId: 1,
+      ok: true,
+      value: [5],
+    });
+    expect(
+      await ask({ type: 'capability-call', cellId: 1, requestId: 'x', name: 'real', args: [] }, capabilities),
+    ).toBe('no reply');
+    expect(
+      await ask({ type: 'capability-call', cellId: 1, requestId: 2, name: 'real', args: 'nope' }, capabilities),
     ).toMatchObject({ ok: false });
     // A call from a cell that is not running is refused.
     expect(
-      await ask({ type: 'capability-call', cellId: 9, callId: 3, name: 'real', args: [] }, capabilities),
+      await ask({ type: 'capability-call', cellId: 9, requestId: 3, name: 'real', args: [] }, capabilities),
     ).toMatchObject({ ok: false });
     expect(await ask({ type: 'bogus' }, capabilities)).toBe('no reply');
   });

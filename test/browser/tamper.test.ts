@@ -186,7 +186,7 @@ describe('forging and tampering', () => {
     const out = collectOutput();
     const s = await openSession({ onOutput: out.onOutput, capabilities: { secret: () => 'S' } });
     const r = await s.execute(`
-      for (let id = 0; id < 5; id++) self.postMessage({ type: 'capability-call', cellId: id, callId: id, name: 'secret', args: [] });
+      for (let id = 0; id < 5; id++) self.postMessage({ type: 'capability-call', cellId: id, requestId: id, name: 'secret', args: [] });
       'done'`);
     expect(r.value).toBe('done');
     await expectHealthy(s, out);

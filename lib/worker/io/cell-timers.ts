@@ -2,7 +2,10 @@
  * Timers belong to the cell that made them: `setTimeout`/`setInterval` are wrapped so
  * every timer records its owner (the running cell, or — for a timer made by a timer
  * callback — that callback's owner). Stopping a cell clears everything it left behind.
+ * The wrappers themselves are engine work (owner tracking, on the engine's built-ins); the
+ * callback is user code (run with the user's own patches of the built-ins).
  */
+import { applyPristine, engineGuard } from '../lockdown/intrinsics.ts';
 
 type TimerId = ReturnType<typeof setTimeout>;
 type Callback = (...args: unknown[]) => void;
@@ -46,16 +49,17 @@ export class CellTimers {
       (handler: unknown, delay?: number, ...args: unknown[]): TimerId => {
         if (typeof handler !== 'function') {
           throw new TypeError(
-            `set${kind === 'timeout' ? 'Timeout' : 'Interval'} needs a function (strings are not evaluated in sandcell)`,
+            `[sandcell] set${kind === 'timeout' ? 'Timeout' : 'Interval'} needs a function (strings are not evaluated in sandcell)`,
           );
         }
         const owner = this.current;
+        const guard = engineGuard();
         const run = () => {
           const previous = this.current;
           this.current = owner;
           if (kind === 'timeout') this.forget(owner, id);
           try {
-            (handler as Callback)(...args);
+            guard.user(() => applyPristine(handler as Callback, scope, args));
           } catch (error) {
             this.onCallbackError(error);
           } finally {
@@ -75,11 +79,12 @@ export class CellTimers {
       for (const [owner, timers] of this.owned) if (timers.delete(id) && timers.size === 0) this.owned.delete(owner);
     };
     // Non-enumerable like the originals: they are the worker's globals, not user variables.
+    const guard = engineGuard();
     const globals = {
-      setTimeout: make('timeout'),
-      setInterval: make('interval'),
-      clearTimeout: clear,
-      clearInterval: clear,
+      setTimeout: guard.wrapEngine(make('timeout')),
+      setInterval: guard.wrapEngine(make('interval')),
+      clearTimeout: guard.wrapEngine(clear),
+      clearInterval: guard.wrapEngine(clear),
     };
     for (const [name, value] of Object.entries(globals)) {
       Object.defineProperty(scope, name, { value, writable: true, enumerable: false, configurable: true });

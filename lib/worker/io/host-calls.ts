@@ -4,15 +4,17 @@
  * and shape, and a stopped cell's pending calls reject at once.
  */
 import { CellInterrupt } from '../../executor/interrupt.ts';
-import type { WorkerEvent } from '../../protocol.ts';
+import type { HostEvent, WorkerEvent } from '../../protocol.ts';
 import { engineGuard } from '../lockdown/intrinsics.ts';
 
 export interface HostCalls {
   /** The `host` object user code sees: a frozen, prototype-less object of the capability names only. */
   host: object;
-  onHostEvent(message: unknown): void;
+  onHostEvent(message: HostEvent): void;
   /** Asks the host for an input answer without blocking (no SharedArrayBuffer). */
   requestInput(prompt: string): Promise<string>;
+  /** Announces a synchronous input request (the answer comes through the shared buffer); returns its id. */
+  announceInput(prompt: string): number;
   cancelCell(cellId: number): void;
 }
 
@@ -27,6 +29,7 @@ export function createHostObject(
   post: (event: WorkerEvent) => void,
   currentCell: () => number,
 ): HostCalls {
+  // One allocator for every request the worker makes of the page.
   let nextId = 1;
   const pending = new Map<number, Pending>();
   const call = (
@@ -39,7 +42,7 @@ export function createHostObject(
       pending.set(id, { cellId, resolve, reject });
       try {
         if (type === 'capability')
-          post({ type: 'capability-call', cellId, callId: id, name: payload.name ?? '', args: payload.args ?? [] });
+          post({ type: 'capability-call', cellId, requestId: id, name: payload.name ?? '', args: payload.args ?? [] });
         else post({ type: 'input-request', cellId, requestId: id, prompt: payload.prompt ?? '' });
       } catch (error) {
         pending.delete(id);
@@ -59,10 +62,15 @@ export function createHostObject(
   return {
     host,
     requestInput: (prompt) => call('input', { prompt }) as Promise<string>,
-    onHostEvent: engineGuard().wrapEngine((message: unknown) => {
+    announceInput(prompt) {
+      const requestId = nextId++;
+      post({ type: 'input-request', cellId: currentCell(), requestId, prompt });
+      return requestId;
+    },
+    onHostEvent: engineGuard().wrapEngine((message: HostEvent) => {
       if (!message || typeof message !== 'object') return;
       const m = message as Record<string, unknown>;
-      const id = m.type === 'capability-reply' ? m.callId : m.type === 'input-reply' ? m.requestId : undefined;
+      const id = m.type === 'capability-reply' || m.type === 'input-reply' ? m.requestId : undefined;
       if (typeof id !== 'number') return;
       const entry = pending.get(id);
       if (!entry) return;

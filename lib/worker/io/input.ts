@@ -4,7 +4,7 @@
  * interrupt wakes it too). Elsewhere it returns a promise of the answer.
  */
 import { CellInterrupt, type InterruptGate } from '../../executor/interrupt.ts';
-import { ControlSlot, InputState, type WorkerEvent } from '../../protocol.ts';
+import { ControlSlot, InputState } from '../../protocol.ts';
 import { engineGuard } from '../lockdown/intrinsics.ts';
 import type { HostCalls } from './host-calls.ts';
 
@@ -12,8 +12,6 @@ interface InputDeps {
   control?: Int32Array;
   inputBuffer?: SharedArrayBuffer;
   hasInput: boolean;
-  post: (event: WorkerEvent) => void;
-  currentCell: () => number;
   gate: InterruptGate;
   hostCalls: HostCalls;
 }
@@ -22,8 +20,6 @@ interface InputDeps {
 const atomicsLoad = Atomics.load;
 const atomicsStore = Atomics.store;
 const atomicsWait = Atomics.wait;
-
-let nextRequest = 1_000_000;
 
 export function createInput(deps: InputDeps): (prompt?: unknown) => string | Promise<string> {
   const decoder = new TextDecoder();
@@ -36,9 +32,8 @@ export function createInput(deps: InputDeps): (prompt?: unknown) => string | Pro
     }
     const { control, inputBuffer } = deps;
     if (!control || !inputBuffer) return deps.hostCalls.requestInput(text);
-    const cellId = deps.currentCell();
     atomicsStore(control, ControlSlot.InputState, InputState.Waiting);
-    deps.post({ type: 'input-request', cellId, requestId: nextRequest++, prompt: text });
+    deps.hostCalls.announceInput(text);
     for (;;) {
       atomicsWait(control, ControlSlot.InputState, InputState.Waiting);
       const interrupted = deps.gate.pending();

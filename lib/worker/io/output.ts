@@ -83,8 +83,6 @@ export class OutputChannel {
   private rawSince = 0;
   private pending: OutputEvent[] = [];
   private pendingBytes = 0;
-  private batches = 0;
-  private seq = 0;
   private used = 0;
   private dropped = 0;
   private firstPendingAt = 0;
@@ -107,22 +105,20 @@ export class OutputChannel {
     this.drain();
     this.flush();
     this.cellId = cellId;
-    this.batches = 0;
     this.used = 0;
     this.dropped = 0;
   }
 
-  /** Ends the cell: sends what is pending and the drop notice; returns the batch count and dropped bytes. */
-  end(): { batches: number; dropped: number } {
+  /** Ends the cell: sends what is pending and the drop notice (before the result, on the same port); returns the bytes dropped. */
+  end(): number {
     this.drain();
     if (this.dropped > 0) this.pushRaw({ type: 'dropped', bytes: this.dropped });
     this.flush();
-    const summary = { batches: this.batches, dropped: this.dropped };
+    const dropped = this.dropped;
     this.cellId = 0;
-    this.batches = 0;
     this.used = 0;
     this.dropped = 0;
-    return summary;
+    return dropped;
   }
 
   /**
@@ -234,7 +230,6 @@ export class OutputChannel {
     const events = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
-    this.batches++;
-    this.post({ type: 'output', cellId: this.cellId, seq: ++this.seq, events });
+    this.post({ type: 'output', cellId: this.cellId, events });
   }
 }

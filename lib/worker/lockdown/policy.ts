@@ -4,12 +4,8 @@
  * allow it. Each API is replaced on the global object and on every prototype of the
  * global scope that holds it, so `Object.getPrototypeOf(self).fetch` is the stub too.
  */
+import { PolicyError } from '../../errors.ts';
 import type { PolicyConfig } from '../../types.ts';
-
-/** Thrown in a cell by an API the session's policy denies. */
-export class PolicyError extends Error {
-  override name = 'PolicyError';
-}
 
 type Setting = keyof PolicyConfig;
 
