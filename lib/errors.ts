@@ -43,6 +43,7 @@ export class PolicyError extends SandcellError {
 const SNAPSHOT_CAUSES: readonly SnapshotErrorCause[] = ['quota', 'unavailable', 'corrupt', 'not-found'];
 
 /**
+ * @internal
  * An error as plain data for postMessage: name, message, stack, and SnapshotError's cause.
  * Reads own fields only (a thrown value may be hostile: getters that throw are skipped).
  */
@@ -75,7 +76,7 @@ const BUILT_IN_ERRORS: Record<string, ErrorConstructor> = {
   URIError,
 };
 
-/** Rebuilds an error sent with {@link errorToWire}, as the SDK's own class where it is one. */
+/** @internal Rebuilds an error sent with {@link errorToWire}, as the SDK's own class where it is one. */
 export function errorFromWire(wire: WireError): Error {
   let error: Error;
   switch (wire.name) {

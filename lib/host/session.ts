@@ -54,7 +54,16 @@ interface CallOptions {
   retry: boolean;
 }
 
+/** @internal */
 const POOLED = Symbol('sandcell.pooled');
+
+declare global {
+  // So the declarations type-check for apps compiled without the ESNext.Disposable lib too
+  // (TypeScript merges this with the lib's own declaration where it exists).
+  interface SymbolConstructor {
+    readonly asyncDispose: unique symbol;
+  }
+}
 
 /** Set by Session's static block: lets the SessionManager adopt a pooled session without a public method. */
 let adoptPooled: (session: Session, options: HostSideOptions) => void;
@@ -94,6 +103,9 @@ export class Session extends EventTarget {
    * Use {@link createSession}: a session made with `new` must be awaited with `ready()` first.
    * @param options as for {@link createSession}.
    */
+  constructor(options?: SessionOptions);
+  /** @internal A session for a SessionManager's warm pool. */
+  constructor(options: SessionOptions, pooled: typeof POOLED);
   constructor(options: SessionOptions = {}, pooled?: typeof POOLED) {
     super();
     this.options = validateSessionOptions(options);

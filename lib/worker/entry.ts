@@ -11,7 +11,7 @@ import { applyPolicy } from './lockdown/policy.ts';
 import { exposeRuntime } from './rpc.ts';
 import { SessionRuntime } from './runtime.ts';
 
-const scope = self as unknown as typeof globalThis;
+const scope = self;
 const closeWorker = scope.close.bind(scope);
 // Recorded at module load, before any user code exists: the engine's view of the built-ins.
 // A cell that pins a patched built-in (non-configurable, or a frozen prototype) leaves the
