@@ -4,14 +4,9 @@
  * the IndexedDB reference the engine saved before the policy removed it from user code.
  */
 import type { GlobalNamespace } from '../namespace/namespace.ts';
+import { createSnapshotStore, type SnapshotStore } from '../snapshot/database.ts';
 import { decodeNamespace, type EncodeResult, encodeNamespace, type SnapshotPayload } from '../snapshot/format.ts';
-import {
-  createSnapshotStore,
-  deleteSnapshot,
-  loadSnapshot,
-  type SnapshotStore,
-  saveSnapshot,
-} from '../snapshot/store.ts';
+import { deleteSnapshot, loadSnapshot, saveSnapshot } from '../snapshot/store.ts';
 import type { SkippedVariable, SnapshotInfo } from '../types.ts';
 
 export interface SnapshotEngine {

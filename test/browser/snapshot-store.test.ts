@@ -2,16 +2,9 @@ import { get, promisifyRequest } from 'idb-keyval';
 import { afterEach, describe, expect, test } from 'vitest';
 import { cdp } from 'vitest/browser';
 import { SnapshotError } from '../../lib/errors.ts';
+import { createSnapshotStore, type SnapshotStore } from '../../lib/snapshot/database.ts';
 import { decodeNamespace, encodeNamespace, type SnapshotPayload } from '../../lib/snapshot/format.ts';
-import {
-  createSnapshotStore,
-  deleteSnapshot,
-  listSnapshots,
-  loadSnapshot,
-  type SnapshotStore,
-  saveSnapshot,
-  snapshotKeys,
-} from '../../lib/snapshot/store.ts';
+import { deleteSnapshot, listSnapshots, loadSnapshot, saveSnapshot, snapshotKeys } from '../../lib/snapshot/store.ts';
 
 const opened: SnapshotStore[] = [];
 let counter = 0;
