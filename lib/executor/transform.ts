@@ -17,9 +17,20 @@
 import type * as acorn from 'acorn';
 import { getLineInfo } from 'acorn';
 import MagicString from 'magic-string';
+import {
+  FUNCTION_MAKERS,
+  forEachChild,
+  INERT,
+  isAnnexBFunction,
+  isBoundedLeaf,
+  isReference,
+  lastStatement,
+  patternNames,
+} from './ast.ts';
 import type { CellPlan, CellSourceMap, CellSyntaxError, DeclarationKind, TransformOptions } from './cell-plan.ts';
-import { classifyProgram, parseCell } from './detect-mode.ts';
+import { classifyProgram } from './detect-mode.ts';
 import { CHECK_INTERVAL } from './interrupt.ts';
+import { parseCell } from './parse.ts';
 
 /** The interrupt check at function entry: the countdown shared by all cells (a call may enter any cell's function). */
 export const CHECK = 'if (--__sc$n[0] < 0) __sc$.tick();';
@@ -437,142 +448,4 @@ function withLazyMap(plan: CellPlan, ms: MagicString): CellPlan {
     },
   });
   return plan;
-}
-
-/** A plain function declared in a block or switch case (generators and async ones stay block-scoped). */
-function isAnnexBFunction(node: acorn.FunctionDeclaration, parent: AnyNode | undefined): boolean {
-  return !node.async && !node.generator && (parent?.type === 'BlockStatement' || parent?.type === 'SwitchCase');
-}
-
-/** The last statement that is not empty (`1;;` still ends in `1`). */
-function lastStatement(ast: acorn.Program): acorn.Statement | acorn.ModuleDeclaration | undefined {
-  for (let i = ast.body.length - 1; i >= 0; i--) {
-    if (ast.body[i].type !== 'EmptyStatement') return ast.body[i];
-  }
-  return undefined;
-}
-
-/** Whether an identifier under `parent[key]` names a binding (not a property name or label). */
-function isReference(parent: AnyNode, key: string): boolean {
-  switch (parent.type) {
-    case 'MemberExpression':
-      return key !== 'property' || parent.computed;
-    case 'Property':
-    case 'MethodDefinition':
-    case 'PropertyDefinition':
-      return key !== 'key' || parent.computed;
-    case 'LabeledStatement':
-    case 'BreakStatement':
-    case 'ContinueStatement':
-    case 'MetaProperty':
-      return false;
-    default:
-      return true;
-  }
-}
-
-/** Names bound by a declaration pattern, in source order. */
-export function patternNames(pattern: acorn.Pattern): string[] {
-  switch (pattern.type) {
-    case 'Identifier':
-      return [pattern.name];
-    case 'ObjectPattern':
-      return pattern.properties.flatMap((property) =>
-        property.type === 'RestElement' ? patternNames(property.argument) : patternNames(property.value),
-      );
-    case 'ArrayPattern':
-      return pattern.elements.flatMap((element) => (element ? patternNames(element) : []));
-    case 'RestElement':
-      return patternNames(pattern.argument);
-    case 'AssignmentPattern':
-      return patternNames(pattern.left);
-    default:
-      return [];
-  }
-}
-
-/** Nodes that make a function or class. */
-const FUNCTION_MAKERS = new Set([
-  'FunctionDeclaration',
-  'FunctionExpression',
-  'ArrowFunctionExpression',
-  'ClassDeclaration',
-  'ClassExpression',
-]);
-
-/** Nodes that cannot run code defined elsewhere (plus `=` assignment, checked apart). */
-const INERT = new Set([
-  'Program',
-  'ExpressionStatement',
-  'EmptyStatement',
-  'BlockStatement',
-  'VariableDeclaration',
-  'VariableDeclarator',
-  'Identifier',
-  'Literal',
-  'ArrayExpression',
-  'ObjectExpression',
-  'Property',
-  // Not the destructuring patterns: they run iterators and getters.
-  'AssignmentPattern',
-  'SequenceExpression',
-  ...FUNCTION_MAKERS,
-]);
-
-/** What lets a function body run unboundedly: calling out, looping, catching (to resume past a stack overflow), suspending. */
-const UNBOUNDED = new Set([
-  'CallExpression',
-  'NewExpression',
-  'TaggedTemplateExpression',
-  'ImportExpression',
-  'ForStatement',
-  'ForInStatement',
-  'ForOfStatement',
-  'WhileStatement',
-  'DoWhileStatement',
-  'TryStatement',
-  'AwaitExpression',
-  'YieldExpression',
-]);
-
-/**
- * True for a function whose body has none of UNBOUNDED (nested functions aside: they are
- * checked on their own). Such a function does a bounded amount of work per call: it can
- * still run user code implicitly (getters, valueOf, iterators), but that code is checked
- * itself unless it is such a leaf too, and a chain of leaves cannot outlive the stack —
- * with no catch anywhere in it, the first stack overflow unwinds all of it. Skipping the
- * entry check here is what keeps call-heavy code (small helpers in hot loops) cheap.
- */
-export function isBoundedLeaf(node: FunctionNode): boolean {
-  const stack: AnyNode[] = [node.body as AnyNode];
-  for (const param of node.params) stack.push(param as AnyNode);
-  while (stack.length > 0) {
-    const current = stack.pop() as AnyNode;
-    if (UNBOUNDED.has(current.type)) return false;
-    forEachChild(current, (child) => {
-      const type = child.type;
-      if (type === 'FunctionExpression' || type === 'ArrowFunctionExpression' || type === 'FunctionDeclaration') return;
-      stack.push(child);
-    });
-  }
-  return true;
-}
-
-function isNode(value: unknown): value is AnyNode {
-  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
-}
-
-// A generic walk (rather than acorn-walk's) because the rewrite needs each child's parent
-// and the key it sits under, e.g. to tell `for (var k in o)` from `var k = 1`.
-function forEachChild(node: AnyNode, visit: (child: AnyNode, key: string) => void): void {
-  const record = node as unknown as Record<string, unknown>;
-  for (const key in record) {
-    if (key === 'type' || key === 'loc' || key === 'start' || key === 'end') continue;
-    const value = record[key];
-    if (Array.isArray(value)) {
-      for (const item of value) if (isNode(item)) visit(item, key);
-    } else if (isNode(value)) {
-      visit(value, key);
-    }
-  }
 }

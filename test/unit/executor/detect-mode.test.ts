@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { detectMode, parseCell } from '../../../lib/executor/detect-mode';
+import { detectMode } from '../../../lib/executor/detect-mode';
+import { parseCell } from '../../../lib/executor/parse';
 import type { ExecutionMode } from '../../../lib/types';
 
 const cases: Array<[source: string, mode: ExecutionMode]> = [

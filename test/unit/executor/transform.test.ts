@@ -3,7 +3,7 @@ import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import { parse } from 'acorn';
 import { describe, expect, it } from 'vitest';
 import type { CellPlan, CellSyntaxError, TransformOptions } from '../../../lib/executor/cell-plan';
-import { PARSE_OPTIONS } from '../../../lib/executor/detect-mode';
+import { PARSE_OPTIONS } from '../../../lib/executor/parse';
 import { CHECK, CHECK_EXPR, LOOP_CHECK, transformCell } from '../../../lib/executor/transform';
 
 /** What the fake runtime throws from `tick()` when an interrupt is requested. */
