@@ -11,7 +11,8 @@
  */
 import type { Checkpoint, CheckpointGroup } from '../protocol.ts';
 
-export interface NamespaceView {
+/** The variables a checkpoint is taken of: their names in namespace order, and each one's live value. */
+export interface LiveVariables {
   names(): string[];
   get(name: string): unknown;
 }
@@ -119,7 +120,7 @@ export class CheckpointTracker {
   }
 
   /** Builds the checkpoint after a cell. `dirty` undefined → everything (a full checkpoint). */
-  take(view: NamespaceView, dirty: Iterable<string> | undefined, callsAnything: boolean): Checkpoint {
+  take(view: LiveVariables, dirty: Iterable<string> | undefined, callsAnything: boolean): Checkpoint {
     const live = view.names();
     const liveSet = new Set(live);
     const removed = [...this.groupOf.keys()].filter((name) => !liveSet.has(name));

@@ -21,11 +21,11 @@ export interface MergeDecision {
 }
 
 /**
- * A read-only view of the namespace being merged into. A `Map` is one; for a
- * plain record use {@link recordView} (a record cannot be told apart from a
- * view by shape: a user may well have variables called `has` and `get`).
+ * The namespace a merge writes into, read-only: which names are bound, and to what.
+ * A `Map` is one; for a plain record use {@link recordView} (a record cannot be told
+ * apart from a merge target by shape: a user may well have variables called `has` and `get`).
  */
-export interface NamespaceView {
+export interface MergeTarget {
   has(name: string): boolean;
   get(name: string): unknown;
 }
@@ -104,7 +104,7 @@ export function mergeValue(existing: ExistingBinding, incoming: unknown, strateg
  * @throws TypeError for an unknown strategy or a non-object `incoming`
  */
 export function planMerge(
-  current: NamespaceView,
+  current: MergeTarget,
   incoming: Record<string, unknown>,
   strategy: MergeStrategy,
 ): Record<string, unknown> {
@@ -123,12 +123,12 @@ export function planMerge(
 }
 
 /**
- * Wraps a record as a {@link NamespaceView} (own properties only).
+ * Wraps a record as a {@link MergeTarget} (own properties only).
  *
  * @param record - name → value
  * @returns a view for {@link planMerge}
  */
-export function recordView(record: Record<string, unknown>): NamespaceView {
+export function recordView(record: Record<string, unknown>): MergeTarget {
   return {
     has: (name) => Object.hasOwn(record, name),
     get: (name) => (Object.hasOwn(record, name) ? record[name] : undefined),
