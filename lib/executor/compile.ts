@@ -6,6 +6,7 @@
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import type { CellError } from '../types.ts';
 import type { CellPlan, CellSyntaxError, TransformOptions } from './cell-plan.ts';
+import { describeKind } from './describe-value.ts';
 import { LruCache } from './lru-cache.ts';
 import { transformCell } from './transform.ts';
 
@@ -110,15 +111,10 @@ export class CellCompiler {
       isError = false;
     }
     if (!isError) {
-      const kind =
-        thrown === null
-          ? 'null'
-          : Array.isArray(thrown)
-            ? 'an array'
-            : typeof thrown === 'object'
-              ? 'an object'
-              : `a ${typeof thrown}`;
-      return { name: 'Uncaught', message: `Uncaught ${renderValue(thrown)} (the cell threw ${kind}, not an Error)` };
+      return {
+        name: 'Uncaught',
+        message: `Uncaught ${renderValue(thrown)} (the cell threw ${describeKind(thrown)}, not an Error)`,
+      };
     }
     const result: CellError = { name, message };
     if (stack) {

@@ -3,6 +3,8 @@
  * cache keyed by source text (and whatever else changes the transform's output).
  */
 
+import { describeValue } from './describe-value.ts';
+
 /** Counters reported in `SessionStats.cache`. */
 export interface LruCacheStats {
   size: number;
@@ -25,7 +27,7 @@ export class LruCache<K, V> {
    */
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new TypeError(`[sandcell] cache capacity must be an integer of at least 1, got ${String(capacity)}`);
+      throw new TypeError(`[sandcell] cache capacity must be an integer of at least 1, got ${describeValue(capacity)}`);
     }
     this.#capacity = capacity;
   }

@@ -3,6 +3,7 @@
  * here, on the page, so a bad call fails with a clear TypeError before anything is sent.
  */
 import type { Remote } from 'comlink';
+import { describeValue } from '../executor/describe-value.ts';
 import { assertMergeStrategy } from '../namespace/merge.ts';
 import type { RuntimeApi } from '../protocol.ts';
 import type { MergeStrategy, NamespaceHandle } from '../types.ts';
@@ -15,7 +16,7 @@ type Call = <T>(fn: (remote: Remote<RuntimeApi>) => Promise<T>, what: string, re
 
 function checkName(method: string, name: unknown): asserts name is string {
   if (typeof name !== 'string')
-    throw new TypeError(`[sandcell] namespace.${method}(name) needs a string, got ${typeof name}`);
+    throw new TypeError(`[sandcell] namespace.${method}(name) needs a string, got ${describeValue(name)}`);
 }
 
 /** Builds the namespace handle of one session. */

@@ -2,6 +2,7 @@
  * Checks of what apps pass in: every bad option is a TypeError that names the option,
  * quotes the value and says what is expected.
  */
+import { describeValue } from '../executor/describe-value.ts';
 import type { ExecuteOptions, PolicyConfig, SessionOptions } from '../types.ts';
 
 const POLICIES: Record<string, PolicyConfig> = {
@@ -10,18 +11,8 @@ const POLICIES: Record<string, PolicyConfig> = {
   unrestricted: { network: true, storage: true, workers: true },
 };
 
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'function') return 'a function';
-  try {
-    return String(value);
-  } catch {
-    return Object.prototype.toString.call(value);
-  }
-}
-
 function fail(option: string, expected: string, value: unknown): never {
-  throw new TypeError(`[sandcell] ${option} must be ${expected}, got ${show(value)}`);
+  throw new TypeError(`[sandcell] ${option} must be ${expected}, got ${describeValue(value)}`);
 }
 
 function checkDuration(option: string, value: unknown, allowZero = false): void {

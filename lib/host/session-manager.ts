@@ -4,6 +4,7 @@
  * applied), so opening a tab or an agent's task does not wait for a worker to boot.
  */
 import { SessionClosedError, SessionLimitError } from '../errors.ts';
+import { describeValue } from '../executor/describe-value.ts';
 import type { SessionOptions, SessionState } from '../types.ts';
 import { hostSideOptions, validateSessionOptions, workerShape } from './options.ts';
 import { adoptSession, Session, startPooledSession } from './session.ts';
@@ -24,7 +25,7 @@ const BUSY_STATES: ReadonlySet<SessionState> = new Set(['busy', 'interrupting', 
 function checkCount(option: string, value: unknown, min: number): void {
   if (value === undefined) return;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new TypeError(`[sandcell] ${option} must be an integer ≥ ${min}, got ${String(value)}`);
+    throw new TypeError(`[sandcell] ${option} must be an integer ≥ ${min}, got ${describeValue(value)}`);
   }
 }
 
@@ -65,7 +66,7 @@ export class SessionManager {
    */
   constructor(options: SessionManagerOptions = {}) {
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`[sandcell] SessionManager options must be an object, got ${String(options)}`);
+      throw new TypeError(`[sandcell] SessionManager options must be an object, got ${describeValue(options)}`);
     }
     checkCount('maxSessions', options.maxSessions, 1);
     checkCount('poolSize', options.poolSize, 0);

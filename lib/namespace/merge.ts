@@ -4,6 +4,7 @@
  * here touches a scope.
  */
 
+import { describeValue } from '../executor/describe-value.ts';
 import type { MergeStrategy } from '../types.ts';
 
 const STRATEGIES: readonly string[] = ['overwrite', 'preserve', 'smart'];
@@ -39,7 +40,7 @@ export interface MergeTarget {
 export function assertMergeStrategy(strategy: unknown): asserts strategy is MergeStrategy {
   if (typeof strategy !== 'string' || !STRATEGIES.includes(strategy)) {
     throw new TypeError(
-      `[sandcell] strategy must be 'overwrite', 'preserve' or 'smart', got ${describe(strategy)} — pass one of those or leave it out for 'overwrite'`,
+      `[sandcell] strategy must be 'overwrite', 'preserve' or 'smart', got ${describeValue(strategy)} — pass one of those or leave it out for 'overwrite'`,
     );
   }
 }
@@ -110,7 +111,7 @@ export function planMerge(
 ): Record<string, unknown> {
   assertMergeStrategy(strategy);
   if (typeof incoming !== 'object' || incoming === null) {
-    throw new TypeError(`[sandcell] values must be an object of name → value, got ${describe(incoming)}`);
+    throw new TypeError(`[sandcell] values must be an object of name → value, got ${describeValue(incoming)}`);
   }
   // Null prototype: a variable may be called `__proto__` or `constructor`.
   const plan: Record<string, unknown> = Object.create(null);
@@ -141,14 +142,4 @@ function mergeShallow(existing: Record<string, unknown>, incoming: Record<string
     return Object.assign(Object.create(null) as Record<string, unknown>, existing, incoming);
   }
   return { ...existing, ...incoming };
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'symbol') return value.toString();
-  if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'function') return 'a function';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
-  return String(value);
 }

@@ -9,6 +9,7 @@
 
 import type { UseStore } from 'idb-keyval';
 import { SnapshotError } from '../errors.ts';
+import { describeValue } from '../executor/describe-value.ts';
 
 /** The one object store of the database; the schema version below creates it. */
 const OBJECT_STORE = 'snapshots';
@@ -53,7 +54,7 @@ export function createSnapshotStore(options: SnapshotStoreOptions = {}): Snapsho
   const factory = options.factory === undefined ? (globalThis.indexedDB ?? null) : options.factory;
   const timeoutMs = options.openTimeoutMs ?? 5000;
   if (!(typeof timeoutMs === 'number' && timeoutMs > 0)) {
-    throw new TypeError(`[sandcell] openTimeoutMs must be a positive number, got ${String(timeoutMs)}`);
+    throw new TypeError(`[sandcell] openTimeoutMs must be a positive number, got ${describeValue(timeoutMs)}`);
   }
 
   let dbp: Promise<IDBDatabase> | undefined;

@@ -19,6 +19,7 @@
  */
 
 import { SnapshotError } from '../errors.ts';
+import { describeKind } from '../executor/describe-value.ts';
 import type { SkippedVariable } from '../types.ts';
 import {
   addedFunctionProperties,
@@ -244,7 +245,8 @@ export function validatePayload(value: unknown): SnapshotPayload {
       'corrupt',
     );
   };
-  if (typeof value !== 'object' || value === null) return corrupt(`not a sandcell snapshot (got ${typeof value})`);
+  if (typeof value !== 'object' || value === null)
+    return corrupt(`not a sandcell snapshot (got ${describeKind(value)})`);
   const record = value as Partial<Record<keyof SnapshotPayload, unknown>>;
   if (record.format !== FORMAT_TAG) return corrupt('not a sandcell snapshot (foreign record)');
   if (record.version !== FORMAT_VERSION) {

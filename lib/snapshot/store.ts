@@ -17,6 +17,7 @@
 
 import { promisifyRequest } from 'idb-keyval';
 import { SnapshotError } from '../errors.ts';
+import { describeValue } from '../executor/describe-value.ts';
 import type { SkippedVariable, SnapshotInfo } from '../types.ts';
 import { defaultSnapshotStore, type SnapshotStore } from './database.ts';
 import { FORMAT_VERSION, type SnapshotPayload, validatePayload } from './format.ts';
@@ -59,7 +60,7 @@ export async function saveSnapshot(
   store: SnapshotStore = defaultSnapshotStore(),
 ): Promise<SnapshotInfo> {
   if (typeof sessionId !== 'string' || sessionId === '') {
-    throw new TypeError(`[sandcell] sessionId must be a non-empty string, got ${JSON.stringify(sessionId)}`);
+    throw new TypeError(`[sandcell] sessionId must be a non-empty string, got ${describeValue(sessionId)}`);
   }
   const id = `${encodeURIComponent(sessionId)}/${uniquePart()}`;
   const keys = snapshotKeys(id) as SnapshotKeys;

@@ -4,6 +4,7 @@
  * base64, application/json). Bundles are checked here so the host gets only plain data.
  */
 
+import { describeKind } from '../../executor/describe-value.ts';
 import { engineGuard } from '../lockdown/intrinsics.ts';
 import { repr } from './repr.ts';
 
@@ -36,7 +37,7 @@ function checkBundle(bundle: unknown): Record<string, unknown> {
     if (key === 'application/json') {
       data[key] = JSON.parse(JSON.stringify(value ?? null));
     } else if (typeof value !== 'string') {
-      throw new TypeError(`[sandcell] display: the ${key} entry must be a string, got ${typeof value}`);
+      throw new TypeError(`[sandcell] display: the ${key} entry must be a string, got ${describeKind(value)}`);
     } else if ((key === 'image/png' || key === 'image/jpeg') && !BASE64.test(value.replace(/\s+/g, ''))) {
       throw new TypeError(
         `[sandcell] display: the ${key} entry must be base64 (no data: prefix), got ${JSON.stringify(value.slice(0, 40))}`,
