@@ -27,7 +27,9 @@ const MAX_INTERVAL = 1 << 24;
 export class CellInterrupt {
   constructor(readonly reason: 'interrupt' | 'timeout') {}
   get message(): string {
-    return this.reason === 'timeout' ? 'the cell ran past its time limit' : 'the cell was interrupted';
+    return this.reason === 'timeout'
+      ? '[sandcell] the cell ran past its time limit'
+      : '[sandcell] the cell was interrupted';
   }
 }
 

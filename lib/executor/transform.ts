@@ -75,7 +75,7 @@ export function transformCell(source: string, options: TransformOptions = {}): C
 /** Thrown inside the walk to abort it; becomes a `CellSyntaxError`. */
 class ReservedIdentifier extends Error {
   constructor(readonly node: acorn.Identifier) {
-    super(`Identifier '${node.name}' is reserved by sandcell`);
+    super(`[sandcell] Identifier '${node.name}' is reserved: names starting with __sc$ belong to sandcell — rename it`);
   }
   toSyntaxError(source: string): CellSyntaxError {
     // Positions are computed here, for the one node that needs them, rather than by the parser for every node.

@@ -38,14 +38,18 @@ export class GlobalNamespace {
   declare(names: readonly string[], kind: DeclarationKind): void {
     for (const name of names) {
       if (ENGINE_INTERNALS.has(name)) {
-        throw new TypeError(`Cannot declare '${name}': it is provided by sandcell and cannot be replaced`);
+        throw new TypeError(
+          `[sandcell] Cannot declare '${name}': it is provided by sandcell and cannot be replaced — pick another name`,
+        );
       }
       const current = Object.getOwnPropertyDescriptor(this.scope, name);
       if (kind === 'var' || kind === 'function') {
         if (current && !current.get && (this.defined.has(name) || !this.baseline.has(name))) continue;
       }
       if (current && !current.configurable) {
-        throw new TypeError(`Cannot redeclare '${name}': it is a built-in global of the worker`);
+        throw new TypeError(
+          `[sandcell] Cannot redeclare '${name}': it is a built-in global of the worker — pick another name`,
+        );
       }
       this.defined.add(name);
       Object.defineProperty(this.scope, name, {

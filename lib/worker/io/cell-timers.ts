@@ -49,7 +49,7 @@ export class CellTimers {
       (handler: unknown, delay?: number, ...args: unknown[]): TimerId => {
         if (typeof handler !== 'function') {
           throw new TypeError(
-            `[sandcell] set${kind === 'timeout' ? 'Timeout' : 'Interval'} needs a function (strings are not evaluated in sandcell)`,
+            `[sandcell] set${kind === 'timeout' ? 'Timeout' : 'Interval'} needs a function (strings are not evaluated in sandcell) — pass () => { … }`,
           );
         }
         const owner = this.current;

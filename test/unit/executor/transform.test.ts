@@ -447,10 +447,30 @@ describe('transformCell: errors', () => {
     ['let a = 1\n  return a', "'return' outside of function", 2, 3],
     ['import x from "y"', "'import' and 'export' may appear only with 'sourceType: module'", 1, 1],
     ['export const a = 1', "'import' and 'export' may appear only with 'sourceType: module'", 1, 1],
-    ['let __sc$x = 1', "Identifier '__sc$x' is reserved by sandcell", 1, 5],
-    ['f()\n  g(__sc$)', "Identifier '__sc$' is reserved by sandcell", 2, 5],
-    ['o.__sc$n = 1', "Identifier '__sc$n' is reserved by sandcell", 1, 3],
-    ['\\u005f_sc$n', "Identifier '__sc$n' is reserved by sandcell", 1, 1],
+    [
+      'let __sc$x = 1',
+      "[sandcell] Identifier '__sc$x' is reserved: names starting with __sc$ belong to sandcell — rename it",
+      1,
+      5,
+    ],
+    [
+      'f()\n  g(__sc$)',
+      "[sandcell] Identifier '__sc$' is reserved: names starting with __sc$ belong to sandcell — rename it",
+      2,
+      5,
+    ],
+    [
+      'o.__sc$n = 1',
+      "[sandcell] Identifier '__sc$n' is reserved: names starting with __sc$ belong to sandcell — rename it",
+      1,
+      3,
+    ],
+    [
+      '\\u005f_sc$n',
+      "[sandcell] Identifier '__sc$n' is reserved: names starting with __sc$ belong to sandcell — rename it",
+      1,
+      1,
+    ],
   ];
 
   it.each(cases)('%j → %s at %i:%i', (source, message, line, column) => {
