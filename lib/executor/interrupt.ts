@@ -17,8 +17,9 @@ const performanceNow = Performance.prototype.now;
 /** The countdown a cell starts with (and a loop-local counter starts from). */
 export const CHECK_INTERVAL = 100;
 /** Aimed time between two ticks; tuned by `npm run bench` (instrumented vs plain loop, interrupt latency). */
-const TARGET_TICK_MS = 0.2;
-const MAX_INTERVAL = 1 << 24;
+export const TARGET_TICK_MS = 0.2;
+/** The longest countdown: about 16 ms of a loop whose iterations take 1 ns. */
+export const MAX_INTERVAL = 1 << 24;
 
 /**
  * Thrown into a cell to stop it. Not an Error subclass on purpose: user code that checks
@@ -45,12 +46,18 @@ export class InterruptGate {
   private interval = CHECK_INTERVAL;
   private lastTick = 0;
 
+  /**
+   * @param flag - the interrupt flag shared with the host (absent without SharedArrayBuffer)
+   * @param flagSlot - the index in `flag` where the host writes the id of the cell to stop
+   * @param now - the clock in milliseconds; tests pass a fake one
+   */
   constructor(
     private readonly flag: Int32Array | undefined,
     private readonly flagSlot: number,
-  ) {
     // Bound while the built-ins are still the engine's (before any cell ran).
-    this.now = performanceNow.bind(performance);
+    now: () => number = performanceNow.bind(performance),
+  ) {
+    this.now = now;
   }
 
   /** Arms the gate for a new cell; a request left over for an earlier cell id can no longer match. */
