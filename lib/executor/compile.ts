@@ -4,9 +4,9 @@
  * error positions in generated code back to the cell as the user wrote it.
  */
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
+import { describeKind } from '../namespace/describe-value.ts';
 import type { CellError } from '../types.ts';
 import type { CellPlan, CellSyntaxError, TransformOptions } from './cell-plan.ts';
-import { describeKind } from './describe-value.ts';
 import { LruCache } from './lru-cache.ts';
 import { transformCell } from './transform.ts';
 

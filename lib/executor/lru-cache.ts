@@ -3,7 +3,7 @@
  * cache keyed by source text (and whatever else changes the transform's output).
  */
 
-import { describeValue } from './describe-value.ts';
+import { describeValue } from '../namespace/describe-value.ts';
 
 /** Counters reported in `SessionStats.cache`. */
 export interface LruCacheStats {

@@ -3,7 +3,7 @@
  * here, on the page, so a bad call fails with a clear TypeError before anything is sent.
  */
 import type { Remote } from 'comlink';
-import { describeValue } from '../executor/describe-value.ts';
+import { describeValue } from '../namespace/describe-value.ts';
 import { assertMergeStrategy } from '../namespace/merge.ts';
 import type { RuntimeApi } from '../protocol.ts';
 import type { MergeStrategy, NamespaceHandle } from '../types.ts';

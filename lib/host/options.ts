@@ -2,7 +2,7 @@
  * Checks of what apps pass in: every bad option is a TypeError that names the option,
  * quotes the value and says what is expected.
  */
-import { describeValue } from '../executor/describe-value.ts';
+import { describeValue } from '../namespace/describe-value.ts';
 import type { ExecuteOptions, PolicyConfig, SessionOptions } from '../types.ts';
 
 const POLICIES: Record<string, PolicyConfig> = {

@@ -4,7 +4,7 @@
  * applied), so opening a tab or an agent's task does not wait for a worker to boot.
  */
 import { SessionClosedError, SessionLimitError } from '../errors.ts';
-import { describeValue } from '../executor/describe-value.ts';
+import { describeValue } from '../namespace/describe-value.ts';
 import type { SessionOptions, SessionState } from '../types.ts';
 import { hostSideOptions, validateSessionOptions, workerShape } from './options.ts';
 import { adoptSession, Session, startPooledSession } from './session.ts';

@@ -4,8 +4,8 @@
  * here touches a scope.
  */
 
-import { describeValue } from '../executor/describe-value.ts';
 import type { MergeStrategy } from '../types.ts';
+import { describeValue } from './describe-value.ts';
 
 const STRATEGIES: readonly string[] = ['overwrite', 'preserve', 'smart'];
 

@@ -9,7 +9,7 @@
 
 import type { UseStore } from 'idb-keyval';
 import { SnapshotError } from '../errors.ts';
-import { describeValue } from '../executor/describe-value.ts';
+import { describeValue } from '../namespace/describe-value.ts';
 
 /** The one object store of the database; the schema version below creates it. */
 const OBJECT_STORE = 'snapshots';

@@ -19,7 +19,7 @@
  */
 
 import { SnapshotError } from '../errors.ts';
-import { describeKind } from '../executor/describe-value.ts';
+import { describeKind } from '../namespace/describe-value.ts';
 import type { SkippedVariable } from '../types.ts';
 import {
   addedFunctionProperties,

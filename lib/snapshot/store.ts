@@ -17,7 +17,7 @@
 
 import { promisifyRequest } from 'idb-keyval';
 import { SnapshotError } from '../errors.ts';
-import { describeValue } from '../executor/describe-value.ts';
+import { describeValue } from '../namespace/describe-value.ts';
 import type { SkippedVariable, SnapshotInfo } from '../types.ts';
 import { defaultSnapshotStore, type SnapshotStore } from './database.ts';
 import { FORMAT_VERSION, type SnapshotPayload, validatePayload } from './format.ts';

@@ -4,7 +4,7 @@
  * base64, application/json). Bundles are checked here so the host gets only plain data.
  */
 
-import { describeKind } from '../../executor/describe-value.ts';
+import { describeKind } from '../../namespace/describe-value.ts';
 import { engineGuard } from '../lockdown/intrinsics.ts';
 import { repr } from './repr.ts';
 

@@ -99,26 +99,17 @@ const cases: Array<[title: string, cells: Cell[], last: Outcome]> = [
   ],
   [
     'an incremental checkpoint re-encodes only the dirty names',
-    [
-      { run: (v) => Object.assign(v, { a: 1, b: 2 }) },
-      { run: (v) => (v.a = 10), dirty: ['a'] },
-    ],
+    [{ run: (v) => Object.assign(v, { a: 1, b: 2 }) }, { run: (v) => (v.a = 10), dirty: ['a'] }],
     { full: false, removed: [], groups: [['a']] },
   ],
   [
     'a name the cell mentions but that is not a variable is ignored',
-    [
-      { run: (v) => Object.assign(v, { a: 1 }) },
-      { run: () => {}, dirty: ['Math', 'console'] },
-    ],
+    [{ run: (v) => Object.assign(v, { a: 1 }) }, { run: () => {}, dirty: ['Math', 'console'] }],
     { full: false, removed: [], groups: [] },
   ],
   [
     'a new variable is included even when the cell did not mention it (a function made it)',
-    [
-      { run: (v) => Object.assign(v, { a: 1 }) },
-      { run: (v) => (v.made = 2), dirty: [] },
-    ],
+    [{ run: (v) => Object.assign(v, { a: 1 }) }, { run: (v) => (v.made = 2), dirty: [] }],
     { full: false, removed: [], groups: [['made']] },
   ],
   [

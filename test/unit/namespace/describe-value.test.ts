@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeKind, describeValue } from '../../../lib/executor/describe-value';
+import { describeKind, describeValue } from '../../../lib/namespace/describe-value';
 
 class Point {}
 class Animal {}
