@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import { CellCompiler, type CompiledCell } from '../../../lib/executor/compile';
+
+/** `sandcell-cell-<id>.js:<line>:<column>` of the `occurrence`-th `token` in a compiled cell's generated code. */
+function at(cell: CompiledCell, token: string, occurrence = 0): string {
+  let index = -1;
+  for (let i = 0; i <= occurrence; i++) index = cell.plan.code.indexOf(token, index + 1);
+  if (index < 0) throw new Error(`${token} is not in the generated code`);
+  const before = cell.plan.code.slice(0, index).split('\n');
+  return `${cell.url.replace(/\.js$/, '')}.js:${before.length}:${before[before.length - 1].length + 1}`;
+}
+
+/** Compiles cells in order (cell ids 1, 2, …) and returns them. */
+function compileAll(...sources: string[]): { compiler: CellCompiler; cells: CompiledCell[] } {
+  const compiler = new CellCompiler(10, {});
+  const cells = sources.map((source) => {
+    const compiled = compiler.compile(source);
+    if (!('plan' in compiled)) throw new Error(`${source} did not compile: ${compiled.message}`);
+    return compiled;
+  });
+  return { compiler, cells };
+}
+
+/** Stands for repr(), which never throws. */
+function render(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return '<unrenderable>';
+  }
+}
+
+describe('describeError: positions from a stack string', () => {
+  // [cells, the stack (built from generated positions), expected line/column and stack].
+  // `@cell:token` in a stack line stands for that token's generated position in that cell.
+  const cases: Array<
+    [title: string, cells: string[], stack: string[], expected: { line?: number; column?: number; stack: string[] }]
+  > = [
+    [
+      'the top frame, on a line the transform left alone',
+      ['let a = 1\n  boom()'],
+      ['Error: bad', '    at eval (@1:boom)'],
+      { line: 2, column: 3, stack: ['Error: bad', '    at eval (cell-1:2:3)'] },
+    ],
+    [
+      'a line the transform rewrote: the column is the user’s, not the generated one',
+      ['let x = 1; boom()'],
+      ['Error: bad', '    at eval (@1:boom)'],
+      { line: 1, column: 12, stack: ['Error: bad', '    at eval (cell-1:1:12)'] },
+    ],
+    [
+      'inside an instrumented function',
+      ['function f() {\n  return boom()\n}'],
+      ['TypeError: boom is not a function', '    at f (@1:boom)'],
+      { line: 2, column: 10, stack: ['TypeError: boom is not a function', '    at f (cell-1:2:10)'] },
+    ],
+    [
+      'a function from an earlier cell, called by a later one: each frame maps into its own cell',
+      ['function f() {\n  return boom()\n}', '\n\nf()'],
+      ['Error: bad', '    at f (@1:boom)', '    at eval (@2:f()'],
+      { line: 2, column: 10, stack: ['Error: bad', '    at f (cell-1:2:10)', '    at eval (cell-2:3:1)'] },
+    ],
+    [
+      'engine frames (the worker’s own code) are dropped',
+      ['boom()'],
+      [
+        'Error: bad',
+        '    at eval (@1:boom)',
+        '    at SessionRuntime.runSync (http://localhost:5173/lib/worker/runtime.ts:230:12)',
+        '    at applyPristine (http://localhost:5173/lib/worker/lockdown/intrinsics.ts:70:3)',
+      ],
+      { line: 1, column: 1, stack: ['Error: bad', '    at eval (cell-1:1:1)'] },
+    ],
+    [
+      'a message over several lines is kept whole',
+      ['boom()'],
+      ['Error: first line', 'second line', '    at eval (@1:boom)'],
+      { line: 1, column: 1, stack: ['Error: first line', 'second line', '    at eval (cell-1:1:1)'] },
+    ],
+    [
+      'text after the frames is not part of the message: dropped',
+      ['boom()'],
+      ['Error: bad', '    at eval (@1:boom)', 'trailing text'],
+      { line: 1, column: 1, stack: ['Error: bad', '    at eval (cell-1:1:1)'] },
+    ],
+    [
+      'thrown in engine code only: no position, only the message',
+      ['boom()'],
+      ['Error: bad', '    at http://localhost:5173/lib/worker/io/display.ts:28:11'],
+      { stack: ['Error: bad'] },
+    ],
+    [
+      'a frame of a cell this compiler never made is kept as it is, unmapped',
+      ['boom()'],
+      ['Error: bad', '    at eval (sandcell-cell-99.js:4:2)'],
+      { stack: ['Error: bad', '    at eval (sandcell-cell-99.js:4:2)'] },
+    ],
+  ];
+
+  it.each(cases)('%s', (_title, sources, stackLines, expected) => {
+    const { compiler, cells } = compileAll(...sources);
+    const stack = stackLines
+      .map((line) =>
+        line.replace(/@(\d+):([^)]+)/, (_m, id: string, token: string) => at(cells[Number(id) - 1], token)),
+      )
+      .join('\n');
+    const error = compiler.describeError({ name: 'Error', message: 'bad', stack }, render);
+    expect({ line: error.line, column: error.column, stack: error.stack?.split('\n') }).toEqual(expected);
+  });
+});
+
+describe('describeError: what was thrown', () => {
+  const { compiler } = compileAll('1');
+  const hostile = {
+    get stack(): string {
+      throw new Error('getter');
+    },
+    message: 'm',
+  };
+
+  it.each<[title: string, thrown: unknown, expected: object]>([
+    ['an Error keeps its name and message', new RangeError('too far'), { name: 'RangeError', message: 'too far' }],
+    [
+      'an Error-like object (another realm’s) counts as an Error',
+      { name: 'DOMException', message: 'nope', stack: 'DOMException: nope' },
+      { name: 'DOMException', message: 'nope', stack: 'DOMException: nope' },
+    ],
+    [
+      'a string is shown, and said not to be an Error',
+      'oops',
+      { name: 'Uncaught', message: 'Uncaught "oops" (the cell threw a string, not an Error)' },
+    ],
+    ['null', null, { name: 'Uncaught', message: 'Uncaught null (the cell threw null, not an Error)' }],
+    [
+      'a plain object',
+      { code: 1 },
+      { name: 'Uncaught', message: 'Uncaught {"code":1} (the cell threw an object, not an Error)' },
+    ],
+    [
+      'an object whose stack getter throws is not taken for an Error',
+      hostile,
+      { name: 'Uncaught', message: 'Uncaught <unrenderable> (the cell threw an object, not an Error)' },
+    ],
+  ])('%s', (_title, thrown, expected) => {
+    const error = compiler.describeError(thrown, render);
+    if (thrown instanceof Error) delete (error as { stack?: string }).stack;
+    expect(error).toEqual(expected);
+  });
+});
+
+describe('describeError on a real throw', () => {
+  it('maps the position V8 reports for a compiled cell back into the cell', () => {
+    const { compiler, cells } = compileAll('const a = 1;\nconst b = 2; null.boom');
+    let thrown: unknown;
+    try {
+      cells[0].run.call(globalThis, { n: new Int32Array([100]), declare() {}, constant() {}, tick: () => 100 });
+    } catch (error) {
+      thrown = error;
+    }
+    const error = compiler.describeError(thrown, render);
+    expect(error).toMatchObject({ name: 'TypeError', line: 2, column: 19 });
+    expect(error.stack?.split('\n')[1]).toMatch(/cell-1:2:19\)?$/);
+  });
+});
