@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { launchChromium } from './browser.mjs';
 import { registerBundleTests } from './bundles.mjs';
+import { registerDifferentialTests } from './differential.mjs';
 import { run } from './harness.mjs';
 import { registerPlaygroundTests } from './playground.mjs';
 import { registerSessionTests } from './sessions.mjs';
@@ -43,6 +44,7 @@ const browser = await launchChromium();
 registerPlaygroundTests(() => browser, servers.demo, servers.demoPlain);
 registerBundleTests(() => browser, servers);
 registerSessionTests(() => browser, servers);
+registerDifferentialTests(() => browser, servers);
 
 let failed = 1;
 try {

@@ -1,0 +1,23 @@
+// `delete` on top-level names: var and function bindings are not deletable, implicit globals are.
+export default [
+  { id: 'delete/var', cells: ['var v = 1', 'delete v', 'v'] },
+  { id: 'delete/var-same-cell', cells: ['var v = 1; delete v'] },
+  { id: 'delete/function', cells: ['function f() {}', 'delete f', 'typeof f'] },
+  { id: 'delete/let', cells: ['let l = 1', 'delete l', 'l'] },
+  { id: 'delete/const', cells: ['const c = 1', 'delete c', 'c'] },
+  { id: 'delete/class', cells: ['class C {}', 'delete C', 'typeof C'] },
+  { id: 'delete/implicit-global', cells: ['ig = 1', 'delete ig', 'typeof ig'] },
+  { id: 'delete/globalThis-property', cells: ['globalThis.gp = 1', 'delete globalThis.gp', 'typeof gp'] },
+  { id: 'delete/globalThis-var', cells: ['var gv = 1', 'delete globalThis.gv', 'gv'] },
+  { id: 'delete/undeclared', cells: ['delete neverDefined'] },
+  { id: 'delete/object-property', cells: ['const o = {a: 1, b: 2}', 'delete o.a', 'o'] },
+  { id: 'delete/array-element', cells: ['const xs = [1, 2, 3]', 'delete xs[1]', 'xs'] },
+  { id: 'delete/non-configurable', cells: ['delete Object.prototype'] },
+  { id: 'delete/builtin-global', cells: ['delete globalThis.NaN'] },
+  { id: 'delete/this-property', cells: ['this.tp = 1', 'delete this.tp', 'typeof tp'] },
+  { id: 'delete/var-in-eval', cells: ['eval("var ev = 1")', 'delete ev', 'typeof ev'] },
+  { id: 'delete/literal', cells: ['delete 1'] },
+  { id: 'delete/var-then-redeclare', cells: ['var v2 = 1', 'delete v2', 'var v2', 'v2'] },
+  { id: 'delete/function-via-global', cells: ['function gf() {}', 'delete globalThis.gf', 'typeof gf'] },
+  { id: 'delete/implicit-then-assign', cells: ['ig2 = 1', 'delete ig2', 'ig2 = 5', 'ig2'] },
+];

@@ -1,0 +1,31 @@
+// Direct eval at top level: its var and function declarations become top-level bindings.
+export default [
+  { id: 'eval/var-declares', cells: ["eval('var ev = 1')", 'ev'] },
+  { id: 'eval/var-same-cell', cells: ["eval('var ev2 = 2'); ev2"] },
+  { id: 'eval/function-declares', cells: ["eval('function ef() { return 3 }')", 'ef()'] },
+  { id: 'eval/let-does-not-leak', cells: ["eval('let el = 1')", 'typeof el'] },
+  { id: 'eval/value', cells: ["eval('1 + 1')"] },
+  { id: 'eval/sees-let', cells: ['const seen = 5', "eval('seen * 2')"] },
+  { id: 'eval/assigns-let', cells: ['let target = 1', "eval('target = 2')", 'target'] },
+  { id: 'eval/indirect-var', cells: ["(0, eval)('var iv = 3')", 'iv'] },
+  { id: 'eval/indirect-let', cells: ["(0, eval)('let il = 1')", 'typeof il'] },
+  { id: 'eval/indirect-does-not-see-let', cells: ['let onlyLexical = 1', "(0, eval)('typeof onlyLexical')"] },
+  {
+    id: 'eval/in-function-scope',
+    cells: ["function fe() { eval('var inner = 1'); return inner }", 'fe()', 'typeof inner'],
+  },
+  { id: 'eval/this', cells: ["eval('this === globalThis')"] },
+  { id: 'eval/await-inside', cells: ["eval('await 1')"] },
+  { id: 'eval/object-literal-string', cells: ["eval('{a: 1}')"] },
+  { id: 'eval/const-inside', cells: ["eval('const ec = 3; ec')", 'typeof ec'] },
+  { id: 'eval/var-deletable', cells: ["eval('var dv = 1')", 'delete dv', 'typeof dv'] },
+  { id: 'eval/var-in-async-cell', cells: ["await 0; eval('var av = 1')", 'av'] },
+  { id: 'eval/var-then-let-uses-it', cells: ["eval('var x1 = 1'); let x2 = x1 + 1", 'x2'] },
+  { id: 'eval/redeclare-let-conflict', cells: ['let taken = 1', "eval('var taken = 2')"] },
+  { id: 'eval/syntax-error-inside', cells: ["eval('let (')"] },
+  { id: 'eval/new-function-global', cells: ['new Function("return this")() === globalThis'] },
+  {
+    id: 'eval/var-closure',
+    cells: ["eval('var counter = 0; function incr() { return ++counter }')", 'incr(); incr()', 'counter'],
+  },
+];
