@@ -60,7 +60,7 @@ export default [
   },
   {
     id: 'functions/recursion-deep',
-    cells: ['function depth(n) { return n === 0 ? 0 : 1 + depth(n - 1) }', 'depth(5000)'],
+    cells: ['function depth(n) { return n === 0 ? 0 : 1 + depth(n - 1) }', 'depth(1000)'],
   },
   { id: 'functions/stack-overflow', cells: ['function forever() { return forever() }', 'forever()'] },
   {
