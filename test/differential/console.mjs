@@ -182,7 +182,7 @@ export class ConsoleSide {
       const thrown = exceptionDetails.exception ?? result;
       const described = thrown?.objectId
         ? await this.render(sessionId, renderer, 'thrown', thrown.objectId)
-        : { name: thrown?.subtype === 'null' ? 'throw null' : `throw a ${thrown?.type}` };
+        : { name: thrown?.subtype === 'null' ? 'throw null' : `throw ${thrown?.type}` };
       const isError = !described.name.startsWith('throw ');
       const out = { status: 'error', name: described.name };
       if (isError && described.name !== 'SyntaxError') out.message = described.message;

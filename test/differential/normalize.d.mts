@@ -17,6 +17,7 @@ export function makeRenderers(
 export function renderClone(value: unknown, topName?: string): string;
 export function constructorFromRepr(repr: string): string;
 export function renderSandcellValue(result: { value?: unknown; repr?: string }, hasValue: boolean): string;
+export function thrownKind(message: string): string;
 export function normalizeSandcellError(error: {
   name: string;
   message: string;

@@ -26,7 +26,7 @@
  *     the global object itself: `globalThis` (object-inspect names it so).
  *
  * Errors. The name is the thrown Error's `name`; a thrown non-Error is `throw <kind>` (`throw a number`,
- * `throw an object`, `throw null`, …), which is how sandcell's `Uncaught` error describes it. Messages are
+ * `throw object`, `throw array`, `throw null`, …), read from sandcell's `Uncaught` error by `thrownKind`. Messages are
  * compared except for SyntaxError (acorn's and V8's wordings differ and neither is wrong). Line and
  * column are 1-based: the console's are the error's first stack frame with a position (the Error's
  * creation site, as the console prints it), or exceptionDetails' own (0-based) for a SyntaxError of
@@ -202,14 +202,7 @@ export function makeRenderers(x, globalObject) {
       )
         return { name: `${value.name ?? 'Error'}`, message: `${value.message ?? ''}` };
     } catch {}
-    const kind =
-      value === null
-        ? 'null'
-        : x.isArray(value)
-          ? 'an array'
-          : typeof value === 'object'
-            ? 'an object'
-            : `a ${typeof value}`;
+    const kind = value === null ? 'null' : x.isArray(value) ? 'array' : typeof value;
     return { name: `throw ${kind}` };
   };
   return { clone, live, thrown };
@@ -258,14 +251,30 @@ export function renderSandcellValue(result, hasValue) {
   return ctor === 'globalThis' ? ctor : `uncloneable ${ctor}`;
 }
 
+const PRIMITIVE_KINDS = ['null', 'undefined', 'number', 'string', 'boolean', 'symbol', 'bigint', 'function'];
+
+/**
+ * The kind of a thrown non-Error from sandcell's `Uncaught` message ("… (the cell threw a number,
+ * not an Error)"): `null`, `undefined`, a typeof name, `array`, or `object` for any object (sandcell
+ * may name its class). `unknown` when the message does not say.
+ * @param {string} message
+ */
+export function thrownKind(message) {
+  const said = /the cell threw (.+?), not an Error\)$/s.exec(message);
+  if (!said) return 'unknown';
+  const noun = said[1].replace(/^an? /, '');
+  if (noun === 'class') return 'function';
+  if (noun === 'array') return 'array';
+  return PRIMITIVE_KINDS.includes(noun) ? noun : 'object';
+}
+
 /**
  * Sandcell's error, normalized.
  * @param {{ name: string; message: string; line?: number; column?: number }} error
  */
 export function normalizeSandcellError(error) {
   const out = { status: 'error', name: error.name };
-  const nonError = /the cell threw (.+?), not an Error\)$/s.exec(error.message);
-  if (error.name === 'Uncaught' && nonError) out.name = `throw ${nonError[1]}`;
+  if (error.name === 'Uncaught') out.name = `throw ${thrownKind(error.message)}`;
   else if (error.name !== 'SyntaxError') out.message = error.message;
   if (error.line !== undefined && hasComparablePosition(error)) {
     out.line = error.line;

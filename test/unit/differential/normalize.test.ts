@@ -11,6 +11,7 @@ import {
   renderClone,
   renderRemotePrimitive,
   renderSandcellValue,
+  thrownKind,
 } from '../../differential/normalize.mjs';
 import { compareSequence, indexIntended, summarize } from '../../differential/runner.mjs';
 
@@ -107,11 +108,11 @@ describe('makeRenderers: live values (the console side)', () => {
   const thrown: Array<[string, unknown, { name: string; message?: string }]> = [
     ['an Error', new RangeError('r'), { name: 'RangeError', message: 'r' }],
     ['an error-like object', { name: 'Fake', message: 'm', stack: 's' }, { name: 'Fake', message: 'm' }],
-    ['a number', 1, { name: 'throw a number' }],
-    ['undefined', undefined, { name: 'throw a undefined' }],
+    ['a number', 1, { name: 'throw number' }],
+    ['undefined', undefined, { name: 'throw undefined' }],
     ['null', null, { name: 'throw null' }],
-    ['an array', [1], { name: 'throw an array' }],
-    ['an object', { code: 1 }, { name: 'throw an object' }],
+    ['an array', [1], { name: 'throw array' }],
+    ['an object', { code: 1 }, { name: 'throw object' }],
   ];
   it.each(thrown)('thrown %s', (_, value, expected) => {
     expect(renderers.thrown(value)).toEqual(expected);
@@ -164,7 +165,7 @@ describe("sandcell's side", () => {
     [
       'a thrown non-Error is named by its kind',
       { name: 'Uncaught', message: 'Uncaught 1 (the cell threw a number, not an Error)' },
-      { status: 'error', name: 'throw a number' },
+      { status: 'error', name: 'throw number' },
     ],
     [
       "a stack overflow's position is not compared",
@@ -174,6 +175,22 @@ describe("sandcell's side", () => {
   ];
   it.each(errors)('error: %s', (_, error, expected) => {
     expect(normalizeSandcellError(error)).toEqual(expected);
+  });
+
+  const kinds: Array<[string, string]> = [
+    ['Uncaught 1 (the cell threw a number, not an Error)', 'number'],
+    ["Uncaught 's' (the cell threw a string, not an Error)", 'string'],
+    ['Uncaught undefined (the cell threw undefined, not an Error)', 'undefined'],
+    ['Uncaught null (the cell threw null, not an Error)', 'null'],
+    ['Uncaught [ 1 ] (the cell threw an array, not an Error)', 'array'],
+    ['Uncaught { a: 1 } (the cell threw an object, not an Error)', 'object'],
+    ['Uncaught Map (0) {} (the cell threw a Map, not an Error)', 'object'],
+    ['Uncaught [class K] (the cell threw a class, not an Error)', 'function'],
+    ['Uncaught [Function: f] (the cell threw a function, not an Error)', 'function'],
+    ['something else entirely', 'unknown'],
+  ];
+  it.each(kinds)('thrownKind(%j) → %s', (message, expected) => {
+    expect(thrownKind(message)).toBe(expected);
   });
 });
 
