@@ -1,13 +1,15 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
-import { chromiumExecutable, ISOLATION_HEADERS, WORKER_ONLY_DEPS } from './scripts/dev-env.mjs';
+import { chromiumExecutable, ISOLATION_HEADERS, PAGE_DEPS } from './scripts/dev-env.mjs';
+import { workerSource } from './scripts/worker-source-plugin.mjs';
 
 const executablePath = chromiumExecutable();
 
 export default defineConfig({
   server: { headers: ISOLATION_HEADERS },
-  optimizeDeps: { include: [...WORKER_ONLY_DEPS] },
-  worker: { format: 'es' },
+  // The session worker's code, built once per run and served as a string (unminified: readable stacks).
+  plugins: [workerSource({ minify: false })],
+  optimizeDeps: { include: [...PAGE_DEPS] },
   test: {
     projects: [
       {
@@ -19,6 +21,7 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['test/browser/setup/loopback-server.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
           fileParallelism: false,

@@ -1,12 +1,13 @@
 /**
  * The playground app (`npm run demo`, `vite build --config demo/vite.config.ts`). It imports
- * the SDK from source (`../lib/index.ts`), so Vite bundles the session worker as it would in
- * any app. Dev server and preview both send COOP/COEP: the page is cross-origin isolated and
+ * the SDK from source (`../lib/index.ts`); the session worker's code comes from the same plugin
+ * as in the library build. Dev server and preview both send COOP/COEP: the page is cross-origin isolated and
  * interrupts take the SharedArrayBuffer path.
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
-import { ISOLATION_HEADERS, WORKER_ONLY_DEPS } from '../scripts/dev-env.mjs';
+import { ISOLATION_HEADERS, PAGE_DEPS } from '../scripts/dev-env.mjs';
+import { workerSource } from '../scripts/worker-source-plugin.mjs';
 
 const demoRoot = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -18,8 +19,8 @@ export default defineConfig({
   publicDir: false,
   server: { headers: ISOLATION_HEADERS, fs: { allow: [repoRoot] } },
   preview: { headers: ISOLATION_HEADERS },
-  worker: { format: 'es' },
-  optimizeDeps: { include: [...WORKER_ONLY_DEPS] },
+  plugins: [workerSource()],
+  optimizeDeps: { include: [...PAGE_DEPS] },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -16,9 +16,7 @@ import type {
   ExecutionResult,
   OutputEvent,
   PolicyConfig,
-  RestoreInfo,
   SkippedVariable,
-  SnapshotInfo,
   VariableInfo,
 } from './types.ts';
 
@@ -57,7 +55,7 @@ export interface InitMessage {
   config: RuntimeConfig;
 }
 
-/** What shapes a worker: fixed for its life (see `WORKER_SHAPE_OPTIONS` on the host). */
+/** What shapes a worker: fixed for its life (see `workerShape` on the host). */
 export interface RuntimeConfig {
   sessionId: string;
   policy: PolicyConfig;
@@ -105,8 +103,6 @@ export interface WireError {
 export interface RuntimeApi {
   /** Resolves once the runtime is up. */
   ready(): Promise<{ crossOriginIsolated: boolean }>;
-  /** A pooled worker taken by a session: snapshots go under the adopting session's id from now on. */
-  setSessionId(id: string): Promise<void>;
   execute(request: ExecuteRequest): Promise<CellOutcome>;
   /** The mode a cell has (from the compiled-cell cache): the page asks after the hard path took a cell. */
   detectMode(code: string): Promise<ExecutionMode>;
@@ -118,10 +114,10 @@ export interface RuntimeApi {
   deleteVariable(name: string): Promise<boolean>;
   clearVariables(): Promise<void>;
   restoreCheckpoint(groups: CheckpointGroup[]): Promise<RestoreReport>;
-  snapshot(): Promise<SnapshotInfo>;
-  /** A `persist: true` snapshot: saved like snapshot(), then the previous persisted one is deleted. */
-  persist(): Promise<SnapshotInfo>;
-  restore(snapshotId?: string): Promise<RestoreInfo>;
+  /** The whole namespace as a snapshot record, for the page to store (the worker stores nothing). */
+  encodeSnapshot(): Promise<EncodedSnapshot>;
+  /** Puts a stored record's variables back (merged into the namespace). */
+  restoreSnapshot(record: unknown): Promise<RestoreReport>;
   stats(): Promise<RuntimeStats>;
 }
 
@@ -142,6 +138,15 @@ export interface CellOutcome {
   repr?: string;
   error?: CellError;
   outputDropped: number;
+}
+
+/** A snapshot record with what the encoder knows about it (stored with it as its info). */
+export interface EncodedSnapshot {
+  /** The record (lib/snapshot/format.ts), validated again when it is read back. */
+  record: unknown;
+  saved: string[];
+  skipped: SkippedVariable[];
+  bytes: number;
 }
 
 export interface RuntimeStats {
@@ -177,8 +182,15 @@ export interface CheckpointGroup {
 /** Worker → page, besides RPC replies. */
 export type WorkerEvent =
   | { type: 'output'; cellId: number; events: OutputEvent[] }
+  /**
+   * The worker is about to end itself (a cell called `close()`, or the engine fails closed). Sent
+   * because nothing else tells: a worker that closes itself fires no event anywhere, and in an
+   * opaque-origin frame there is no Web Lock to watch.
+   */
+  | { type: 'closing'; reason: string }
   | { type: 'checkpoint'; checkpoint: Checkpoint }
-  | { type: 'input-request'; cellId: number; requestId: number; prompt: string }
+  /** `sync`: the worker blocks in `Atomics.wait` and reads the answer from the shared buffer (see `FrameMessage`). */
+  | { type: 'input-request'; cellId: number; requestId: number; prompt: string; sync: boolean }
   | { type: 'capability-call'; cellId: number; requestId: number; name: string; args: unknown[] };
 
 /** Page → worker, besides RPC requests: answers to the worker's requests. */
@@ -193,3 +205,34 @@ export type WorkerMessage = RpcReply | WorkerEvent;
 
 /** Everything the page sends on the session's port. */
 export type HostMessage = RpcRequest | HostEvent;
+
+// ── the session's frame (sandbox/standard sessions) ───────────────────────────────
+
+/**
+ * Page → frame, once, by `window.postMessage` (the frame's origin is opaque: target `'*'`):
+ * the worker's code and what its init message carries. The frame makes the shared buffers
+ * (a SharedArrayBuffer made by the page cannot be posted into an opaque-origin frame), starts
+ * the worker from a blob: URL, and sends it the {@link InitMessage}.
+ */
+export interface FrameInit {
+  type: 'sandcell:frame-init';
+  /** The worker bundle, one classic script. */
+  workerSource: string;
+  /** The session's port, passed on to the worker. */
+  port: MessagePort;
+  /** The page ↔ frame control channel ({@link FrameCommand} one way, {@link FrameReport} the other). */
+  control: MessagePort;
+  config: RuntimeConfig;
+  /** Make the shared buffers: the page is cross-origin isolated (the frame then is too). */
+  shared: boolean;
+}
+
+/** Page → frame on the control port: what the page cannot do to shared memory it does not own. */
+export type FrameCommand = { type: 'stop'; cellId: number } | { type: 'input-answer'; ok: boolean; text: string };
+
+/** Frame → page on the control port. */
+export type FrameReport =
+  /** The boot script runs and has the init message. */
+  | { type: 'booted' }
+  /** The worker failed: before it answered (`started: false`: it could not start) or after (it crashed). */
+  | { type: 'worker-error'; message: string };

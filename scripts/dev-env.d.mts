@@ -1,3 +1,3 @@
 export function chromiumExecutable(): string | undefined;
 export const ISOLATION_HEADERS: Readonly<Record<'Cross-Origin-Opener-Policy' | 'Cross-Origin-Embedder-Policy', string>>;
-export const WORKER_ONLY_DEPS: readonly string[];
+export const PAGE_DEPS: readonly string[];

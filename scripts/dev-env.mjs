@@ -25,13 +25,5 @@ export const ISOLATION_HEADERS = Object.freeze({
   'Cross-Origin-Embedder-Policy': 'require-corp',
 });
 
-/** Imported only by the worker: pre-bundled up front, or Vite reloads the page (and Vitest the run) on a cold cache. */
-export const WORKER_ONLY_DEPS = Object.freeze([
-  'comlink',
-  'acorn',
-  'acorn-walk',
-  'magic-string',
-  '@jridgewell/trace-mapping',
-  'object-inspect',
-  'idb-keyval',
-]);
+/** Page-side dependencies of the SDK, pre-bundled up front so a cold Vite cache does not reload the page mid-run. */
+export const PAGE_DEPS = Object.freeze(['comlink', 'idb-keyval']);

@@ -11,7 +11,6 @@ import type { SessionOptions } from '../types.ts';
 /** What the bridge needs of the worker it answers (see WorkerLink). */
 export interface BridgeChannel {
   post(event: HostEvent): void;
-  waitsForSyncInput(): boolean;
   answerSyncInput(ok: boolean, text: string): void;
 }
 
@@ -109,7 +108,7 @@ export function startHostBridge({ channel, options, isCurrentCell }: BridgeOptio
       if (disposed || !request || typeof request !== 'object') return;
       if (request.type === 'input-request') {
         if (!Number.isInteger(request.requestId) || !isCurrentCell(request.cellId)) return;
-        void onInputRequest(request, channel.waitsForSyncInput());
+        void onInputRequest(request, request.sync === true);
       } else if (request.type === 'capability-call') {
         if (!Number.isInteger(request.requestId)) return;
         void onCapabilityCall(request);

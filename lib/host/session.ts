@@ -22,8 +22,10 @@ import type {
   SnapshotInfo,
 } from '../types.ts';
 import { type HostBridge, startHostBridge } from './host-bridge.ts';
+import { javascriptWorkerSource } from './hosting/worker-source.ts';
 import { createNamespaceHandle } from './namespace-handle.ts';
 import { type HostSideOptions, resolvePolicy, validateExecuteOptions, validateSessionOptions } from './options.ts';
+import { SessionSnapshots } from './session-snapshots.ts';
 import { WorkerGoneError, WorkerLink } from './worker-link.ts';
 
 const DEFAULT_GRACE_MS = 1000;
@@ -98,6 +100,7 @@ export class Session extends EventTarget {
   private persistDirty = false;
   private persistInFlight = false;
   private closing?: Promise<void>;
+  private readonly snapshots = new SessionSnapshots(() => this._id);
 
   /**
    * Use {@link createSession}: a session made with `new` must be awaited with `ready()` first.
@@ -136,7 +139,7 @@ export class Session extends EventTarget {
     await this.linkReady;
     if (this.options.restore) {
       try {
-        this.restoredOnStart = await this.call((remote) => remote.restore(), { what: 'restore', retry: true });
+        this.restoredOnStart = await this.restoreFromStore();
       } catch (error) {
         // Nothing saved yet under this id is a fresh start, not a failure.
         if (!(error instanceof SnapshotError && error.cause === 'not-found')) throw error;
@@ -208,8 +211,9 @@ export class Session extends EventTarget {
    * @returns what was saved, and what was skipped with the reason.
    * @throws {SnapshotError} when it cannot be saved (the live session is untouched).
    */
-  snapshot(): Promise<SnapshotInfo> {
-    return this.call((remote) => remote.snapshot(), { what: 'snapshot()', retry: true });
+  async snapshot(): Promise<SnapshotInfo> {
+    const encoded = await this.call((remote) => remote.encodeSnapshot(), { what: 'snapshot()', retry: true });
+    return this.snapshots.save(encoded);
   }
 
   /**
@@ -223,7 +227,13 @@ export class Session extends EventTarget {
         `[sandcell] restore(snapshotId) needs a snapshot id string, got ${JSON.stringify(snapshotId)}`,
       );
     }
-    return this.call((remote) => remote.restore(snapshotId), { what: 'restore()', retry: true });
+    return this.restoreFromStore(snapshotId);
+  }
+
+  private async restoreFromStore(snapshotId?: string): Promise<RestoreInfo> {
+    const { info, payload } = await this.snapshots.load(snapshotId);
+    const report = await this.call((remote) => remote.restoreSnapshot(payload), { what: 'restore()', retry: true });
+    return { snapshotId: info.id, restored: report.restored, skipped: report.skipped };
   }
 
   /** Counters: executions, compiled-cell cache, restarts, variables. */
@@ -305,9 +315,6 @@ export class Session extends EventTarget {
     // Mutated in place: the host bridge reads onInput and capabilities from this same object.
     const target = this.options as Record<string, unknown>;
     for (const [key, value] of Object.entries(options)) if (key !== 'id' && value !== undefined) target[key] = value;
-    // Not awaited (a pooled create() must not wait a round trip): the port is ordered, so every
-    // later call reaches the worker after the new id. A worker that dies meanwhile is respawned with it.
-    this.call((remote) => remote.setSessionId(this._id), { what: 'setSessionId', retry: true }).catch(() => {});
   }
 
   static {
@@ -320,6 +327,7 @@ export class Session extends EventTarget {
   private async startWorker(): Promise<void> {
     const link = new WorkerLink({
       name: `sandcell:${this.id}`,
+      source: javascriptWorkerSource,
       isolated: this._isolated,
       config: {
         sessionId: this.id,
@@ -548,7 +556,8 @@ export class Session extends EventTarget {
     if (this.queue.length > 0 || this.persistInFlight) return;
     this.persistDirty = false;
     this.persistInFlight = true;
-    void this.call((remote) => remote.persist(), { what: 'persist', retry: true })
+    void this.call((remote) => remote.encodeSnapshot(), { what: 'persist', retry: true })
+      .then((encoded) => this.snapshots.persist(encoded))
       .then(
         (info) => this.emit('snapshot', info),
         (error) => {

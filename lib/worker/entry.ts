@@ -13,12 +13,34 @@ import { SessionRuntime } from './runtime.ts';
 
 const scope = self;
 const closeWorker = scope.close.bind(scope);
+/** Tells the page the worker is about to end itself (nothing else would: see the 'closing' event). */
+let announceClosing = (_reason: string): void => {};
 // Recorded at module load, before any user code exists: the engine's view of the built-ins.
 // A cell that pins a patched built-in (non-configurable, or a frozen prototype) leaves the
 // engine nothing safe to run on: the worker closes and the host restarts it from the last
 // checkpoint, the same path as a crash. Nothing more is sent from this worker.
-const guard = new IntrinsicsGuard(scope, () => closeWorker());
+const guard = new IntrinsicsGuard(scope, (what) => {
+  announceClosing(`the cell made ${what} impossible to restore, so the engine stopped the worker`);
+  closeWorker();
+});
 installGuard(guard);
+
+/**
+ * `close()` in a cell ends the worker as it should, but says so first: the page restarts the
+ * session at once instead of waiting for a reply that will never come. Replaced wherever the
+ * global scope's prototype chain defines it, so the original is out of the cell's reach.
+ */
+function interceptClose(): void {
+  const close = function close(): void {
+    announceClosing('the cell closed its worker (close())');
+    closeWorker();
+  };
+  for (let holder: object | null = scope; holder; holder = Object.getPrototypeOf(holder)) {
+    if (Object.hasOwn(holder, 'close')) {
+      Object.defineProperty(holder, 'close', { value: close, writable: true, configurable: true, enumerable: true });
+    }
+  }
+}
 
 function isInit(data: unknown): data is InitMessage {
   const m = data as InitMessage | undefined;
@@ -34,7 +56,8 @@ function onInit(event: MessageEvent): void {
   const post = (message: WorkerMessage) => {
     if (!guard.broken) postMessage(message);
   };
-  const indexedDB = scope.indexedDB;
+  announceClosing = (reason) => postMessage({ type: 'closing', reason });
+  interceptClose();
   Object.defineProperty(scope, 'PolicyError', {
     value: PolicyError,
     writable: false,
@@ -58,7 +81,6 @@ function onInit(event: MessageEvent): void {
     control: control ? new Int32Array(control) : undefined,
     inputBuffer,
     post,
-    indexedDB,
     alive,
   });
   applyPolicy(scope, config.policy);

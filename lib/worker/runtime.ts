@@ -14,6 +14,7 @@ import { ENGINE_INTERNALS, GlobalNamespace } from '../namespace/namespace.ts';
 import type {
   CellOutcome,
   CheckpointGroup,
+  EncodedSnapshot,
   ExecuteRequest,
   HostEvent,
   RestoreReport,
@@ -22,7 +23,7 @@ import type {
   WorkerEvent,
 } from '../protocol.ts';
 import { ControlSlot } from '../protocol.ts';
-import type { ExecutionMode, MergeStrategy, RestoreInfo, SnapshotInfo, VariableInfo } from '../types.ts';
+import type { ExecutionMode, MergeStrategy, VariableInfo } from '../types.ts';
 import { CellTimers } from './io/cell-timers.ts';
 import { createConsole } from './io/console-capture.ts';
 import { createDisplay } from './io/display.ts';
@@ -31,7 +32,7 @@ import { createInput } from './io/input.ts';
 import { DEFAULT_MAX_OUTPUT_BYTES, OutputChannel } from './io/output.ts';
 import { repr, typeName } from './io/repr.ts';
 import { applyPristine, engineGuard, thenPristine } from './lockdown/intrinsics.ts';
-import { createSnapshotEngine, type SnapshotEngine } from './snapshot-codec.ts';
+import { createSnapshotCodec, type SnapshotCodec } from './snapshot-codec.ts';
 
 export interface RuntimeDeps {
   scope: typeof globalThis;
@@ -40,8 +41,6 @@ export interface RuntimeDeps {
   inputBuffer?: SharedArrayBuffer;
   /** Sends an event to the page over the session's port. */
   post: (event: WorkerEvent) => void;
-  /** The worker's IndexedDB, saved before a policy removes it from user code. */
-  indexedDB?: IDBFactory;
   /** Resolves once the worker holds its life lock (see RuntimeConfig.lifeLock). */
   alive?: Promise<void>;
 }
@@ -54,13 +53,12 @@ export class SessionRuntime implements RuntimeApi {
   private readonly output: OutputChannel;
   private readonly timers: CellTimers;
   private readonly checkpoints: CheckpointTracker;
-  private readonly snapshots: SnapshotEngine;
+  private readonly snapshots: SnapshotCodec;
   private readonly hostCalls: HostCalls;
   /** Source of each live top-level function/class declaration, with the value it made. */
   private readonly definitions = new Map<string, { source: string; value: unknown }>();
   private readonly cellRuntime: Record<string, unknown>;
   private executions = 0;
-  private snapshotWork: Promise<void> = Promise.resolve();
   private runningCell = 0;
   private abortRunning?: (reason: CellInterrupt) => void;
   private pendingCheckpoint?: { dirty?: Set<string>; callsAnything: boolean; cellId: number };
@@ -82,9 +80,7 @@ export class SessionRuntime implements RuntimeApi {
         clear: this.timers.engine.clearTimeout,
       },
     );
-    this.snapshots = createSnapshotEngine({
-      sessionId: config.sessionId,
-      factory: deps.indexedDB,
+    this.snapshots = createSnapshotCodec({
       namespace: this.namespace,
       definitions: () => this.liveDefinitions(),
     });
@@ -159,14 +155,7 @@ export class SessionRuntime implements RuntimeApi {
     return { crossOriginIsolated: this.deps.control !== undefined };
   }
 
-  async setSessionId(id: string): Promise<void> {
-    if (typeof id !== 'string' || id.length === 0)
-      throw new TypeError('[sandcell] setSessionId needs a non-empty string');
-    this.snapshots.setSessionId(id);
-  }
-
   async execute(request: ExecuteRequest): Promise<CellOutcome> {
-    await this.snapshotWork;
     this.flushCheckpoint();
     const { cellId, code, timeoutMs } = request;
     const started = performance.now();
@@ -437,39 +426,19 @@ export class SessionRuntime implements RuntimeApi {
     return report;
   }
 
-  async snapshot(): Promise<SnapshotInfo> {
-    return this.exclusive(() => this.snapshots.save());
+  async encodeSnapshot(): Promise<EncodedSnapshot> {
+    const { record, saved, skipped, bytes } = this.snapshots.encode();
+    return { record, saved, skipped, bytes };
   }
 
-  async persist(): Promise<SnapshotInfo> {
-    return this.exclusive(() => this.snapshots.persist());
-  }
-
-  /**
-   * Snapshot work holds live values until IndexedDB has cloned them (after the database
-   * opens): no cell may start in between, so execute() waits for it.
-   */
-  private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.snapshotWork.then(work, work);
-    this.snapshotWork = run.then(
-      () => {},
-      () => {},
-    );
-    return run;
-  }
-
-  async restore(snapshotId?: string): Promise<RestoreInfo> {
-    return this.exclusive(() => this.restoreNow(snapshotId));
-  }
-
-  private async restoreNow(snapshotId?: string): Promise<RestoreInfo> {
-    const info = await this.snapshots.restore(snapshotId);
-    for (const [name, source] of Object.entries(info.definitions)) {
+  async restoreSnapshot(record: unknown): Promise<RestoreReport> {
+    const result = this.snapshots.decodeInto(record);
+    for (const [name, source] of Object.entries(result.definitions)) {
       this.definitions.set(name, { source, value: this.namespace.get(name) });
     }
     this.checkpoints.reset();
     this.markDirty('all');
-    return { snapshotId: info.snapshotId, restored: info.restored, skipped: info.skipped };
+    return { restored: result.restored, skipped: result.skipped };
   }
 
   async stats(): Promise<{

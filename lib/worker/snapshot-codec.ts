@@ -1,48 +1,27 @@
 /**
- * Snapshots from inside the worker: the namespace is encoded where the live values are
- * and written to IndexedDB directly (one structured clone, by IndexedDB itself), through
- * the IndexedDB reference the engine saved before the policy removed it from user code.
+ * The namespace turned into snapshot records and back, in the worker, where the live values
+ * are. The worker never stores anything: a record goes to the page (structured-cloned by the
+ * reply), and the page writes it to IndexedDB — user code shares this realm, so the engine
+ * keeps no storage connection here that a cell could reach.
  */
 import type { GlobalNamespace } from '../namespace/namespace.ts';
-import { createSnapshotStore, type SnapshotStore } from '../snapshot/database.ts';
 import { decodeNamespace, type EncodeResult, encodeNamespace, type SnapshotPayload } from '../snapshot/format.ts';
-import { deleteSnapshot, loadSnapshot, saveSnapshot } from '../snapshot/store.ts';
-import type { SkippedVariable, SnapshotInfo } from '../types.ts';
+import type { SkippedVariable } from '../types.ts';
 
-export interface SnapshotEngine {
-  /** Encodes the named variables (default: all). The record holds live values: clone it before the namespace changes. */
+export interface SnapshotCodec {
+  /** Encodes the named variables (default: all). The record holds live values: send or clone it before the namespace changes. */
   encode(names?: string[]): EncodeResult;
-  /** Puts a decoded payload's variables into the namespace. */
+  /** Puts a record's variables into the namespace; returns what came back and the function sources it re-created. */
   decodeInto(payload: unknown): { restored: string[]; skipped: SkippedVariable[]; definitions: Record<string, string> };
-  save(): Promise<SnapshotInfo>;
-  persist(): Promise<SnapshotInfo>;
-  restore(snapshotId?: string): Promise<{
-    snapshotId: string;
-    restored: string[];
-    skipped: SkippedVariable[];
-    definitions: Record<string, string>;
-  }>;
-  /** A pooled worker is started before it knows whose it is; the adopting session sets its id. */
-  setSessionId(id: string): void;
 }
 
-interface EngineDeps {
-  sessionId: string;
-  factory?: IDBFactory;
+interface CodecDeps {
   namespace: GlobalNamespace;
+  /** Source of each live top-level function/class declaration, by name. */
   definitions: () => Record<string, string>;
 }
 
-export function createSnapshotEngine({
-  sessionId: initialId,
-  factory,
-  namespace,
-  definitions,
-}: EngineDeps): SnapshotEngine {
-  let sessionId = initialId;
-  let lastPersisted: string | undefined;
-  let store: SnapshotStore | undefined;
-  const getStore = () => (store ??= createSnapshotStore({ factory: factory ?? null }));
+export function createSnapshotCodec({ namespace, definitions }: CodecDeps): SnapshotCodec {
   // Indirect eval: re-created functions and classes live in global scope, like the cells that made them.
   const evaluate = globalThis.eval as (source: string) => unknown;
 
@@ -75,31 +54,5 @@ export function createSnapshotEngine({
     return { restored: result.restored, skipped: result.skipped, definitions: restoredDefinitions };
   };
 
-  // An EncodeResult carries the meta the store records (saved, skipped, bytes).
-  const save = (): Promise<SnapshotInfo> => {
-    const encoded = encode();
-    return saveSnapshot(sessionId, encoded.record, encoded, getStore());
-  };
-
-  return {
-    encode,
-    decodeInto,
-    save,
-    async persist() {
-      const info = await save();
-      // Persisting after every cell keeps one record, not one per cell: the new one is latest before the old goes.
-      const previous = lastPersisted;
-      lastPersisted = info.id;
-      if (previous && previous !== info.id) await deleteSnapshot(previous, getStore()).catch(() => {});
-      return info;
-    },
-    setSessionId(id: string) {
-      sessionId = id;
-    },
-    async restore(snapshotId?: string) {
-      const { info, payload } = await loadSnapshot(snapshotId ?? { latestFor: sessionId }, getStore());
-      const result = decodeInto(payload);
-      return { snapshotId: info.id, ...result };
-    },
-  };
+  return { encode, decodeInto };
 }

@@ -2,6 +2,7 @@
 import type * as Comlink from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type BridgeChannel, type BridgeRequest, type HostBridge, startHostBridge } from '../../lib/host/host-bridge';
+import { javascriptWorkerSource } from '../../lib/host/hosting/worker-source';
 import { WorkerLink } from '../../lib/host/worker-link';
 import type { CellOutcome, HostEvent, RuntimeApi } from '../../lib/protocol';
 import type { SessionOptions } from '../../lib/types';
@@ -23,6 +24,7 @@ async function bareWorker(
   let bridge: HostBridge | undefined;
   const link = new WorkerLink({
     name: 'sandcell:test-non-isolated',
+    source: javascriptWorkerSource,
     isolated: false,
     config: {
       sessionId: 'non-isolated',
@@ -168,7 +170,7 @@ describe('startHostBridge refuses forged capability calls', () => {
   ): Promise<HostEvent | 'no reply'> {
     let answer!: (event: HostEvent) => void;
     const replied = new Promise<HostEvent>((resolve) => (answer = resolve));
-    const channel: BridgeChannel = { post: answer, waitsForSyncInput: () => false, answerSyncInput: () => {} };
+    const channel: BridgeChannel = { post: answer, answerSyncInput: () => {} };
     const bridge = startHostBridge({ channel, options: { capabilities }, isCurrentCell: (id) => id === 1 });
     try {
       bridge.handle(message as BridgeRequest);

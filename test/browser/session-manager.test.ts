@@ -1,28 +1,33 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SessionClosedError, SessionLimitError, SessionManager } from '../../lib/index';
 
-// Counts the workers sessions start and end, to tell a pooled create from a cold one and to
-// check that nothing is left running — by what happened, not by how long it took.
-const RealWorker = globalThis.Worker;
-const live = new Set<Worker>();
+// Counts the frames sessions start and end (each sandbox session's worker lives in its own
+// frame), to tell a pooled create from a cold one and to check that nothing is left running —
+// by what happened, not by how long it took.
+const live = new Set<Node>();
 let spawned = 0;
-class CountingWorker extends RealWorker {
-  constructor(url: string | URL, options?: WorkerOptions) {
-    super(url, options);
-    spawned++;
-    live.add(this);
+const isSessionFrame = (node: Node) => node instanceof HTMLIFrameElement && node.dataset.sandcellSession !== undefined;
+function count(records: MutationRecord[]): void {
+  for (const record of records) {
+    for (const node of record.addedNodes) {
+      if (!isSessionFrame(node)) continue;
+      spawned++;
+      live.add(node);
+    }
+    for (const node of record.removedNodes) live.delete(node);
   }
-  override terminate(): void {
-    live.delete(this);
-    super.terminate();
-  }
+}
+const observer = new MutationObserver(count);
+/** Counts what happened so far (mutation records are otherwise delivered a microtask later). */
+function settle(): void {
+  count(observer.takeRecords());
 }
 
 beforeAll(() => {
-  globalThis.Worker = CountingWorker;
+  observer.observe(document.documentElement, { childList: true, subtree: true });
 });
 afterAll(() => {
-  globalThis.Worker = RealWorker;
+  observer.disconnect();
 });
 
 const managers: SessionManager[] = [];
@@ -33,6 +38,7 @@ function manager(options?: ConstructorParameters<typeof SessionManager>[0]): Ses
 }
 afterEach(async () => {
   await Promise.all(managers.splice(0).map((m) => m.closeAll()));
+  settle();
   expect(live.size).toBe(0);
 });
 
@@ -81,8 +87,10 @@ describe('SessionManager', () => {
   it('hands out a pre-started session from the pool without starting a worker, then refills', async () => {
     const m = manager({ poolSize: 1 });
     await m.whenPoolReady();
+    settle();
     const before = spawned;
     const s = await m.create({ id: 'pooled-1' });
+    settle();
     expect(spawned).toBe(before); // no worker started by create(): it is the pooled one
     expect(s.id).toBe('pooled-1');
     expect(s.state).toBe('idle');
@@ -90,6 +98,7 @@ describe('SessionManager', () => {
     expect((await s.stats()).executions).toBe(0);
     expect((await s.execute('let x = 20; x * 2')).value).toBe(40);
     await m.whenPoolReady();
+    settle();
     expect(spawned).toBe(before + 1);
     expect(m.list()).toEqual([s]); // pooled sessions are not listed
   });
@@ -97,6 +106,7 @@ describe('SessionManager', () => {
   it('applies host-side options to a pooled session: onOutput, onInput, capabilities, snapshot id', async () => {
     const m = manager({ poolSize: 1, defaults: { capabilities: { twice: (n: number) => n } } });
     await m.whenPoolReady();
+    settle();
     const before = spawned;
     const lines: string[] = [];
     const s = await m.create({
@@ -105,6 +115,7 @@ describe('SessionManager', () => {
       onInput: (prompt) => `answer to ${prompt}`,
       capabilities: { twice: (n: number) => n * 2 },
     });
+    settle();
     expect(spawned).toBe(before);
     const r = await s.execute('console.log("hi"); const a = input("q"); [a, await host.twice(21)]');
     expect(r.status).toBe('ok');
@@ -130,8 +141,10 @@ describe('SessionManager', () => {
     await first.snapshot();
     await first.close();
     await m.whenPoolReady();
+    settle();
     const before = spawned;
     const again = await m.create({ id: 'restore-me', restore: true });
+    settle();
     expect(spawned).toBe(before);
     expect((await again.execute('kept.n + 1')).value).toBe(42);
   });
@@ -139,27 +152,33 @@ describe('SessionManager', () => {
   it('starts a cold session when the options change the worker (policy, capability names, cacheSize)', async () => {
     const m = manager({ poolSize: 1 });
     await m.whenPoolReady();
+    settle();
     const before = spawned;
     const s = await m.create({ policy: 'standard' });
+    settle();
     expect(spawned).toBe(before + 1);
     expect(m.pooled).toBe(1);
     expect((await s.execute('typeof fetch')).value).toBe('function');
     await m.create({ cacheSize: 5 });
     await m.create({ capabilities: { f: () => 1 } });
+    settle();
     expect(spawned).toBe(before + 3);
   });
 
   it('does not refill the pool while a session is running a cell', async () => {
     const m = manager({ poolSize: 1 });
     await m.whenPoolReady();
+    settle();
     const before = spawned;
     const s = await m.create();
     const running = s.execute('const end = Date.now() + 600; while (Date.now() < end) {}');
     await new Promise((r) => setTimeout(r, 300));
     expect(s.state).toBe('busy');
+    settle();
     expect(spawned).toBe(before);
     expect((await running).status).toBe('ok');
     await m.whenPoolReady();
+    settle();
     expect(spawned).toBe(before + 1);
   });
 
@@ -169,8 +188,10 @@ describe('SessionManager', () => {
     const b = await m.create();
     await m.whenPoolReady();
     expect(m.pooled).toBe(2);
+    settle();
     expect(live.size).toBe(4);
     await m.closeAll();
+    settle();
     expect(live.size).toBe(0);
     expect(m.list()).toEqual([]);
     expect(m.pooled).toBe(0);
@@ -179,6 +200,7 @@ describe('SessionManager', () => {
       await expect(s.execute('1')).rejects.toBeInstanceOf(SessionClosedError);
     }
     await new Promise((r) => setTimeout(r, 100));
+    settle();
     expect(live.size).toBe(0); // no background refill after closeAll
   });
 

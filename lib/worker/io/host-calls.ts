@@ -43,7 +43,7 @@ export function createHostObject(
       try {
         if (type === 'capability')
           post({ type: 'capability-call', cellId, requestId: id, name: payload.name ?? '', args: payload.args ?? [] });
-        else post({ type: 'input-request', cellId, requestId: id, prompt: payload.prompt ?? '' });
+        else post({ type: 'input-request', cellId, requestId: id, prompt: payload.prompt ?? '', sync: false });
       } catch (error) {
         pending.delete(id);
         reject(
@@ -64,7 +64,7 @@ export function createHostObject(
     requestInput: (prompt) => call('input', { prompt }) as Promise<string>,
     announceInput(prompt) {
       const requestId = nextId++;
-      post({ type: 'input-request', cellId: currentCell(), requestId, prompt });
+      post({ type: 'input-request', cellId: currentCell(), requestId, prompt, sync: true });
       return requestId;
     },
     onHostEvent: engineGuard().wrapEngine((message: HostEvent) => {

@@ -1,0 +1,86 @@
+/**
+ * The script of a session's frame: a hidden, sandboxed iframe without `allow-same-origin`
+ * (an opaque origin) whose only job is to start the session's worker and own its shared
+ * memory. It runs in the frame, not on the page: the page embeds this function's source
+ * text (`Function.prototype.toString`) in the frame's document, so it must stay
+ * self-contained — no imports, no references to anything outside its own body.
+ *
+ *   page ── FrameInit (window.postMessage) ──▶ frame: makes the SharedArrayBuffers,
+ *                                                     new Worker(blob: of workerSource),
+ *                                                     posts InitMessage (port, buffers, config)
+ *   page ◀── FrameReport / FrameCommand ──▶ frame (control port): booted, worker errors;
+ *                                                     stop a cell, answer a synchronous input()
+ *   page ◀──────────── session port (RPC, output, requests) ────────────▶ worker
+ *
+ * Why the frame owns the buffers: a SharedArrayBuffer made by the page cannot be posted into
+ * an opaque-origin frame (seen in Chromium 156: `messageerror`), but one the frame makes (with
+ * `allow="cross-origin-isolated"` on the iframe) can be shared with its worker. Why a classic
+ * worker: a module worker from a blob: URL never starts in a `sandbox="allow-scripts"` frame
+ * (Chromium 156), a classic one does. The worker inherits the frame's Content-Security-Policy.
+ */
+import type { FrameCommand, FrameInit, FrameReport, InitMessage } from '../protocol.ts';
+
+/** Runs in the frame (see the module comment): waits for the page's one init message. */
+export function bootSessionFrame(): void {
+  const CONTROL_SLOTS = 4;
+  const INPUT_BUFFER_BYTES = 1 << 20;
+  const SLOT_INPUT_STATE = 1;
+  const SLOT_INPUT_LENGTH = 2;
+  const SLOT_INTERRUPT = 0;
+  const INPUT_ANSWERED = 2;
+  const INPUT_FAILED = 3;
+
+  const onInit = (event: MessageEvent) => {
+    const init = event.data as FrameInit | null;
+    if (event.source !== window.parent || !init || init.type !== 'sandcell:frame-init') return;
+    window.removeEventListener('message', onInit);
+    const { control, port, config, workerSource, shared } = init;
+    const report = (message: FrameReport) => control.postMessage(message);
+    const isolated = shared && typeof SharedArrayBuffer === 'function' && self.crossOriginIsolated === true;
+    const flags = isolated ? new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4)) : undefined;
+    const inputBuffer = isolated ? new SharedArrayBuffer(INPUT_BUFFER_BYTES) : undefined;
+    const encoder = new TextEncoder();
+
+    control.onmessage = (message: MessageEvent<FrameCommand>) => {
+      const command = message.data;
+      if (!flags || !command) return;
+      if (command.type === 'stop') {
+        Atomics.store(flags, SLOT_INTERRUPT, command.cellId);
+        // Wakes a synchronous input() that waits on its slot; it then sees the stop.
+        Atomics.notify(flags, SLOT_INPUT_STATE);
+      } else if (command.type === 'input-answer' && inputBuffer) {
+        const bytes = new Uint8Array(inputBuffer);
+        const encoded = encoder.encode(String(command.text));
+        const length = Math.min(encoded.byteLength, bytes.byteLength);
+        // The worker reads exactly InputLength bytes; a longer answer is cut rather than overflowing.
+        bytes.set(encoded.subarray(0, length));
+        Atomics.store(flags, SLOT_INPUT_LENGTH, length);
+        Atomics.store(flags, SLOT_INPUT_STATE, command.ok ? INPUT_ANSWERED : INPUT_FAILED);
+        Atomics.notify(flags, SLOT_INPUT_STATE);
+      }
+    };
+
+    let worker: Worker;
+    try {
+      const url = URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }));
+      worker = new Worker(url, { name: `sandcell:${config.sessionId}` });
+    } catch (error) {
+      report({ type: 'worker-error', message: error instanceof Error ? error.message : String(error) });
+      return;
+    }
+    worker.addEventListener('error', (error) => {
+      error.preventDefault();
+      report({ type: 'worker-error', message: error.message || 'the worker script failed' });
+    });
+    const message: InitMessage = {
+      type: 'sandcell:init',
+      port,
+      control: flags?.buffer as SharedArrayBuffer | undefined,
+      inputBuffer,
+      config,
+    };
+    worker.postMessage(message, [port]);
+    report({ type: 'booted' });
+  };
+  window.addEventListener('message', onInit);
+}

@@ -1,0 +1,91 @@
+/**
+ * A worker on the page's own origin, for sessions whose policy grants the page's storage
+ * (`unrestricted`, `storage: true`). The page owns its shared memory, and watches its death
+ * through a Web Lock the worker holds for its whole life.
+ */
+import { CONTROL_SLOTS, ControlSlot, InputState } from '../../protocol.ts';
+import type { WorkerHost, WorkerHostOptions } from './worker-host.ts';
+
+const INPUT_BUFFER_BYTES = 1 << 20;
+
+/** One blob: URL per source text, for every page-hosted worker of this page. */
+const urls = new Map<string, string>();
+
+function blobURL(source: string): string {
+  let url = urls.get(source);
+  if (!url) {
+    url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+    urls.set(source, url);
+  }
+  return url;
+}
+
+export function startPageHost(options: WorkerHostOptions): WorkerHost {
+  const control = options.isolated ? new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4)) : undefined;
+  const inputBuffer = options.isolated ? new SharedArrayBuffer(INPUT_BUFFER_BYTES) : undefined;
+  const lifeWatch = new AbortController();
+  const lifeLock =
+    typeof navigator !== 'undefined' && navigator.locks ? `sandcell:alive:${crypto.randomUUID()}` : undefined;
+  const encoder = new TextEncoder();
+  let worker: Worker | undefined;
+  let disposed = false;
+
+  const host: WorkerHost = {
+    kind: 'page',
+    requestStop(cellId) {
+      if (!control) return false;
+      Atomics.store(control, ControlSlot.Interrupt, cellId);
+      Atomics.notify(control, ControlSlot.InputState);
+      return true;
+    },
+    answerSyncInput(ok, text) {
+      if (!control || !inputBuffer || disposed) return;
+      const bytes = new Uint8Array(inputBuffer);
+      const encoded = encoder.encode(text);
+      const length = Math.min(encoded.byteLength, bytes.byteLength);
+      // The worker reads exactly InputLength bytes; a longer answer is cut rather than overflowing.
+      bytes.set(encoded.subarray(0, length));
+      Atomics.store(control, ControlSlot.InputLength, length);
+      Atomics.store(control, ControlSlot.InputState, ok ? InputState.Answered : InputState.Failed);
+      Atomics.notify(control, ControlSlot.InputState);
+    },
+    started() {
+      if (!lifeLock || disposed) return;
+      // The worker took this lock before answering; ours is granted only when it is released — at its death.
+      navigator.locks
+        .request(lifeLock, { signal: lifeWatch.signal }, () => {
+          if (!disposed) options.onFailure('the worker stopped unexpectedly (out of memory, or it closed itself)');
+        })
+        .catch(() => {});
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      lifeWatch.abort();
+      worker?.terminate();
+    },
+  };
+
+  try {
+    worker = new Worker(blobURL(options.source), { name: options.name });
+  } catch (error) {
+    // Chromium throws here on a page opened from file:// (a worker needs an http(s) origin).
+    queueMicrotask(() => options.onFailure(error instanceof Error ? error.message : String(error)));
+    return host;
+  }
+  worker.addEventListener('error', (event) => {
+    event.preventDefault();
+    if (!disposed) options.onFailure(event.message || 'the worker script failed');
+  });
+  worker.postMessage(
+    {
+      type: 'sandcell:init',
+      port: options.port,
+      control: control?.buffer,
+      inputBuffer,
+      config: { ...options.config, lifeLock },
+    },
+    [options.port],
+  );
+  return host;
+}
