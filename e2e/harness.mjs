@@ -1,11 +1,14 @@
 /**
  * The smallest test runner that does the job: `test(name, fn)` registers, `run()` runs them
  * with a per-test time limit, prints one line per test and the summary line
- * `N passed, M failed`, and resolves to the number of failures.
+ * `N passed, M failed` (`, K skipped` after it when some could not run in this browser),
+ * and resolves to the number of failures.
  */
 
 /** @type {Array<{ name: string; fn: () => Promise<void>; timeoutMs: number }>} */
 const tests = [];
+/** @type {Array<{ name: string; reason: string }>} */
+const skipped = [];
 
 /**
  * @param {string} name
@@ -14,6 +17,15 @@ const tests = [];
  */
 export function test(name, fn, options = {}) {
   tests.push({ name, fn, timeoutMs: options.timeoutMs ?? 30_000 });
+}
+
+/**
+ * Registers a test that cannot run in this browser, and why; it is listed as skipped.
+ * @param {string} name
+ * @param {string} reason
+ */
+export function skip(name, reason) {
+  skipped.push({ name, reason });
 }
 
 /**
@@ -52,6 +64,8 @@ export async function run(options = {}) {
     }
   }
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, worker));
-  console.log(`${passed} passed, ${failed} failed`);
+  const skips = options.only ? skipped.filter((t) => t.name.includes(options.only ?? '')) : skipped;
+  for (const { name, reason } of skips) console.log(`  - ${name} (skipped: ${reason})`);
+  console.log(`${passed} passed, ${failed} failed${skips.length ? `, ${skips.length} skipped` : ''}`);
   return failed;
 }

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { test } from './harness.mjs';
+import { skip, test } from './harness.mjs';
 
 const SCREENSHOT = fileURLToPath(new URL('../test-results/playground.png', import.meta.url));
 
@@ -68,8 +68,12 @@ async function settled(cell, timeoutMs = 10_000) {
  * @param {() => import('playwright').Browser} browser
  * @param {{ url: string }} server serves demo/dist with COOP/COEP
  * @param {{ url: string }} plainServer serves demo/dist without them
+ * @param {{ skipReason?: string }} [options] `skipReason`: this browser cannot run these tests; list them as skipped
  */
-export function registerPlaygroundTests(browser, server, plainServer) {
+export function registerPlaygroundTests(browser, server, plainServer, options = {}) {
+  const { skipReason } = options;
+  /** @type {typeof test} */
+  const register = skipReason ? (name) => skip(name, skipReason) : test;
   /**
    * @param {(page: import('playwright').Page) => Promise<void>} body
    * @param {{ url: string }} [from]
@@ -89,7 +93,7 @@ export function registerPlaygroundTests(browser, server, plainServer) {
     assert.deepEqual(errors, [], 'uncaught errors in the playground');
   }
 
-  test('playground: opens a session, cross-origin isolated', async () => {
+  register('playground: opens a session, cross-origin isolated', async () => {
     await withPlayground(async (page) => {
       assert.equal(await page.locator('[data-testid="session-tab"]').count(), 1);
       assert.equal(await page.getAttribute('[data-testid="isolation"]', 'data-isolated'), 'true');
@@ -97,7 +101,7 @@ export function registerPlaygroundTests(browser, server, plainServer) {
     });
   });
 
-  test('playground: a cell shows its result, mode, duration, stdout and stderr', async () => {
+  register('playground: a cell shows its result, mode, duration, stdout and stderr', async () => {
     await withPlayground(async (page) => {
       const simple = await runCell(page, '1 + 1');
       assert.equal(await simple.getAttribute('data-status'), 'ok');
@@ -112,7 +116,7 @@ export function registerPlaygroundTests(browser, server, plainServer) {
     });
   });
 
-  test('playground: Ctrl+Enter runs; errors show where they happened', async () => {
+  register('playground: Ctrl+Enter runs; errors show where they happened', async () => {
     await withPlayground(async (page) => {
       await typeCode(page, 'const list = [1, 2];\nlist.nope.length');
       await page.keyboard.press('Control+Enter');
@@ -124,7 +128,7 @@ export function registerPlaygroundTests(browser, server, plainServer) {
     });
   });
 
-  test('playground: Stop ends an infinite loop and the session runs the next cell', async () => {
+  register('playground: Stop ends an infinite loop and the session runs the next cell', async () => {
     await withPlayground(async (page) => {
       const loop = await runCell(page, 'let spins = 0;\nwhile (true) { spins++; }', { settle: false });
       await page.waitForSelector('[data-testid="session-state"][data-state="busy"]');
@@ -137,7 +141,7 @@ export function registerPlaygroundTests(browser, server, plainServer) {
     });
   });
 
-  test('playground: variables appear in the inspector', async () => {
+  register('playground: variables appear in the inspector', async () => {
     await withPlayground(async (page) => {
       await runCell(page, "let alpha = 41;\nconst beta = 'hi';\nfunction gamma() { return alpha + 1; }");
       const row = page.locator('[data-testid="variable"][data-name="alpha"]');
@@ -150,7 +154,7 @@ export function registerPlaygroundTests(browser, server, plainServer) {
     });
   });
 
-  test('playground: a snapshot survives a page reload and restores the variables', async () => {
+  register('playground: a snapshot survives a page reload and restores the variables', async () => {
     await withPlayground(async (page) => {
       await runCell(page, "let saved = { n: 123, tags: new Set(['a', 'b']) };\nfunction twice(x) { return 2 * x; }");
       await page.click('[data-testid="snapshot-save"]');
@@ -175,7 +179,7 @@ export function registerPlaygroundTests(browser, server, plainServer) {
     });
   });
 
-  test('playground: HTML display lands in a sandboxed iframe without allow-same-origin', async () => {
+  register('playground: HTML display lands in a sandboxed iframe without allow-same-origin', async () => {
     await withPlayground(async (page) => {
       const cell = await runCell(
         page,
@@ -195,7 +199,7 @@ export function registerPlaygroundTests(browser, server, plainServer) {
     });
   });
 
-  test('playground: examples menu — SVG chart renders as rich output', async () => {
+  register('playground: examples menu — SVG chart renders as rich output', async () => {
     await withPlayground(async (page) => {
       await page.selectOption('[data-testid="examples"]', 'svg-chart');
       const before = await visibleCells(page).count();
@@ -206,7 +210,7 @@ export function registerPlaygroundTests(browser, server, plainServer) {
     });
   });
 
-  test('playground: sandbox policy blocks fetch with PolicyError', async () => {
+  register('playground: sandbox policy blocks fetch with PolicyError', async () => {
     await withPlayground(async (page) => {
       await page.selectOption('[data-testid="examples"]', 'blocked-fetch');
       await page.click('[data-testid="run"]');
@@ -216,7 +220,7 @@ export function registerPlaygroundTests(browser, server, plainServer) {
     });
   });
 
-  test('playground: input() is answered in the page', async () => {
+  register('playground: input() is answered in the page', async () => {
     await withPlayground(async (page) => {
       await page.selectOption('[data-testid="examples"]', 'input');
       await page.click('[data-testid="run"]');
@@ -230,7 +234,7 @@ export function registerPlaygroundTests(browser, server, plainServer) {
     });
   });
 
-  test('playground: sessions as tabs, each with its own policy and variables', async () => {
+  register('playground: sessions as tabs, each with its own policy and variables', async () => {
     await withPlayground(async (page) => {
       await runCell(page, 'let onlyInFirst = 1');
       await page.selectOption('[data-testid="policy"]', 'standard');
@@ -249,7 +253,7 @@ export function registerPlaygroundTests(browser, server, plainServer) {
     });
   });
 
-  test('playground without COOP/COEP: says so, and Stop still ends a loop', async () => {
+  register('playground without COOP/COEP: says so, and Stop still ends a loop', async () => {
     await withPlayground(async (page) => {
       assert.equal(await page.getAttribute('[data-testid="isolation"]', 'data-isolated'), 'false');
       const loop = await runCell(page, 'while (true) {}', { settle: false });

@@ -228,16 +228,6 @@ describe('queue, isolation and lifecycle', () => {
     expect(states).toContain('busy');
     expect(states.at(-1)).toBe('closed');
   });
-
-  it('works with await using', async () => {
-    let ref: { state: string } | undefined;
-    {
-      await using s = await openSession();
-      ref = s;
-      expect((await s.execute('1')).value).toBe(1);
-    }
-    expect(ref?.state).toBe('closed');
-  });
 });
 
 describe('bad input', () => {
