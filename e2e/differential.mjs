@@ -11,14 +11,18 @@ import { corpus } from '../test/differential/corpus/index.mjs';
 import { intended } from '../test/differential/intended.mjs';
 import { formatDisagreement } from '../test/differential/report.mjs';
 import { indexIntended, runDifferential } from '../test/differential/runner.mjs';
-import { test } from './harness.mjs';
+import { skip, test } from './harness.mjs';
 
 /**
  * @param {() => import('playwright').Browser} browser
  * @param {{ isolated: { url: string } }} servers `isolated` serves the repository root with COOP/COEP
+ * @param {{ skipReason?: string }} [options] `skipReason`: this browser cannot run it; list it as skipped
  */
-export function registerDifferentialTests(browser, servers) {
-  test(
+export function registerDifferentialTests(browser, servers, options = {}) {
+  const { skipReason } = options;
+  /** @type {typeof test} */
+  const register = skipReason ? (name) => skip(name, skipReason) : test;
+  register(
     'differential slice: cells agree with the DevTools console at least as often as the baseline',
     async () => {
       const slice = JSON.parse(await readFile(new URL('../test/differential/slice.json', import.meta.url), 'utf8'));
