@@ -1,10 +1,15 @@
 /**
  * Renders a display bundle into the page, safely: HTML and SVG only ever go inside a
- * sandboxed iframe without `allow-same-origin` (their scripts, if allowed at all, run in
- * an opaque origin and cannot reach the page), never into the page's own DOM.
+ * sandboxed iframe, never into the page's own DOM. The frame may neither run scripts nor
+ * load anything: scripts are off (`sandbox` without `allow-scripts` — a script could send
+ * data out just by navigating its frame, which no Content-Security-Policy prevents, and with
+ * scripts off a `<meta http-equiv="refresh">` does not navigate either: both seen in
+ * Chromium 156), and its CSP refuses every request (images only as `data:` URLs).
  */
 
-const IFRAME_SANDBOX = 'allow-scripts';
+/** No token at all: no scripts, no same origin, no forms, no popups, no navigation of other frames. */
+const IFRAME_SANDBOX = '';
+const FRAME_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:";
 
 function frame(target: Element, html: string, title: string): HTMLIFrameElement {
   const iframe = document.createElement('iframe');
@@ -15,7 +20,7 @@ function frame(target: Element, html: string, title: string): HTMLIFrameElement 
   iframe.setAttribute('credentialless', '');
   iframe.style.border = '0';
   iframe.style.width = '100%';
-  iframe.srcdoc = `<!doctype html><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'">${html}`;
+  iframe.srcdoc = `<!doctype html><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${FRAME_CSP}"><meta name="referrer" content="no-referrer">${html}`;
   target.appendChild(iframe);
   return iframe;
 }

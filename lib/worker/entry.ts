@@ -8,6 +8,7 @@ import { PolicyError } from '../errors.ts';
 import type { InitMessage, WorkerMessage } from '../protocol.ts';
 import { IntrinsicsGuard, installGuard } from './lockdown/intrinsics.ts';
 import { applyPolicy } from './lockdown/policy.ts';
+import { fillSecureContextGaps } from './lockdown/secure-context.ts';
 import { exposeRuntime } from './rpc.ts';
 import { SessionRuntime } from './runtime.ts';
 
@@ -83,6 +84,7 @@ function onInit(event: MessageEvent): void {
     post,
     alive,
   });
+  fillSecureContextGaps(scope);
   applyPolicy(scope, config.policy);
   exposeRuntime(runtime, port, post, guard, { afterReply: runtime.afterReply, onEvent: runtime.onHostEvent });
 }

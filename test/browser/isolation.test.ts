@@ -264,6 +264,15 @@ describe('sessions cannot reach each other', () => {
     expect(document.querySelectorAll('iframe[data-sandcell-session]').length).toBe(before);
   });
 
+  it('the opaque-origin worker is not a secure context, but cells still have crypto.randomUUID', async () => {
+    const s = await openSession();
+    const r = await s.execute('[isSecureContext, crypto.randomUUID(), crypto.randomUUID()]');
+    const [secure, a, b] = r.value as [boolean, string, string];
+    expect(secure).toBe(false);
+    expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(b).not.toBe(a);
+  });
+
   it("'unrestricted' runs on the page's origin, without a frame", async () => {
     const before = document.querySelectorAll('iframe[data-sandcell-session]').length;
     const s = await openSession({ policy: 'unrestricted' });

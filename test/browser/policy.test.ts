@@ -51,9 +51,11 @@ describe("policy 'sandbox'", () => {
       expect(isPolicyError).toBe(true);
       expect(message).toContain(`${setting}: true`);
     }
-    // Still defined, so feature checks see it.
+    // Still defined, and of the real API's type, so feature checks see it.
     const seen = await s.execute(api === 'navigator.storage' ? `'storage' in navigator` : `typeof self.${api}`);
-    expect(seen.value).toBe(api === 'navigator.storage' ? true : 'function');
+    expect(seen.value).toBe(
+      api === 'navigator.storage' ? true : ['indexedDB', 'caches'].includes(api) ? 'object' : 'function',
+    );
   });
 
   it('dynamic import() is refused with PolicyError naming network', async () => {
@@ -77,6 +79,36 @@ describe("policy 'sandbox'", () => {
     const [descriptors, fetchAfterDelete] = r.value as [unknown[], string];
     expect(descriptors).not.toContain('function');
     expect(fetchAfterDelete).toBe('PolicyError');
+  });
+
+  it('a stand-in throws only when used: typeof, instanceof, prototypes and statics behave as for the real API', async () => {
+    const s = await openSession();
+    const r = await s.execute(`[
+      typeof fetch, typeof Worker, typeof indexedDB, typeof indexedDB.open,
+      ({}) instanceof Worker, ({}) instanceof BroadcastChannel, ({}) instanceof XMLHttpRequest,
+      typeof Worker.prototype.postMessage, WebSocket.OPEN, XMLHttpRequest.DONE,
+      Worker.prototype.constructor === Worker, indexedDB instanceof IDBFactory,
+    ]`);
+    expect(r.status, r.error?.message).toBe('ok');
+    expect(r.value).toEqual([
+      'function',
+      'function',
+      'object',
+      'function',
+      false,
+      false,
+      false,
+      'function',
+      1,
+      4,
+      true,
+      true,
+    ]);
+    const used = await s.execute(`const out = [];
+      for (const use of [() => new Worker.prototype.constructor('x'), () => Reflect.construct(BroadcastChannel, ['x']), () => fetch.call(null, '/'), () => indexedDB.open('x'), () => XMLHttpRequest.prototype.constructor()])
+        try { use(); out.push('allowed') } catch (e) { out.push(e instanceof PolicyError) }
+      out`);
+    expect(used.value).toEqual([true, true, true, true, true]);
   });
 
   it('a denied call in a later cell after an error still throws PolicyError', async () => {

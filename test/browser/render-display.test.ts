@@ -1,5 +1,5 @@
 /** renderDisplay keeps cell HTML and SVG out of the page: a sandboxed iframe, no allow-same-origin. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { renderDisplay } from '../../lib/index';
 
 const targets: Element[] = [];
@@ -73,5 +73,29 @@ describe('renderDisplay', () => {
 
   it('throws a TypeError for something that is not a bundle', () => {
     expect(() => renderDisplay(target(), null as unknown as Record<string, unknown>)).toThrow(/\[sandcell\]/);
+  });
+
+  it('sends nothing out and navigates nowhere: scripts, meta refresh, SVG scripts, images, styles, fonts', async () => {
+    const base = `${inject('loopback')}/t/display-${crypto.randomUUID().replaceAll('-', '')}`;
+    const attempts = [
+      `<script>location.href = '${base}/script-navigation'</script>`,
+      `<script>fetch('${base}/script-fetch'); new Image().src = '${base}/script-image'</script>`,
+      `<meta http-equiv="refresh" content="0;url=${base}/meta-refresh">`,
+      `<svg xmlns="http://www.w3.org/2000/svg"><script>location.href = '${base}/svg-script'</script><image href="${base}/svg-image"/></svg>`,
+      `<img src="${base}/img"><link rel="stylesheet" href="${base}/css"><style>@font-face { font-family: f; src: url(${base}/font) } body { font-family: f; background: url(${base}/bg) }</style>x`,
+      `<a id="a" href="${base}/link" ping="${base}/ping">x</a><form action="${base}/form"><button>x</button></form><script>document.forms[0].submit()</script>`,
+    ];
+    const div = target();
+    for (const html of attempts) renderDisplay(div, { 'text/html': html });
+    renderDisplay(div, {
+      'image/svg+xml': `<svg xmlns="http://www.w3.org/2000/svg" onload="location.href='${base}/onload'"/>`,
+    });
+    const frames = [...div.querySelectorAll('iframe')];
+    await Promise.all(frames.map(loaded));
+    // Every frame has loaded; a navigation it started would reach the server before a later round trip does.
+    await fetch(`${inject('loopback')}/count/settle`);
+    const response = await fetch(`${inject('loopback')}/count/${base.split('/t/')[1]}`);
+    expect(await response.json()).toEqual([]);
+    for (const frame of frames) expect(frame.getAttribute('sandbox')).toBe('');
   });
 });
