@@ -6,19 +6,22 @@
  *   when the first session starts: an app's bundler carries it like any other module.
  * - `vite build --mode iife` → `dist/sandcell.iife.js`, which defines `globalThis.Sandcell`.
  *   One file: the worker string is inlined, so a page needs nothing but the script tag.
+ * - `dist/sandcell-frame.html`: the session frame's document, for pages that serve it
+ *   themselves (the `frameURL` option; see the README's "Hosting the session frame").
  *
  * Both bundle every dependency: a page that loads `dist/` with no bundler has no way to
  * resolve bare imports such as `comlink`.
  */
 import { defineConfig } from 'vite';
-import { workerSource } from './scripts/worker-source-plugin.mjs';
+import { frameDocument, workerSource } from './scripts/worker-source-plugin.mjs';
 
 export default defineConfig(({ mode }) => {
   const iife = mode === 'iife';
   return {
     base: './',
     publicDir: false,
-    plugins: [workerSource()],
+    // The frame document for the `frameURL` option is emitted once, by the ESM build.
+    plugins: iife ? [workerSource()] : [workerSource(), frameDocument()],
     build: {
       target: 'es2022',
       outDir: 'dist',

@@ -16,6 +16,7 @@ import { launchBrowser, selectedEngine } from './browser.mjs';
 import { registerBundleTests } from './bundles.mjs';
 import { registerDifferentialTests } from './differential.mjs';
 import { run } from './harness.mjs';
+import { registerHostingTests } from './hosting.mjs';
 import { registerPlaygroundTests } from './playground.mjs';
 import { registerSessionTests } from './sessions.mjs';
 import { startStaticServer } from './static-server.mjs';
@@ -52,6 +53,7 @@ registerPlaygroundTests(() => browser, servers.demo, servers.demoPlain, {
       : undefined,
 });
 registerBundleTests(() => browser, servers);
+registerHostingTests(() => browser, servers);
 registerSessionTests(() => browser, servers);
 registerDifferentialTests(() => browser, servers, {
   skipReason:

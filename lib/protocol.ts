@@ -225,6 +225,12 @@ export interface FrameInit {
   config: RuntimeConfig;
   /** Make the shared buffers: the page is cross-origin isolated (the frame then is too). */
   shared: boolean;
+  /**
+   * The Content-Security-Policy the frame puts in force (a meta element) before it starts the
+   * worker, which inherits it. A `srcdoc` frame already carries it; a served frame document
+   * (the `frameURL` option) gets it this way.
+   */
+  csp: string;
 }
 
 /** Page → frame on the control port: what the page cannot do to shared memory it does not own. */

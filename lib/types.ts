@@ -89,6 +89,12 @@ export interface SessionOptions {
   cacheSize?: number;
   /** Per execute, in UTF-8 bytes; past it output is dropped and counted; default 16 MB. */
   maxOutputBytes?: number;
+  /**
+   * Where the page serves the session frame's document (`dist/sandcell-frame.html`), for pages
+   * whose own Content-Security-Policy blocks the inline boot script of the default `srcdoc`
+   * frame. Unused by `unrestricted` sessions, which need no frame. See the README.
+   */
+  frameURL?: string;
 }
 
 /** Options of one `execute` call. */

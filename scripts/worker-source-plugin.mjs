@@ -20,6 +20,62 @@ const WORKERS = {
 };
 
 /**
+ * Bundles one entry of lib/ into a single classic script (IIFE, strict, no globals of its own).
+ * @param {string} entry relative to the repository root
+ * @param {boolean} minify
+ * @returns {Promise<{ code: string; files: string[] }>} the script, and the files it was built from
+ */
+async function bundleClassicScript(entry, minify) {
+  const { build } = await import('vite');
+  const output = await build({
+    root,
+    configFile: false,
+    logLevel: 'warn',
+    publicDir: false,
+    build: {
+      write: false,
+      target: 'es2022',
+      minify,
+      sourcemap: false,
+      // One classic script with no exports: the IIFE keeps its top-level names out of the
+      // global scope, where a cell could see or clobber them.
+      lib: { entry: `${root}${entry}`, formats: ['iife'], name: 'sandcellScript' },
+    },
+  });
+  const bundle = Array.isArray(output) ? output[0] : output;
+  const chunk = bundle.output.find((item) => item.type === 'chunk');
+  if (!chunk) throw new Error(`[sandcell] building ${entry} produced no code`);
+  // Strict, as the modules it was bundled from were (rolldown's IIFE does not say so itself).
+  return {
+    code: `(function () {'use strict';\n${chunk.code}\n})();\n`,
+    files: Object.keys(chunk.modules).filter((file) => !file.startsWith('\0')),
+  };
+}
+
+/**
+ * Emits `sandcell-frame.html`: the session frame's document, for pages that serve it
+ * themselves (the `frameURL` option). Its only script is the frame's boot code, inline (an
+ * opaque-origin document has no 'self' to load a script file from).
+ * @returns {import('vite').Plugin}
+ */
+export function frameDocument() {
+  return {
+    name: 'sandcell:frame-document',
+    apply: 'build',
+    async generateBundle() {
+      const { code } = await bundleClassicScript('lib/frame/frame-document.ts', true);
+      this.emitFile({
+        type: 'asset',
+        fileName: 'sandcell-frame.html',
+        source:
+          '<!doctype html><meta charset="utf-8"><meta name="referrer" content="no-referrer">' +
+          `<title>sandcell session</title><script>${code.replaceAll('</script', '<\\/script')}</script>\n`,
+      });
+    },
+  };
+}
+
+/**
  * @param {{ minify?: boolean }} [options] minify the worker (default true: it is shipped as a string)
  * @returns {import('vite').Plugin}
  */
@@ -35,30 +91,10 @@ export function workerSource(options = {}) {
       if (!id.startsWith('\0')) return undefined;
       const virtual = id.slice(1);
       if (!Object.hasOwn(WORKERS, virtual)) return undefined;
-      const { build } = await import('vite');
-      const output = await build({
-        root,
-        configFile: false,
-        logLevel: 'warn',
-        publicDir: false,
-        build: {
-          write: false,
-          target: 'es2022',
-          minify,
-          sourcemap: false,
-          // One classic script with no exports: the IIFE keeps its top-level names out of the
-          // worker's global scope, where a cell could see or clobber them.
-          lib: { entry: `${root}${WORKERS[virtual]}`, formats: ['iife'], name: 'sandcellWorker' },
-        },
-      });
-      const bundle = Array.isArray(output) ? output[0] : output;
-      const chunk = bundle.output.find((item) => item.type === 'chunk');
-      if (!chunk) throw new Error(`[sandcell] building ${WORKERS[virtual]} produced no code`);
+      const { code, files } = await bundleClassicScript(WORKERS[virtual], minify);
       // Dev servers rebuild the string when a worker file changes.
-      for (const file of Object.keys(chunk.modules)) if (!file.startsWith('\0')) this.addWatchFile(file);
-      // Strict, as the modules it was bundled from were (rolldown's IIFE does not say so itself).
-      const source = `(function () {'use strict';\n${chunk.code}\n})();\n`;
-      return { code: `export default ${JSON.stringify(source)};`, map: null };
+      for (const file of files) this.addWatchFile(file);
+      return { code: `export default ${JSON.stringify(code)};`, map: null };
     },
   };
 }

@@ -2,8 +2,10 @@
  * The script of a session's frame: a hidden, sandboxed iframe without `allow-same-origin`
  * (an opaque origin) whose only job is to start the session's worker and own its shared
  * memory. It runs in the frame, not on the page: the page embeds this function's source
- * text (`Function.prototype.toString`) in the frame's document, so it must stay
- * self-contained — no imports, no references to anything outside its own body.
+ * text (`Function.prototype.toString`) in the frame's `srcdoc`, and the build puts it in
+ * `dist/sandcell-frame.html` for pages that serve the frame document themselves (the
+ * `frameURL` option) — so it must stay self-contained: no imports, no references to
+ * anything outside its own body.
  *
  *   page ── FrameInit (window.postMessage) ──▶ frame: makes the SharedArrayBuffers,
  *                                                     new Worker(blob: of workerSource),
@@ -34,7 +36,12 @@ export function bootSessionFrame(): void {
     const init = event.data as FrameInit | null;
     if (event.source !== window.parent || !init || init.type !== 'sandcell:frame-init') return;
     window.removeEventListener('message', onInit);
-    const { control, port, config, workerSource, shared } = init;
+    const { control, port, config, workerSource, shared, csp } = init;
+    // In force from now on, and inherited by the worker made below (seen in Chromium 156).
+    const policy = document.createElement('meta');
+    policy.httpEquiv = 'Content-Security-Policy';
+    policy.content = csp;
+    document.head.appendChild(policy);
     const report = (message: FrameReport) => control.postMessage(message);
     const isolated = shared && typeof SharedArrayBuffer === 'function' && self.crossOriginIsolated === true;
     const flags = isolated ? new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4)) : undefined;

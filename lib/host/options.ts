@@ -72,6 +72,14 @@ export function validateSessionOptions(options: unknown): SessionOptions {
   if (o.maxOutputBytes !== undefined && (!Number.isInteger(o.maxOutputBytes) || o.maxOutputBytes < 0)) {
     fail('maxOutputBytes', 'a non-negative integer', o.maxOutputBytes);
   }
+  if (o.frameURL !== undefined) {
+    if (typeof o.frameURL !== 'string' || o.frameURL === '') fail('frameURL', 'a URL string', o.frameURL);
+    try {
+      new URL(o.frameURL, typeof location === 'undefined' ? undefined : location.href);
+    } catch {
+      fail('frameURL', 'a URL the page can resolve', o.frameURL);
+    }
+  }
   return o;
 }
 
@@ -104,7 +112,7 @@ export type HostSideOptions = Pick<SessionOptions, (typeof HOST_SIDE_OPTIONS)[nu
 
 /**
  * What a session's worker is started with, as a comparable string: the policy, the
- * capability names, the compiled-cell cache size and the output cap. A pooled session can
+ * capability names, the compiled-cell cache size, the output cap and the frame document. A pooled session can
  * be handed to a `create()` only when this matches.
  */
 export function workerShape(options: SessionOptions): string {
@@ -116,6 +124,7 @@ export function workerShape(options: SessionOptions): string {
     Object.keys(options.capabilities ?? {}).sort(),
     options.cacheSize ?? null,
     options.maxOutputBytes ?? null,
+    options.frameURL ?? null,
   ]);
 }
 

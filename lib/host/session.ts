@@ -329,6 +329,7 @@ export class Session extends EventTarget {
       name: `sandcell:${this.id}`,
       source: javascriptWorkerSource,
       isolated: this._isolated,
+      frameURL: this.options.frameURL,
       config: {
         sessionId: this.id,
         policy: resolvePolicy(this.options.policy),

@@ -18,6 +18,8 @@ export interface WorkerLinkOptions {
   config: RuntimeConfig;
   /** Give the worker shared memory (interrupt flag, synchronous input): only on a cross-origin-isolated page. */
   isolated: boolean;
+  /** A frame document the page serves itself (see SessionOptions.frameURL). */
+  frameURL?: string;
   /** Every message of the worker that is not an RPC reply, in the order it was sent. */
   onEvent: (event: WorkerEvent) => void;
   /** The worker died on its own (crash, out of memory, closed itself) after it had started. Called at most once. */
@@ -68,6 +70,7 @@ export class WorkerLink {
         port: channel.port2,
         config: options.config,
         isolated: options.isolated,
+        frameURL: options.frameURL,
         onFailure: (message) => this.failed(message),
       });
       return this.remote.ready();

@@ -45,6 +45,7 @@ function randomNonce(): string {
 export function startFrameHost(options: WorkerHostOptions): WorkerHost {
   const nonce = randomNonce();
   const csp = frameContentSecurityPolicy(options.config.policy, nonce);
+  const served = options.frameURL !== undefined;
   const frame = document.createElement('iframe');
   frame.setAttribute('sandbox', 'allow-scripts');
   // Without it an opaque-origin frame is not cross-origin isolated, and has no SharedArrayBuffer.
@@ -54,11 +55,16 @@ export function startFrameHost(options: WorkerHostOptions): WorkerHost {
   frame.tabIndex = -1;
   frame.hidden = true;
   frame.dataset.sandcellSession = options.config.sessionId;
-  frame.srcdoc =
-    '<!doctype html><meta charset="utf-8">' +
-    `<meta http-equiv="Content-Security-Policy" content="${csp}">` +
-    '<meta name="referrer" content="no-referrer">' +
-    `<script nonce="${nonce}">(${bootSessionFrame.toString()})()</script>`;
+  if (served) {
+    // The page serves the frame document (dist/sandcell-frame.html); its script applies `csp` itself.
+    frame.src = options.frameURL as string;
+  } else {
+    frame.srcdoc =
+      '<!doctype html><meta charset="utf-8">' +
+      `<meta http-equiv="Content-Security-Policy" content="${csp}">` +
+      '<meta name="referrer" content="no-referrer">' +
+      `<script nonce="${nonce}">(${bootSessionFrame.toString()})()</script>`;
+  }
 
   const control = new MessageChannel();
   let disposed = false;
@@ -91,14 +97,17 @@ export function startFrameHost(options: WorkerHostOptions): WorkerHost {
         control: control.port2,
         config: options.config,
         shared: options.isolated,
+        csp,
       };
       // The frame's origin is opaque ('null'): no other target origin would match it.
       frame.contentWindow.postMessage(init, '*', [options.port, control.port2]);
       bootTimer = setTimeout(() => {
-        if (!booted)
-          fail(
-            "the session's frame did not start: the page's Content-Security-Policy probably blocks its inline boot script (a srcdoc frame inherits the page's policy) — allow it, or use policy 'unrestricted'",
-          );
+        if (booted) return;
+        fail(
+          served
+            ? `the session's frame document at ${options.frameURL} did not start: is it dist/sandcell-frame.html, served with the headers the README lists?`
+            : "the session's frame did not start: the page's Content-Security-Policy probably blocks its inline boot script (a srcdoc frame inherits the page's policy) — serve dist/sandcell-frame.html and pass its URL as the frameURL option, or use policy 'unrestricted'",
+        );
       }, BOOT_TIMEOUT_MS);
     },
     { once: true },

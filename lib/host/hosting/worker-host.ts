@@ -24,6 +24,8 @@ export interface WorkerHostOptions {
   config: RuntimeConfig;
   /** Give the worker shared memory (interrupt flag, synchronous input): the page is cross-origin isolated. */
   isolated: boolean;
+  /** A frame document the page serves itself (default: a `srcdoc` frame). */
+  frameURL?: string;
   /** The worker, or its frame, failed: before it answered (it could not start), or after (it crashed). */
   onFailure: (message: string) => void;
 }
