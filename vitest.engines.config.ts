@@ -81,11 +81,11 @@ const chromiumBrowserProject = (chromiumConfig.test?.projects ?? []).find(
 );
 if (!chromiumBrowserProject?.test?.browser) throw new Error('[sandcell] vitest.config.ts has no "browser" project');
 const { browser: chromiumBrowser, ...suite } = chromiumBrowserProject.test;
+// Everything but the projects (server headers, plugins, pre-bundled deps) as the Chromium run has it.
+const { test: _chromiumTest, ...shared } = chromiumConfig;
 
 export default defineConfig({
-  server: chromiumConfig.server,
-  optimizeDeps: chromiumConfig.optimizeDeps,
-  worker: chromiumConfig.worker,
+  ...shared,
   test: {
     projects: [
       {
