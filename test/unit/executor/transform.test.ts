@@ -2,9 +2,10 @@ import vm from 'node:vm';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import { parse } from 'acorn';
 import { describe, expect, it } from 'vitest';
-import type { CellPlan, CellSyntaxError, TransformOptions } from '../../../lib/executor/cell-plan';
+import type { CellPlan, CellSyntaxError, DeclarationKind, TransformOptions } from '../../../lib/executor/cell-plan';
 import { PARSE_OPTIONS } from '../../../lib/executor/parse';
 import { CHECK, CHECK_EXPR, LOOP_CHECK, transformCell } from '../../../lib/executor/transform';
+import { GlobalNamespace } from '../../../lib/namespace/namespace';
 
 /** What the fake runtime throws from `tick()` when an interrupt is requested. */
 const INTERRUPT = Object.freeze({ sandcellInterrupt: true });
@@ -12,44 +13,21 @@ const INTERRUPT = Object.freeze({ sandcellInterrupt: true });
 const NONE = Symbol('none');
 
 /**
- * A stand-in for the worker: a fresh vm context as `globalThis` and a minimal runtime with
- * the methods the generated code calls.
+ * A stand-in for the worker: a fresh vm context as `globalThis`, the real namespace class
+ * over it, and a minimal runtime with the methods the generated code calls.
  */
 class FakeSession {
   readonly context = vm.createContext({});
   readonly global = vm.runInContext('globalThis', this.context) as Record<string, unknown>;
+  readonly namespace = new GlobalNamespace(this.global, Object.keys(this.global));
   readonly counter = new Int32Array([1000]);
   interrupt = false;
   ticks = 0;
   readonly runtime = {
     n: this.counter,
-    declare: (names: string[], kind: string) => {
-      for (const name of names) {
-        if (kind === 'var' && Object.hasOwn(this.global, name)) continue;
-        Object.defineProperty(this.global, name, {
-          value: undefined,
-          writable: true,
-          configurable: true,
-          enumerable: true,
-        });
-      }
-    },
-    constant: (names: string[]) => {
-      for (const name of names) {
-        const value = this.global[name];
-        Object.defineProperty(this.global, name, {
-          get: () => value,
-          set: () => {
-            throw new TypeError('Assignment to constant variable.');
-          },
-          configurable: true,
-          enumerable: true,
-        });
-      }
-    },
-    fn: (name: string, value: unknown) => {
-      Object.defineProperty(this.global, name, { value, writable: true, configurable: true, enumerable: true });
-    },
+    declare: (names: string[], kind: DeclarationKind) => this.namespace.declare(names, kind),
+    constant: (names: string[]) => this.namespace.constant(names),
+    fn: (name: string, value: unknown) => this.namespace.defineFunction(name, value),
     tick: () => {
       this.ticks++;
       if (this.interrupt) throw INTERRUPT;
@@ -96,6 +74,45 @@ function plain(value: unknown): unknown {
 function count(haystack: string, needle: string): number {
   return haystack.split(needle).length - 1;
 }
+
+describe('transformCell: what a cell becomes', () => {
+  // A golden table, to read: the generated code of small cells, line by line. Every cell becomes
+  // one function called with the cell runtime `__sc$`; see the header of lib/executor/transform.ts.
+  const OPEN = '(function (__sc$) { const __sc$n = __sc$.n;';
+  const cases: Array<[cell: string, generated: string[]]> = [
+    ['1 + 1', [OPEN, 'return { __proto__: null, value: (1 + 1) };', '})']],
+    ['let a = 1, {b} = o', [OPEN, '__sc$.declare(["a","b"], "let"); (a = 1), ({b} = o);', '})']],
+    ['const c = 2;', [OPEN, '__sc$.declare(["c"], "const"); (c = 2); __sc$.constant(["c"]);', '})']],
+    ['var v = 1\nvar w', [`${OPEN} __sc$.declare(["v","w"], "var");`, '(v = 1);', 'void 0;', '})']],
+    [
+      'function twice(x) { return x * 2 }',
+      [`${OPEN} __sc$.fn("twice", twice);`, 'function twice(x) { return x * 2 }', '})'],
+    ],
+    [
+      'function g() { return h() }',
+      [`${OPEN} __sc$.fn("g", g);`, 'function g() { if (--__sc$n[0] < 0) __sc$.tick(); return h() }', '})'],
+    ],
+    ['class A {}', [OPEN, '__sc$.declare(["A"], "class"); A = class A {};', '})']],
+    [
+      'while (go) step()',
+      [OPEN, '{ let __sc$l1 = 100; while (go) { if (--__sc$l1 < 0) __sc$l1 = __sc$.tick(); step() } }', '})'],
+    ],
+    ['try { f() } catch { }', [OPEN, 'try { f() } catch (__sc$e) { __sc$.rethrow(__sc$e); }', '})']],
+    [
+      'const r = await fetchIt()',
+      [
+        '(async function (__sc$) { const __sc$n = __sc$.n;',
+        '__sc$.declare(["r"], "const"); (r = await fetchIt()); __sc$.constant(["r"]);',
+        '})',
+      ],
+    ],
+    ['import("x")', [OPEN, 'return { __proto__: null, value: (__sc$.importDenied("x")) };', '})']],
+  ];
+
+  it.each(cases)('%j', (cell, generated) => {
+    expect(expectPlan(transformCell(cell)).code.split('\n')).toEqual(generated);
+  });
+});
 
 describe('transformCell: persistence across cells', () => {
   const cases: Array<[name: string, cells: string[], value: unknown, globals?: Record<string, unknown>]> = [
@@ -542,9 +559,11 @@ describe('transformCell: source map', () => {
 });
 
 describe('transformCell: size', () => {
-  // Relative to a bare acorn parse, so the bound holds on a loaded machine. (A cell with tens
-  // of thousands of top-level declarations is slower: acorn's own scope bookkeeping is quadratic.)
-  it('transforms a 1 MB cell in a small multiple of the parse time', { timeout: 120_000 }, async () => {
+  // What it costs is measured by `npm run bench` (the compile suite), not asserted here: a time
+  // bound in a test fails on a loaded machine. A 1 MB cell must transform correctly and run.
+  it('transforms a 1 MB cell, which then computes what the cell computes untransformed', {
+    timeout: 120_000,
+  }, async () => {
     const parts = ['const data = Array.from({ length: 100 }, (_, v) => ({ v }));\nlet total = 0;\n'];
     let size = 0;
     for (let i = 0; size < 1_000_000; i++) {
@@ -554,15 +573,10 @@ describe('transformCell: size', () => {
     }
     parts.push('total');
     const source = parts.join('');
-    let started = performance.now();
-    parse(source, PARSE_OPTIONS);
-    const parseMs = performance.now() - started;
-    started = performance.now();
     const plan = expectPlan(transformCell(source));
-    const transformMs = performance.now() - started;
-    expect(transformMs).toBeLessThan(parseMs * 6 + 1000);
     expect(plan.declarations.map(({ name }) => name)).toEqual(['data', 'total', 'j']);
-    expect(typeof (await new FakeSession().run(source))).toBe('number');
+    const untransformed = vm.runInContext(source, vm.createContext({}));
+    expect(await new FakeSession().run(source)).toBe(untransformed);
   });
 });
 
