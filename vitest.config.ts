@@ -22,8 +22,12 @@ export default defineConfig({
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
           globalSetup: ['test/browser/setup/loopback-server.ts'],
-          testTimeout: 30_000,
-          hookTimeout: 30_000,
+          // Checks after every test that no worker or frame was left running.
+          setupFiles: ['test/browser/setup/leak-check.ts'],
+          // Generous: on a loaded machine the first test of a file also pays for starting workers
+          // and transforming the worker bundle. A hang still fails, a slow start does not.
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
           fileParallelism: false,
           browser: {
             enabled: true,

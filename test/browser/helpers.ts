@@ -1,4 +1,4 @@
-/** Shared by the browser tests: every test gets fresh sessions, and the suite checks none is left running. */
+/** Shared by the browser tests: every test gets fresh sessions, closed after it (the setup file counts what is left). */
 import { afterEach } from 'vitest';
 import { createSession, type Session } from '../../lib/index';
 import type { OutputEvent, SessionOptions } from '../../lib/types';
@@ -32,9 +32,10 @@ export function collectOutput(): {
   };
 }
 
+// Closing is all this does: whether anything is still running is counted for every test by
+// ./setup/leak-check.ts.
 afterEach(async () => {
   const sessions = [...open];
   open.clear();
   await Promise.all(sessions.map((s) => s.close()));
-  for (const s of sessions) if (s.state !== 'closed') throw new Error(`session ${s.id} left running`);
 });

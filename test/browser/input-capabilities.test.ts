@@ -63,9 +63,18 @@ describe('input()', () => {
   });
 
   it('an interrupt wakes an input() that is waiting, without a restart', async () => {
-    const s = await openSession({ onInput: () => new Promise<string>(() => {}), interruptGraceMs: 5000 });
+    let asked!: () => void;
+    const waiting = new Promise<void>((resolve) => (asked = resolve));
+    const s = await openSession({
+      onInput: () => {
+        asked();
+        return new Promise<string>(() => {});
+      },
+      // The cooperative path is under test: a loaded machine may starve the worker for a while.
+      interruptGraceMs: 20_000,
+    });
     const running = s.execute(`let got = 'none'; got = input('wait forever')`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waiting;
     expect(s.state).toBe('busy');
     await s.interrupt();
     const r = await running;

@@ -1,34 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { SessionClosedError, SessionLimitError, SessionManager } from '../../lib/index';
+import { liveRunners, startedRunners } from './setup/runners';
 
-// Counts the frames sessions start and end (each sandbox session's worker lives in its own
-// frame), to tell a pooled create from a cold one and to check that nothing is left running —
-// by what happened, not by how long it took.
-const live = new Set<Node>();
-let spawned = 0;
-const isSessionFrame = (node: Node) => node instanceof HTMLIFrameElement && node.dataset.sandcellSession !== undefined;
-function count(records: MutationRecord[]): void {
-  for (const record of records) {
-    for (const node of record.addedNodes) {
-      if (!isSessionFrame(node)) continue;
-      spawned++;
-      live.add(node);
-    }
-    for (const node of record.removedNodes) live.delete(node);
-  }
-}
-const observer = new MutationObserver(count);
-/** Counts what happened so far (mutation records are otherwise delivered a microtask later). */
-function settle(): void {
-  count(observer.takeRecords());
-}
-
-beforeAll(() => {
-  observer.observe(document.documentElement, { childList: true, subtree: true });
-});
-afterAll(() => {
-  observer.disconnect();
-});
+// Session runners (frames, page workers) are counted by the suite's setup (./setup/runners.ts):
+// a pooled create is told from a cold one, and "nothing left running" checked, by what happened,
+// not by how long it took.
 
 const managers: SessionManager[] = [];
 function manager(options?: ConstructorParameters<typeof SessionManager>[0]): SessionManager {
@@ -38,8 +14,7 @@ function manager(options?: ConstructorParameters<typeof SessionManager>[0]): Ses
 }
 afterEach(async () => {
   await Promise.all(managers.splice(0).map((m) => m.closeAll()));
-  settle();
-  expect(live.size).toBe(0);
+  expect(liveRunners()).toHaveLength(0);
 });
 
 /** Resolves when `session` next enters `state` (an event, not a timer that checks). */
@@ -87,27 +62,23 @@ describe('SessionManager', () => {
   it('hands out a pre-started session from the pool without starting a worker, then refills', async () => {
     const m = manager({ poolSize: 1 });
     await m.whenPoolReady();
-    settle();
-    const before = spawned;
+    const before = startedRunners();
     const s = await m.create({ id: 'pooled-1' });
-    settle();
-    expect(spawned).toBe(before); // no worker started by create(): it is the pooled one
+    expect(startedRunners()).toBe(before); // no worker started by create(): it is the pooled one
     expect(s.id).toBe('pooled-1');
     expect(s.state).toBe('idle');
     expect(m.get('pooled-1')).toBe(s);
     expect((await s.stats()).executions).toBe(0);
     expect((await s.execute('let x = 20; x * 2')).value).toBe(40);
     await m.whenPoolReady();
-    settle();
-    expect(spawned).toBe(before + 1);
+    expect(startedRunners()).toBe(before + 1);
     expect(m.list()).toEqual([s]); // pooled sessions are not listed
   });
 
   it('applies host-side options to a pooled session: onOutput, onInput, capabilities, snapshot id', async () => {
     const m = manager({ poolSize: 1, defaults: { capabilities: { twice: (n: number) => n } } });
     await m.whenPoolReady();
-    settle();
-    const before = spawned;
+    const before = startedRunners();
     const lines: string[] = [];
     const s = await m.create({
       id: 'adopted',
@@ -115,8 +86,7 @@ describe('SessionManager', () => {
       onInput: (prompt) => `answer to ${prompt}`,
       capabilities: { twice: (n: number) => n * 2 },
     });
-    settle();
-    expect(spawned).toBe(before);
+    expect(startedRunners()).toBe(before);
     const r = await s.execute('console.log("hi"); const a = input("q"); [a, await host.twice(21)]');
     expect(r.status).toBe('ok');
     expect(r.value).toEqual(['answer to q', 42]);
@@ -141,45 +111,49 @@ describe('SessionManager', () => {
     await first.snapshot();
     await first.close();
     await m.whenPoolReady();
-    settle();
-    const before = spawned;
+    const before = startedRunners();
     const again = await m.create({ id: 'restore-me', restore: true });
-    settle();
-    expect(spawned).toBe(before);
+    expect(startedRunners()).toBe(before);
     expect((await again.execute('kept.n + 1')).value).toBe(42);
   });
 
   it('starts a cold session when the options change the worker (policy, capability names, cacheSize)', async () => {
     const m = manager({ poolSize: 1 });
     await m.whenPoolReady();
-    settle();
-    const before = spawned;
+    const before = startedRunners();
     const s = await m.create({ policy: 'standard' });
-    settle();
-    expect(spawned).toBe(before + 1);
+    expect(startedRunners()).toBe(before + 1);
     expect(m.pooled).toBe(1);
     expect((await s.execute('typeof fetch')).value).toBe('function');
     await m.create({ cacheSize: 5 });
     await m.create({ capabilities: { f: () => 1 } });
-    settle();
-    expect(spawned).toBe(before + 3);
+    expect(startedRunners()).toBe(before + 3);
   });
 
   it('does not refill the pool while a session is running a cell', async () => {
     const m = manager({ poolSize: 1 });
     await m.whenPoolReady();
-    settle();
-    const before = spawned;
-    const s = await m.create();
-    const running = s.execute('const end = Date.now() + 600; while (Date.now() < end) {}');
+    const before = startedRunners();
+    // The cell is held in input() until the test answers: busy for as long as the test needs.
+    let asked!: () => void;
+    let answer!: (text: string) => void;
+    const waiting = new Promise<void>((resolve) => (asked = resolve));
+    const s = await m.create({
+      onInput: () => {
+        asked();
+        return new Promise<string>((resolve) => (answer = resolve));
+      },
+    });
+    const running = s.execute('input("hold")');
+    await waiting;
+    // A refill is started by a zero-delay timer after a state change: give one the time to show up.
     await new Promise((r) => setTimeout(r, 300));
     expect(s.state).toBe('busy');
-    settle();
-    expect(spawned).toBe(before);
+    expect(startedRunners()).toBe(before);
+    answer('go');
     expect((await running).status).toBe('ok');
     await m.whenPoolReady();
-    settle();
-    expect(spawned).toBe(before + 1);
+    expect(startedRunners()).toBe(before + 1);
   });
 
   it('closeAll closes every session and pooled worker; later calls reject with SessionClosedError', async () => {
@@ -188,11 +162,9 @@ describe('SessionManager', () => {
     const b = await m.create();
     await m.whenPoolReady();
     expect(m.pooled).toBe(2);
-    settle();
-    expect(live.size).toBe(4);
+    expect(liveRunners()).toHaveLength(4);
     await m.closeAll();
-    settle();
-    expect(live.size).toBe(0);
+    expect(liveRunners()).toHaveLength(0);
     expect(m.list()).toEqual([]);
     expect(m.pooled).toBe(0);
     for (const s of [a, b]) {
@@ -200,8 +172,7 @@ describe('SessionManager', () => {
       await expect(s.execute('1')).rejects.toBeInstanceOf(SessionClosedError);
     }
     await new Promise((r) => setTimeout(r, 100));
-    settle();
-    expect(live.size).toBe(0); // no background refill after closeAll
+    expect(liveRunners()).toHaveLength(0); // no background refill after closeAll
   });
 
   it('keeps a restarted session listed under the same id, and drops a closed one', async () => {
