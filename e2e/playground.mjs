@@ -132,12 +132,13 @@ export function registerPlaygroundTests(browser, server, plainServer, options = 
     await withPlayground(async (page) => {
       const loop = await runCell(page, 'let spins = 0;\nwhile (true) { spins++; }', { settle: false });
       await page.waitForSelector('[data-testid="session-state"][data-state="busy"]');
-      await page.waitForTimeout(200);
       await page.click('[data-testid="stop"]');
       assert.equal(await settled(loop), 'interrupted');
       assert.equal(await loop.getByTestId('badge-interrupted').count(), 1);
-      const next = await runCell(page, "'still alive: ' + (spins > 0)");
-      assert.match(await text(next.getByTestId('cell-repr')), /still alive: true/);
+      // Not `spins`: on a loaded machine Stop may take the hard path, which restores the namespace
+      // from before the loop's cell. What is certain is that the session runs the next cell.
+      const next = await runCell(page, "'still alive: ' + 6 * 7");
+      assert.match(await text(next.getByTestId('cell-repr')), /still alive: 42/);
     });
   });
 
