@@ -605,6 +605,7 @@ describe('transformCell: what the checkpoint needs to know', () => {
     ['f()', false, true],
     ['new Map()', false, true],
     ['tag`t`', false, true],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the cell is a template literal
     ['`${x}`', false, true],
     ['obj.prop', false, true],
     ['a + b', false, true],

@@ -90,10 +90,24 @@ describe('applyCheckpoint after CheckpointTracker', () => {
   type Vars = Record<string, unknown>;
   const cells: Array<[run: (v: Vars) => void, dirty: string[] | undefined, calls: boolean]> = [
     [(v) => Object.assign(v, { a: 1, b: { n: 1 }, c: [1] }), undefined, false],
-    [(v) => ((v.c as unknown[]).push(v.b), (v.d = 4)), ['c', 'b', 'd'], false],
+    [
+      (v) => {
+        (v.c as unknown[]).push(v.b);
+        v.d = 4;
+      },
+      ['c', 'b', 'd'],
+      false,
+    ],
     [(v) => (v.b = { fresh: true }), ['b'], false],
     [(v) => delete v.a, ['a'], false],
-    [(v) => ((v.e = v.c), delete v.d), ['e', 'c', 'd'], false],
+    [
+      (v) => {
+        v.e = v.c;
+        delete v.d;
+      },
+      ['e', 'c', 'd'],
+      false,
+    ],
     [(v) => (v.made = 1), [], true],
     [(v) => ((v.c as unknown[]).length = 0), ['c'], false],
   ];
