@@ -86,7 +86,8 @@ def compile_cell(source: str, filename: str) -> CompiledCell | CellSyntaxError:
         # The compiler's other refusals (null bytes, too deeply nested) are syntax errors to the user.
         return CellSyntaxError(filename, _as_syntax_error(error, filename))
     top_level_await = is_coroutine_code(body) or is_coroutine_code(expression)
-    names = frozenset(node.id for node in ast.walk(tree) if isinstance(node, ast.Name))
+    binds = frozenset(top_level_bindings(tree))
+    names = binds | {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
     defines_functions = any(
         isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)) for node in ast.walk(tree)
     )
@@ -96,7 +97,7 @@ def compile_cell(source: str, filename: str) -> CompiledCell | CellSyntaxError:
         body,
         expression,
         names,
-        frozenset(top_level_bindings(tree)),
+        binds,
         defines_functions,
         may_run_user_code(tree),
     )

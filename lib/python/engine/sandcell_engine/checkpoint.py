@@ -22,6 +22,7 @@ adds the new groups.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from types import CodeType, FunctionType
 from typing import Any
 
 from .snapshot import Encoded, Group, encode
@@ -45,9 +46,33 @@ class Checkpointer:
         if runs_code:
             self._dirty |= self._function_names
 
-    def invalidate(self) -> None:
-        """The namespace changed outside cells (a restore, ``clear``): the next checkpoint is full."""
+    def invalidate(self, forget_functions: bool = False) -> None:
+        """The namespace changed outside cells (a restore, ``clear``): the next checkpoint is full.
+
+        :param forget_functions: every function is gone (``clear``): no later call can run one
+        """
         self._full = True
+        if forget_functions:
+            self._function_names.clear()
+
+    def restored_code(self, values: Iterable[Any]) -> None:
+        """Functions and classes a restore brought back: the names their code uses count as mentioned."""
+        todo = list(values)
+        seen: set[int] = set()
+        while todo:
+            value = todo.pop()
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
+            if isinstance(value, CodeType):
+                self._function_names.update(value.co_names)
+                todo.extend(const for const in value.co_consts if isinstance(const, CodeType))
+            elif isinstance(value, FunctionType):
+                todo.append(value.__code__)
+            elif isinstance(value, type) and value.__module__ == "__main__":
+                todo.extend(vars(value).values())
+            elif isinstance(value, (staticmethod, classmethod)):
+                todo.append(value.__func__)
 
     def mark(self, names: Iterable[str]) -> None:
         """Names the host changed (``namespace.set``/``delete``)."""

@@ -42,7 +42,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from pyodide.code import run_js
-from pyodide.ffi import ConversionError, JsBigInt, JsNull, JsProxy, to_js
+from pyodide.ffi import ConversionError, JsBigInt, JsException, JsNull, JsProxy, to_js
 
 UTC: Final = dt.timezone.utc
 EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=UTC)
@@ -90,7 +90,10 @@ _finish_clone: Callable[[Any], Any] = run_js(
     }"""
 )
 _new_map: Callable[[], Any] = run_js("() => new Map()")
+_new_set: Callable[[], Any] = run_js("() => new Set()")
+MAX_SAFE_INTEGER: Final = 2**53 - 1
 _tag: Callable[[Any], str] = run_js("(value) => Object.prototype.toString.call(value)")
+_object_keys: Callable[[Any], Any] = run_js("(value) => Object.keys(value)")
 _new_date: Callable[[float], Any] = run_js("(ms) => new Date(ms)")
 
 
@@ -116,6 +119,12 @@ def to_js_value(value: object) -> Any:
             for key, item in obj.items():
                 result.set(convert(key), convert(item))
             return result
+        if isinstance(obj, frozenset):
+            result = _new_set()
+            cache(obj, result)
+            for item in obj:
+                result.add(convert(item))
+            return result
         return convert(obj)
 
     try:
@@ -124,7 +133,12 @@ def to_js_value(value: object) -> Any:
         raise
     except (ConversionError, TypeError, ValueError) as error:
         raise NotCloneable(str(error)) from None
-    return _finish_clone(converted)
+    result = _finish_clone(converted)
+    if type(result) is int and -MAX_SAFE_INTEGER <= result <= MAX_SAFE_INTEGER:
+        # Returned to JavaScript as is, Pyodide would make 2^53 - 1 a bigint again; a float of a safe
+        # integer is exact and becomes a number.
+        return float(result)
+    return result
 
 
 def to_py_value(value: Any) -> Any:
@@ -156,7 +170,45 @@ def to_py_value(value: Any) -> Any:
         raise
     except (ConversionError, TypeError) as error:
         raise NotConvertible(f"[sandcell] {error}") from None
+    except JsException:
+        # to_py refuses Map keys that are arrays; walking by hand makes them tuples.
+        return _walk_js(value, {})
     return _normalize(raw, {})
+
+
+def _walk_js(value: Any, memo: dict[int, Any]) -> Any:
+    """The slow, general path of :func:`to_py_value`: one JavaScript value at a time."""
+    if not isinstance(value, JsProxy) or isinstance(value, JsNull):
+        return to_py_value(value)
+    known = memo.get(value.js_id)
+    if known is not None:
+        return known
+    tag = _tag(value)
+    if tag == "[object Array]":
+        items: list[Any] = []
+        memo[value.js_id] = items
+        items.extend(_walk_js(item, memo) for item in value)
+        return items
+    if tag == "[object Map]":
+        mapping: dict[Any, Any] = {}
+        memo[value.js_id] = mapping
+        for key, item in value.entries():
+            mapping[_hashable(_walk_js(key, memo))] = _walk_js(item, memo)
+        return mapping
+    if tag == "[object Set]":
+        members: set[Any] = set()
+        memo[value.js_id] = members
+        members.update(_hashable(_walk_js(item, memo)) for item in value)
+        return members
+    if tag == "[object Object]":
+        record: dict[str, Any] = {}
+        memo[value.js_id] = record
+        for key in _object_keys(value):
+            record[key] = _walk_js(getattr(value, key), memo)
+        return record
+    result = to_py_value(value)
+    memo[value.js_id] = result
+    return result
 
 
 def _normalize(value: Any, memo: dict[int, Any]) -> Any:

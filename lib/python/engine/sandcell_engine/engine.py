@@ -156,7 +156,7 @@ class Engine:
     @boundary
     def namespace_clear(self) -> None:
         self.namespace.clear()
-        self.checkpointer.invalidate()
+        self.checkpointer.invalidate(forget_functions=True)
 
     # -- snapshots ------------------------------------------------------------
 
@@ -197,11 +197,12 @@ class Engine:
                     restored.append(name)
         self.namespace.repair()
         self.checkpointer.invalidate()
+        self.checkpointer.restored_code(self.namespace.globals[name] for name in restored)
         return _to_js_object({"restored": restored, "skipped": skipped})
 
     def set_restore_guard(self, guard: RestoreGuard | None) -> None:
         """The policy's check for code and globals a restore brings back (None: the default)."""
-        self.restore_guard = guard if guard is not None else AllowAll()
+        self.restore_guard = AllowAll() if guard is None or type(guard).__name__ == "JsNull" else guard
 
     # -- internals --------------------------------------------------------------
 

@@ -18,6 +18,7 @@ import contextvars
 import importlib
 import marshal
 import sys
+import typing
 from types import CellType, CodeType, FunctionType, ModuleType
 from typing import Any, Final, Protocol
 
@@ -114,6 +115,14 @@ def make_class(metaclass: type, name: str, bases: tuple[type, ...], namespace: d
     the class itself (``super()``, dataclass methods): the class has to exist first.
     """
     return metaclass(name, bases, namespace)
+
+
+def make_type_var(
+    name: str, bound: Any, constraints: tuple[Any, ...], covariant: bool, contravariant: bool, infer_variance: bool
+) -> typing.TypeVar:
+    return typing.TypeVar(
+        name, *constraints, bound=bound, covariant=covariant, contravariant=contravariant, infer_variance=infer_variance
+    )
 
 
 def fill_class(cls: type, state: dict[str, Any]) -> None:

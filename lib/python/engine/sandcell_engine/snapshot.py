@@ -34,6 +34,8 @@ import io
 import marshal
 import pickle
 import sys
+import types
+import typing
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import CellType, CodeType, FunctionType, MethodType, ModuleType
@@ -104,11 +106,26 @@ class SnapshotPickler(pickle.Pickler):
         if kind is ModuleType:
             return self._module(obj)
         if isinstance(obj, type):
-            return self._class(obj) if _needs_value(obj) else NotImplemented
+            if not _needs_value(obj):
+                return NotImplemented
+            if not obj.__flags__ & HEAP_TYPE:
+                return _builtin_type(obj)
+            return self._class(obj)
         if isinstance(obj, JsProxy):
             raise Unsaveable("a JavaScript object (JsProxy) belongs to its worker and cannot be saved")
         if kind is CodeType:
             return (reconstruct.load_code, (marshal.dumps(obj), obj.co_qualname))
+        if kind in DESCRIPTOR_TYPES:
+            # Slots, `__dict__`, methods of built-in types: found again on the class that owns them.
+            return (getattr, (obj.__objclass__, obj.__name__))
+        if kind is types.MappingProxyType:
+            return (types.MappingProxyType, (dict(obj),))
+        if kind is property:
+            return (property, (obj.fget, obj.fset, obj.fdel, obj.__doc__))
+        if kind is staticmethod or kind is classmethod:
+            return (kind, (obj.__func__,))
+        if kind in TYPE_PARAMETER_TYPES and self._module_level(obj) is None:
+            return self._type_parameter(obj)
         if kind in VALUE_TYPES or kind is dict or kind is list or kind is set:
             return NotImplemented
         reference = self._module_level(obj)
@@ -148,6 +165,10 @@ class SnapshotPickler(pickle.Pickler):
             creation["__doc__"] = cls.__dict__["__doc__"]
         if slots is not None:
             creation["__slots__"] = slots
+        for name in ("__orig_bases__", "__type_params__"):
+            # Generic classes check these while they are created (`class Box[T]`, `class Box(Generic[T])`).
+            if name in cls.__dict__:
+                creation[name] = cls.__dict__[name]
         state = {
             name: value
             for name, value in cls.__dict__.items()
@@ -157,6 +178,17 @@ class SnapshotPickler(pickle.Pickler):
         }
         args = (type(cls), cls.__name__, cls.__bases__, creation)
         return (reconstruct.make_class, args, state, None, None, reconstruct.fill_class)
+
+    def _type_parameter(self, parameter: Any) -> Any:
+        """A ``TypeVar``/``ParamSpec``/``TypeVarTuple`` of a generic class or function defined in a cell."""
+        if isinstance(parameter, typing.TypeVar):
+            try:
+                bound, constraints = parameter.__bound__, parameter.__constraints__
+            except Exception:  # a bound that names something undefined: kept unbounded
+                bound, constraints = None, ()
+            variance = (parameter.__covariant__, parameter.__contravariant__, parameter.__infer_variance__)
+            return (reconstruct.make_type_var, (parameter.__name__, bound, constraints, *variance))
+        return (type(parameter), (parameter.__name__,))
 
     def _module(self, module: ModuleType) -> Any:
         name = module.__name__
@@ -183,8 +215,33 @@ class SnapshotPickler(pickle.Pickler):
         return None
 
 
+DESCRIPTOR_TYPES: Final = frozenset(
+    {
+        types.GetSetDescriptorType,
+        types.MemberDescriptorType,
+        types.WrapperDescriptorType,
+        types.MethodDescriptorType,
+        types.ClassMethodDescriptorType,
+    }
+)
+TYPE_PARAMETER_TYPES: Final = frozenset({typing.TypeVar, typing.ParamSpec, typing.TypeVarTuple})
+
 # Created by type() itself from the class statement; setting them afterwards fails or duplicates.
 CLASS_ATTRIBUTES_MADE_AT_CREATION: Final = frozenset({"__dict__", "__weakref__", "_abc_impl", "__abstractmethods__"})
+
+
+HEAP_TYPE: Final = 1 << 9  # Py_TPFLAGS_HEAPTYPE: made by a class statement or type(), not static C
+BUILTIN_TYPES_BY_NAME: Final = {
+    value: name for name, value in vars(types).items() if isinstance(value, type) and not value.__flags__ & HEAP_TYPE
+}
+
+
+def _builtin_type(cls: type) -> Any:
+    """A C type that ``builtins`` does not name (``mappingproxy``, ``NoneType``…): found again in :mod:`types`."""
+    name = BUILTIN_TYPES_BY_NAME.get(cls)
+    if name is None:
+        raise Unsaveable(f"the built-in type {cls.__qualname__} cannot be found again by name")
+    return (getattr, (types, name))
 
 
 def _needs_value(obj: FunctionType | type) -> bool:
@@ -212,10 +269,21 @@ def _module_owning(globals_: dict[str, Any]) -> str | None:
 
 
 def _dump(values: Mapping[str, Any], module_index: dict[str, dict[int, str]]) -> tuple[bytes, set[int]]:
+    """Pickles variables; also returns the ids of the objects in them whose identity matters.
+
+    The pickler's memo lists every object it saved, including temporaries that reducers
+    made (a ``__reduce__``'s state dict, a copy for a ``Counter``). Those die with the
+    memo and their ids are reused by the next dump, which would tie unrelated variables
+    together; so only objects that something besides the memo still holds are kept. With
+    the pickler's own memo cleared, that is a reference count above this loop's three
+    (the copy's tuple, the loop variable, getrefcount's argument).
+    """
     buffer = io.BytesIO()
     pickler = SnapshotPickler(buffer, module_index)
     pickler.dump(dict(values))
-    shared = {key for key, (_index, obj) in pickler.memo.copy().items() if _has_identity(obj)}
+    memo = pickler.memo.copy()
+    pickler.clear_memo()
+    shared = {key for key, (_index, obj) in memo.items() if sys.getrefcount(obj) > 3 and _has_identity(obj)}
     return buffer.getvalue(), shared
 
 
