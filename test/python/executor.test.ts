@@ -2,8 +2,11 @@
  * The Python engine's cells in Pyodide (Node): modes, results and `_`, errors and their positions,
  * the compiled-cell cache, output order, display bundles, input and capabilities.
  */
-import { beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { type Session, startSession } from './harness.ts';
+
+// Pyodide is loaded once per file (seconds); cells that flood output or stop threads get room on a busy machine.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 180_000 });
 
 let s: Session;
 let detectMode: (source: string) => string;

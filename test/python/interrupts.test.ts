@@ -4,8 +4,11 @@
  * busy; asynchronous cells are stopped the way the worker will, by the flag plus engine.interrupt().
  */
 import { Worker } from 'node:worker_threads';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { type Session, startSession } from './harness.ts';
+
+// Pyodide is loaded once per file (seconds); cells that flood output or stop threads get room on a busy machine.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 180_000 });
 
 let s: Session;
 let thread: Worker;

@@ -3,8 +3,11 @@
  * protected, merge strategies, and conversions both ways with no JsProxy or jsnull reaching user
  * variables.
  */
-import { beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { type Session, startSession } from './harness.ts';
+
+// Pyodide is loaded once per file (seconds); cells that flood output or stop threads get room on a busy machine.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 180_000 });
 
 let s: Session;
 

@@ -4,8 +4,11 @@
  * dataclasses, namedtuples, modules and shared references survive; what cannot be saved is
  * named with its reason; one bad group never fails the others; checkpoints are incremental.
  */
-import { beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { type Session, type SnapshotRecord, startSession } from './harness.ts';
+
+// Pyodide is loaded once per file (seconds); cells that flood output or stop threads get room on a busy machine.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 180_000 });
 
 let source: Session;
 let target: Session;

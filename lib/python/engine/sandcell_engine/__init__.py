@@ -68,7 +68,18 @@ Calls (``engine.<name>(...)``):
                                     ``reconstruct.RestoreRefused`` to refuse (policy hook)
 ==================================  ============================================================
 
+Errors thrown by these calls (bad arguments, a missing variable) reach JavaScript as
+Pyodide's ``PythonError``: ``error.type`` is the Python class (``TypeError``,
+``KeyError``) and the last line of ``error.message`` is ``Class: [sandcell] …``, the text
+to show. Errors in the user's code never throw: they are results.
+
 What the worker must do around it:
+
+- load Pyodide with ``indexURL`` = ``dist/python/`` (precompiled standard library), fetch
+  ``sandcell_engine.zip`` beside it in parallel, unpack it as above;
+- route file descriptors 1 and 2 to the same output as ``write``:
+  ``pyodide.setStdout({ write })`` / ``setStderr`` (text written below ``sys.stdout``, by
+  C code, and — briefly after an engine call failed — by Python: see ``engine.boundary``);
 
 - queue cells (one ``execute`` at a time) and, for ``timeoutMs``, store 2 in
   the flag at the deadline from the host side (the worker is busy);

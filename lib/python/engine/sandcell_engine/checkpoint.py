@@ -110,9 +110,8 @@ class Checkpointer:
                 dirty |= set(group.names)
         skipped_names = {entry["name"] for entry in encoded.skipped}
         removed = sorted(set(removed) | (skipped_names & previously))
-        for group in encoded.groups:
-            group_data_free = Group(group.names, b"", group.objects)
-            kept.append(group_data_free)
+        # Only names and object ids are kept here; the data belongs to the host.
+        kept.extend(Group(group.names, b"", group.objects) for group in encoded.groups)
         self._groups = kept
         self._identity = {name: id(value) for name, value in current.items()}
         self._dirty.clear()

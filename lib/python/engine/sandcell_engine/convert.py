@@ -38,6 +38,7 @@ memoryview over JavaScript memory).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -56,12 +57,13 @@ class NotConvertible(TypeError):
     """A JavaScript value with no Python form."""
 
 
-# Compiled once, in JavaScript, where a walk over the converted value is cheap. `to_js` leaves two
+# Small JavaScript functions (compiled on first use by js_helper). `finish_clone` walks a converted
+# value in JavaScript, where that is cheap: `to_js` leaves two
 # things the contract wants otherwise: None as undefined (null is what JSON and the JavaScript engine
 # give), and 2^53 - 1 itself as bigint (Pyodide's bound; the contract keeps every safe integer a number).
 # The walk fixes them in place, keeping shared references and cycles.
-_finish_clone: Callable[[Any], Any] = run_js(
-    """(root) => {
+JS_HELPERS: Final[dict[str, str]] = {
+    "finish_clone": """(root) => {
       const seen = new Set();
       const fix = (value) => {
         if (value === undefined) return null;
@@ -87,14 +89,30 @@ _finish_clone: Callable[[Any], Any] = run_js(
         return value;
       };
       return fix(root);
-    }"""
-)
-_new_map: Callable[[], Any] = run_js("() => new Map()")
-_new_set: Callable[[], Any] = run_js("() => new Set()")
+    }""",
+    "new_map": "() => new Map()",
+    "new_set": "() => new Set()",
+    "tag": "(value) => Object.prototype.toString.call(value)",
+    "object_keys": "(value) => Object.keys(value)",
+    "new_date": "(ms) => new Date(ms)",
+}
+
+
+@functools.cache
+def js_helper(name: str) -> Callable[..., Any]:
+    """A small JavaScript function, compiled on first use.
+
+    Not at import: a module that holds JavaScript objects cannot be part of a Pyodide
+    memory snapshot, and the engine should be importable before one is taken.
+    """
+    return run_js(JS_HELPERS[name])
+
+
 MAX_SAFE_INTEGER: Final = 2**53 - 1
-_tag: Callable[[Any], str] = run_js("(value) => Object.prototype.toString.call(value)")
-_object_keys: Callable[[Any], Any] = run_js("(value) => Object.keys(value)")
-_new_date: Callable[[float], Any] = run_js("(ms) => new Date(ms)")
+
+
+def _tag(value: Any) -> str:
+    return js_helper("tag")(value)
 
 
 def to_js_value(value: object) -> Any:
@@ -106,21 +124,21 @@ def to_js_value(value: object) -> Any:
     def default(obj: Any, convert: Any, cache: Any) -> Any:
         if isinstance(obj, dt.datetime):
             aware = obj if obj.tzinfo is not None else obj.replace(tzinfo=UTC)
-            return _new_date((aware - EPOCH) / dt.timedelta(milliseconds=1))
+            return js_helper("new_date")((aware - EPOCH) / dt.timedelta(milliseconds=1))
         if isinstance(obj, dt.date):
-            return _new_date((dt.datetime(obj.year, obj.month, obj.day, tzinfo=UTC) - EPOCH) / dt.timedelta(milliseconds=1))
+            return js_helper("new_date")((dt.datetime(obj.year, obj.month, obj.day, tzinfo=UTC) - EPOCH) / dt.timedelta(milliseconds=1))
         raise NotCloneable(f"a {_type_name(obj)} has no structured-clone form")
 
     def eager(obj: Any, convert: Any, cache: Any) -> Any:
         # A dict becomes a plain object only when every key is a str; otherwise a Map keeps the keys' types.
         if isinstance(obj, dict) and not all(type(key) is str for key in obj):
-            result = _new_map()
+            result = js_helper("new_map")()
             cache(obj, result)  # before the entries: a dict that contains itself stays a cycle
             for key, item in obj.items():
                 result.set(convert(key), convert(item))
             return result
         if isinstance(obj, frozenset):
-            result = _new_set()
+            result = js_helper("new_set")()
             cache(obj, result)
             for item in obj:
                 result.add(convert(item))
@@ -133,7 +151,7 @@ def to_js_value(value: object) -> Any:
         raise
     except (ConversionError, TypeError, ValueError) as error:
         raise NotCloneable(str(error)) from None
-    result = _finish_clone(converted)
+    result = js_helper("finish_clone")(converted)
     if type(result) is int and -MAX_SAFE_INTEGER <= result <= MAX_SAFE_INTEGER:
         # Returned to JavaScript as is, Pyodide would make 2^53 - 1 a bigint again; a float of a safe
         # integer is exact and becomes a number.
@@ -203,7 +221,7 @@ def _walk_js(value: Any, memo: dict[int, Any]) -> Any:
     if tag == "[object Object]":
         record: dict[str, Any] = {}
         memo[value.js_id] = record
-        for key in _object_keys(value):
+        for key in js_helper("object_keys")(value):
             record[key] = _walk_js(getattr(value, key), memo)
         return record
     result = to_py_value(value)

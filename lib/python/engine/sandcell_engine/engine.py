@@ -16,7 +16,6 @@ from typing import Any, ParamSpec, TypeVar
 import pyodide
 from pyodide.ffi import JsProxy
 
-from . import reconstruct
 from .cells import CellCache
 from .checkpoint import Checkpointer
 from .convert import NotCloneable, to_js_value, to_py_value
@@ -32,7 +31,6 @@ from .snapshot import check_header, decode_group, encode, header, skip_reason
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
 
 
 def boundary(method: Callable[P, R]) -> Callable[P, R]:
@@ -278,4 +276,4 @@ def _field(record: Any, key: str) -> Any:
     return getattr(record, key, None)
 
 
-__all__ = ["Engine", "reconstruct"]
+__all__ = ["Engine", "boundary"]

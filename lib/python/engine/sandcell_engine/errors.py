@@ -25,10 +25,6 @@ class ErrorInfo(TypedDict, total=False):
     column: int
 
 
-def is_cell_file(filename: str) -> bool:
-    return filename.startswith("<cell-")
-
-
 class FrameFilter:
     """Decides which frames are the user's: everything but the given directories."""
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 from collections.abc import Callable
 from inspect import isawaitable
 from typing import Any, Final
@@ -32,7 +33,6 @@ from .interrupts import CURRENT_CELL, Interrupts
 from .namespace import Namespace, safe_repr
 
 _NO_VALUE: Final = object()
-_new_promise: Callable[[Any], Any] = run_js("(start) => new Promise((resolve, reject) => start(resolve, reject))")
 
 
 class Executor:
@@ -116,7 +116,7 @@ class Executor:
 
             task.add_done_callback(settle)
 
-        return _new_promise(create_once_callable(start))
+        return _new_promise()(create_once_callable(start))
 
     async def _run_async(self, cell: CompiledCell) -> dict[str, Any]:
         globals_ = self.namespace.globals
@@ -165,6 +165,12 @@ class Executor:
             except NotCloneable:
                 pass
         return result
+
+
+@functools.cache
+def _new_promise() -> Callable[[Any], Any]:
+    # Built on first use, not at import (see convert.js_helper).
+    return run_js("(start) => new Promise((resolve, reject) => start(resolve, reject))")
 
 
 def _refused(names: list[str]) -> ErrorInfo:
