@@ -39,9 +39,13 @@ const require = createRequire(import.meta.url);
 const engineZip = join(ROOT, 'dist/python/sandcell_engine.zip');
 const variants = args.flatMap((arg, i) => (args[i - 1] === '--variant' ? [arg.split('=')] : []));
 if (variants.length === 0) {
-  variants.push(['stock', dirname(require.resolve('pyodide/package.json'))], ['precompiled', join(ROOT, 'dist/python')]);
+  variants.push(
+    ['stock', dirname(require.resolve('pyodide/package.json'))],
+    ['precompiled', join(ROOT, 'dist/python')],
+  );
 }
-if (!existsSync(engineZip)) throw new Error('[sandcell] run `npm run build:python` first: dist/python/sandcell_engine.zip is missing');
+if (!existsSync(engineZip))
+  throw new Error('[sandcell] run `npm run build:python` first: dist/python/sandcell_engine.zip is missing');
 
 const median = (values) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const rows = {};

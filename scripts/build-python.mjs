@@ -87,7 +87,13 @@ def precompile(source_zip, work_dir, out_zip, stored, keep_source):
 precompile
 `);
 
-const stdlibCount = compile(`/lib/python${version}.zip`, '/build/stdlib', '/build/python_stdlib.zip', STORED, !NO_SOURCE);
+const stdlibCount = compile(
+  `/lib/python${version}.zip`,
+  '/build/stdlib',
+  '/build/python_stdlib.zip',
+  STORED,
+  !NO_SOURCE,
+);
 writeFileSync(join(OUT, 'python_stdlib.zip'), pyodide.FS.readFile('/build/python_stdlib.zip'));
 const engineCount = compile('/build/engine-src', '', '/build/sandcell_engine.zip', STORED, true);
 writeFileSync(join(OUT, 'sandcell_engine.zip'), pyodide.FS.readFile('/build/sandcell_engine.zip'));
