@@ -57,7 +57,7 @@ export interface SnapshotRecord {
 export interface Session {
   pyodide: PyodideInterface;
   engine: PythonEngine;
-  /** Index 0: the interrupt flag Pyodide reads; index 1: free for tests to signal on. */
+  /** Index 0: the interrupt flag Pyodide reads; indexes 1 and 2: free for tests to signal on. */
   shared: Int32Array;
   events: OutputEvent[];
   /** Runs a cell and waits for its result, whatever its mode. */
@@ -82,7 +82,7 @@ export async function startSession(
   capabilities: Record<string, (...args: unknown[]) => unknown> = {},
 ): Promise<Session> {
   const pyodide = await loadPyodide();
-  const shared = new Int32Array(new SharedArrayBuffer(8));
+  const shared = new Int32Array(new SharedArrayBuffer(12));
   const flag = shared.subarray(0, 1);
   pyodide.setInterruptBuffer(flag);
   copyEngine(pyodide, '/sandcell/sandcell_engine');

@@ -16,6 +16,7 @@ let started: () => Promise<void>;
 
 beforeAll(async () => {
   s = await startSession();
+  expect(s.shared.length).toBeGreaterThanOrEqual(3);
   thread = new Worker(new URL('./interrupt-thread.mjs', import.meta.url), { workerData: s.shared.buffer });
   let resolveStarted: (() => void) | undefined;
   started = () => new Promise<void>((resolve) => (resolveStarted = resolve));
@@ -35,7 +36,13 @@ afterAll(async () => {
 /** Runs a synchronous cell that calls `started()`; the thread stops it then. */
 async function stopSync(code: string) {
   thread.postMessage('arm');
-  return s.run(`from test_signal import started\n${code}`);
+  const result = await s.run(`from test_signal import started\n${code}`);
+  // The thread stops re-sending the stop, and says so before the next cell may start.
+  const settled = new Promise((resolve) => thread.once('message', resolve));
+  Atomics.store(s.shared, 2, 1);
+  Atomics.notify(s.shared, 2);
+  await settled;
+  return result;
 }
 
 /** Runs an async cell, stops it (flag + interrupt(), as the worker will) once it has started. */

@@ -86,6 +86,11 @@ What the worker must do around it:
 - on a stop request: store 2 in the flag and ``Atomics.notify`` it (the host
   does this, it wakes ``sleep``/``input``), then call ``engine.interrupt()``
   from the worker's message handler — it only runs if the cell is awaiting;
+- until the cell settles or the grace period ends, the host stores 2 again
+  every ~20 ms: Pyodide resets the flag when it reads it, and a handler that
+  could not even be called (a cell sitting at the recursion limit) would
+  otherwise lose the stop. ``sleep`` and ``input`` must return at once while
+  the flag is non-zero (``Atomics.wait(flag, 0, 0, ms)`` does);
 - after ``interruptGraceMs`` without a result: terminate the worker, start a
   new one and ``restore`` the kept checkpoint groups;
 - after each completed cell, call ``checkpoint()`` and keep its groups.

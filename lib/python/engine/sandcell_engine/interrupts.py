@@ -17,6 +17,14 @@ in ``finally`` and ``except KeyboardInterrupt: continue`` all end, because the
 handler's own next line raises. Nothing is traced while no stop is pending:
 monitoring is off between stops, so a running cell pays nothing for it.
 
+The handler's first act is to store SIGINT in the flag again, and the flag
+stays set until the cell ends: a handler that fails half-way is called again
+50 checks later, and a cell whose code cannot be monitored (every tool id
+taken) is still re-raised into that often. A handler that cannot even be
+called (a cell sitting at the recursion limit gets ``RecursionError`` for the
+call itself) loses the signal; for that the host stores SIGINT again every
+few milliseconds until the cell settles, which costs nothing otherwise.
+
 Frames that are not the user's (this engine, asyncio, Pyodide) never get an
 exception raised in them by a stop; the next user line does. That keeps the
 event loop and the engine's bookkeeping intact.
@@ -86,6 +94,7 @@ class Interrupts:
         self._cell: int | None = None
         self._main_task: asyncio.Task[Any] | None = None
         self.stopping = False
+        self._monitoring = False
         self._tool = -1
         self._original_sleep = time.sleep
 
@@ -151,20 +160,26 @@ class Interrupts:
         cell runs, the tasks finished cells left running.
         """
         if self._cell is not None:
+            self._keep_flag()
             self._start_stopping()
             self._cancel_tasks(lambda owner: owner == self._cell)
         else:
             self._cancel_tasks(lambda owner: owner is not None)
 
     def _start_stopping(self) -> None:
-        if self.stopping:
-            return
         self.stopping = True
-        if self._tool >= 0:
+        if self._tool >= 0 and not self._monitoring:
             events = sys.monitoring.events
             sys.monitoring.set_events(self._tool, events.LINE | events.JUMP)
+            self._monitoring = True
+
+    def _keep_flag(self) -> None:
+        """Keeps the stop pending, so Pyodide calls the handler again until the cell has ended."""
+        if self._flag is not None:
+            self._flag[0] = SIGINT
 
     def _disarm(self) -> None:
+        self._monitoring = False
         if self._tool >= 0 and sys.monitoring.get_tool(self._tool) == TOOL_NAME:
             sys.monitoring.set_events(self._tool, 0)
             sys.monitoring.restart_events()
@@ -181,6 +196,7 @@ class Interrupts:
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         if self._cell is None:
             return  # a stop that arrived after its cell ended
+        self._keep_flag()  # first: if anything below fails, the next check calls us again
         self._start_stopping()
         self._raise_in(frame.f_code if frame is not None else None)
 
@@ -212,8 +228,9 @@ class Interrupts:
     def check(self) -> None:
         """Raises the stop now if one is pending or in progress (for waits in engine code)."""
         if self._flag is not None and self._flag[0] != 0:
-            self._flag[0] = 0
-            if self._cell is not None:
+            if self._cell is None:
+                self._flag[0] = 0  # stale: its cell has ended
+            else:
                 self._start_stopping()
         if self.stopping:
             self._raise_in(None)
