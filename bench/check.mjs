@@ -31,6 +31,7 @@ try {
     '/bench/suites/output.js',
     '/bench/suites/peer.js',
     '/bench/workers/bare-worker.js',
+    '/bench/workers/bare-echo.js',
     '/node_modules/idb-keyval/dist/index.js',
     '/node_modules/@jitl/quickjs-wasmfile-release-sync/dist/emscripten-module.wasm',
   ]) {

@@ -9,6 +9,14 @@ const fmt = (value, unit) => {
   return `${value.toPrecision(3)} ${unit}`;
 };
 
+/** A median, with the range of the round medians when it came from rounds. */
+function withSpread(summary, unit) {
+  const median = fmt(summary.median, unit);
+  if (!summary.spread) return median;
+  const [low, high] = summary.spread.map((v) => fmt(v, unit).replace(/ [^ ]+$/, ''));
+  return `${median} (${low}–${high})`;
+}
+
 function goalText(goal) {
   if (!goal) return '';
   const parts = [];
@@ -28,12 +36,14 @@ export function formatTable(figures) {
   for (const f of figures) {
     rows.push([
       f.label,
-      fmt(f.value.median, f.unit),
+      withSpread(f.value, f.unit),
       fmt(f.value.p95, f.unit),
       String(f.value.n),
       f.baseline?.label ?? '',
-      f.baseline ? fmt(f.baseline.median, f.baseline.unit) : '',
-      f.ratio === undefined ? '' : `${f.ratio.toFixed(2)}×`,
+      f.baseline ? withSpread(f.baseline, f.baseline.unit) : '',
+      f.ratio === undefined
+        ? ''
+        : `${f.ratio.toFixed(2)}×${f.ratioSpread ? ` (${f.ratioSpread[0].toFixed(2)}–${f.ratioSpread[1].toFixed(2)})` : ''}`,
       goalText(f.goal),
       f.met === undefined ? '' : f.met ? 'ok' : 'MISSED',
     ]);

@@ -24,6 +24,7 @@ if (!existsSync(new URL('../dist/sandcell.js', import.meta.url))) {
   throw new Error('[sandcell] bench: dist/sandcell.js is missing — run `npm run build` first (npm run bench does)');
 }
 
+const loadBefore = os.loadavg();
 const server = await startServer();
 const executablePath = chromiumExecutable();
 const browser = await chromium.launch({ headless: true, ...(executablePath ? { executablePath } : {}) });
@@ -65,6 +66,9 @@ try {
 
 const machine = {
   cpus: os.cpus().length,
+  // Other processes share the cores: the load before and after the run says how quiet it was.
+  loadBefore: loadBefore.map((l) => Number(l.toFixed(2))),
+  loadAfter: os.loadavg().map((l) => Number(l.toFixed(2))),
   cpuModel: os.cpus()[0]?.model,
   memoryGB: Math.round(os.totalmem() / 2 ** 30),
   platform: `${os.platform()} ${os.release()}`,
@@ -84,7 +88,7 @@ const output = quick ? 'results.quick.json' : 'results.json';
 await writeFile(new URL(`./${output}`, import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
 
 console.log(
-  `\nsandcell bench${quick ? ' (quick: few repetitions, not for quoting)' : ''} — ${machine.browser}, ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGB} GB\n`,
+  `\nsandcell bench${quick ? ' (quick: few repetitions, not for quoting)' : ''} — ${machine.browser}, ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGB} GB, load ${machine.loadBefore[0]} → ${machine.loadAfter[0]} (1-min average)\n`,
 );
 console.log(formatTable(figures));
 const notes = formatNotes(figures);

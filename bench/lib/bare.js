@@ -1,11 +1,16 @@
 // Page-side handle on the bare baseline worker (workers/bare-worker.js).
 
 const URL_ = new URL('../workers/bare-worker.js', import.meta.url);
+const ECHO_URL = new URL('../workers/bare-echo.js', import.meta.url);
 
-/** Starts a bare worker; resolves at its first message, with the time that took. */
-export async function startBare() {
+/**
+ * Starts a bare worker; resolves at its first message, with the time that took.
+ * @param {{ echoOnly?: boolean }} [options] echoOnly: the empty echo worker (no imports), the
+ *   floor for round trips and cold starts
+ */
+export async function startBare({ echoOnly = false } = {}) {
   const t0 = performance.now();
-  const worker = new Worker(URL_, { type: 'module' });
+  const worker = new Worker(echoOnly ? ECHO_URL : URL_, { type: 'module' });
   await nextMessage(worker, 'ready');
   const startMs = performance.now() - t0;
   return {

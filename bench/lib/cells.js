@@ -10,6 +10,21 @@ export const callLoop = (n) =>
   `(() => { function add(a, b) { return (a + b) & 0xffff; } let s = 0; for (let i = 0; i < ${n}; i++) { s = add(s, i); } return s; })()`;
 
 /**
+ * A call-heavy loop at the top level of a cell, as users write it: `f` and `c` are the
+ * cell's own top-level bindings. `suffix` renames them, so a bare worker can run the same code
+ * again by indirect eval (a script may not declare the same `let` twice).
+ */
+export const topLevelCalls = (n, suffix = '') =>
+  `function f${suffix}(x) { return x + 1 } let c${suffix} = 0; for (let i = 0; i < ${n}; i++) c${suffix} = f${suffix}(c${suffix}); c${suffix}`;
+
+/** A numeric kernel: 200×200 matrix product on typed arrays, in a function. */
+export const matmul = (n = 200) =>
+  `(() => { const n = ${n}; const a = new Float64Array(n * n), b = new Float64Array(n * n), c = new Float64Array(n * n);
+for (let i = 0; i < n * n; i++) { a[i] = i % 7; b[i] = i % 5; }
+for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) { const x = a[i * n + k]; for (let j = 0; j < n; j++) c[i * n + j] += x * b[k * n + j]; }
+let s = 0; for (let i = 0; i < n * n; i++) s += c[i]; return s; })()`;
+
+/**
  * An array of small records, about 100 bytes each once serialized: `bytes` of namespace.
  * Objects (not a typed array) so snapshot and checkpoint walk a real object graph.
  */

@@ -1,107 +1,117 @@
-// Core figures: execute round trip, cold start, pooled create, compiled-cell cache.
+// Core figures: the execute round trip for small cells, cold start, pooled create, and the
+// compiled-cell cache. Every pair is measured in interleaved back-to-back blocks (see rounds()).
 import { createSession, SessionManager } from '/dist/sandcell.js';
 import { startBare } from '../lib/bare.js';
 import { cell200 } from '../lib/cells.js';
-import { figure, now } from '../lib/stats.js';
+import { figure, now, rounds } from '../lib/stats.js';
+
+/** Small cells against the bare echo: each is one block. */
+const SMALL_CELLS = [
+  ['execute-rtt', "execute('1') round trip", '1', 1.5],
+  ['execute-let', "execute('let y = 5') round trip", 'let y = 5', 2],
+  ['execute-log', 'execute("console.log(\'x\')") round trip', "console.log('x')", 2],
+  ['execute-array', 'execute of a 10-element array result', '[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]', 2],
+];
 
 export default async function core({ quick }) {
-  const reps = quick ? { rtt: 40, cold: 3, pool: 4, cache: 10 } : { rtt: 1000, cold: 25, pool: 30, cache: 100 };
+  const plan = quick
+    ? { rtt: { rounds: 2, reps: 20 }, cold: { rounds: 2, reps: 2 }, pool: { rounds: 2, reps: 2 }, cache: 10 }
+    : { rtt: { rounds: 9, reps: 150 }, cold: { rounds: 5, reps: 5 }, pool: { rounds: 5, reps: 6 }, cache: 100 };
   const figures = [];
 
-  // ── execute('1') vs a bare postMessage echo ──
+  // ── small cells vs a bare postMessage echo ──
   {
-    const session = await createSession();
-    const bare = await startBare();
-    const ours = [];
-    const base = [];
-    for (let i = 0; i < 50; i++) {
-      await session.execute('1');
-      await bare.call({ type: 'echo', i }, 'echo');
+    const session = await createSession({ onOutput: () => {} });
+    const bare = await startBare({ echoOnly: true });
+    const blocks = {
+      echo: async () => {
+        const t = now();
+        await bare.call({ type: 'echo' }, 'echo');
+        return now() - t;
+      },
+    };
+    for (const [id, , code] of SMALL_CELLS) {
+      blocks[id] = async () => {
+        const t = now();
+        const r = await session.execute(code);
+        const ms = now() - t;
+        if (r.status !== 'ok') throw new Error(`[sandcell bench] ${code} failed: ${r.error?.message}`);
+        return ms;
+      };
     }
-    // Interleaved, so drift in the machine hits both sides alike.
-    for (let i = 0; i < reps.rtt; i++) {
-      let t = now();
-      await session.execute('1');
-      ours.push(now() - t);
-      t = now();
-      await bare.call({ type: 'echo', i }, 'echo');
-      base.push(now() - t);
+    const measured = await rounds(blocks, { ...plan.rtt, warmup: 20 });
+    const echo = { label: 'bare worker postMessage echo, back to back', ...measured.echo };
+    for (const [id, label, , goal] of SMALL_CELLS) {
+      figures.push(figure({ id, label, ...measured[id], baseline: echo, goal: { ratio: goal } }));
     }
-    figures.push(
-      figure({
-        id: 'execute-rtt',
-        label: "execute('1') round trip",
-        samples: ours,
-        baseline: { label: 'bare worker postMessage echo', samples: base },
-        goal: { ratio: 2 },
-      }),
-    );
     await session.close();
     bare.close();
   }
 
   // ── cold createSession() → first result vs new Worker → first message ──
-  const cold = [];
-  {
-    const base = [];
-    for (let i = 0; i < reps.cold + 2; i++) {
-      let t = now();
-      const session = await createSession();
-      await session.execute('1');
-      const ms = now() - t;
-      await session.close();
-      t = now();
-      const bare = await startBare();
-      const bareMs = now() - t;
-      bare.close();
-      if (i >= 2) {
-        cold.push(ms);
-        base.push(bareMs);
-      }
-    }
-    figures.push(
-      figure({
-        id: 'cold-start',
-        label: 'cold createSession() → first result',
-        samples: cold,
-        baseline: { label: 'bare new Worker → first message', samples: base },
-        goal: { ratio: 1.5 },
-      }),
-    );
-  }
+  const cold = await rounds(
+    {
+      session: async () => {
+        const t = now();
+        const session = await createSession();
+        await session.execute('1');
+        const ms = now() - t;
+        await session.close();
+        return ms;
+      },
+      bare: async () => {
+        const t = now();
+        const bare = await startBare({ echoOnly: true });
+        const ms = now() - t;
+        bare.close();
+        return ms;
+      },
+    },
+    { ...plan.cold, warmup: 1 },
+  );
+  figures.push(
+    figure({
+      id: 'cold-start',
+      label: 'cold createSession() → first result',
+      ...cold.session,
+      baseline: { label: 'bare new Worker → first message (empty module worker)', ...cold.bare },
+      goal: { ratio: 1.5 },
+    }),
+  );
 
   // ── pooled manager.create() ──
   {
     const manager = new SessionManager({ poolSize: 1 });
-    const ours = [];
-    const firstResult = [];
-    for (let i = 0; i < reps.pool + 1; i++) {
-      await manager.whenPoolReady();
-      const t = now();
-      const session = await manager.create();
-      const created = now() - t;
-      await session.execute('1');
-      const first = now() - t;
-      await session.close();
-      if (i >= 1) {
-        ours.push(created);
-        firstResult.push(first);
-      }
-    }
+    const created = [];
+    const pooled = await rounds(
+      {
+        pooled: async (timed) => {
+          await manager.whenPoolReady();
+          const t = now();
+          const session = await manager.create();
+          if (timed) created.push(now() - t);
+          await session.execute('1');
+          const first = now() - t;
+          await session.close();
+          return first;
+        },
+      },
+      { ...plan.pool, warmup: 1 },
+    );
     await manager.closeAll();
     figures.push(
       figure({
         id: 'pooled-create',
         label: 'pooled manager.create()',
-        samples: ours,
-        baseline: { label: 'cold createSession() → first result', samples: cold },
+        samples: created,
         goal: { median: 1 },
       }),
       figure({
         id: 'pooled-first-result',
         label: 'pooled manager.create() → first result',
-        samples: firstResult,
-        baseline: { label: 'cold createSession() → first result', samples: cold },
+        ...pooled.pooled,
+        baseline: { label: 'cold createSession() → first result', ...cold.session },
+        goal: { median: 2 },
       }),
     );
   }
@@ -109,24 +119,23 @@ export default async function core({ quick }) {
   // ── compiled-cell cache: hit vs miss for a 200-line cell ──
   {
     const session = await createSession();
-    const hit = [];
-    const miss = [];
     const same = cell200('same');
     await session.execute(same);
-    for (let i = 0; i < 5; i++) await session.execute(cell200(`warm ${i}`));
-    for (let i = 0; i < reps.cache; i++) {
-      let r = await session.execute(same);
-      hit.push(r.durationMs);
-      r = await session.execute(cell200(`miss ${i}`));
-      miss.push(r.durationMs);
-    }
+    let salt = 0;
+    const measured = await rounds(
+      {
+        hit: async () => (await session.execute(same)).durationMs,
+        miss: async () => (await session.execute(cell200(`miss ${salt++}`))).durationMs,
+      },
+      { rounds: quick ? 2 : 5, reps: plan.cache / (quick ? 2 : 5), warmup: 2 },
+    );
     const stats = await session.stats();
     figures.push(
       figure({
         id: 'cache-hit',
         label: '200-line cell, cache hit (in-worker time)',
-        samples: hit,
-        baseline: { label: 'same cell, cache miss (distinct text)', samples: miss },
+        ...measured.hit,
+        baseline: { label: 'same cell, cache miss (distinct text)', ...measured.miss },
         note: `cache hits ${stats.cache.hits}, misses ${stats.cache.misses}`,
       }),
     );

@@ -2,8 +2,8 @@
 // path (kill + respawn + restore) and the per-cell checkpoint cost for big namespaces.
 import { createSession } from '/dist/sandcell.js';
 import { startBare } from '../lib/bare.js';
-import { callLoop, records, tightLoop } from '../lib/cells.js';
-import { figure, now, sleep } from '../lib/stats.js';
+import { matmul, records, tightLoop, topLevelCalls } from '../lib/cells.js';
+import { figure, now, rounds, sleep } from '../lib/stats.js';
 
 /** Resolves when `session` next enters `state`. */
 function nextState(session, state) {
@@ -17,15 +17,14 @@ function nextState(session, state) {
   });
 }
 
-/** Picks an iteration count that makes the plain loop take about `targetMs`. */
-async function calibrate(bare, make, targetMs) {
+/** Picks an iteration count that makes the plain code take about `targetMs` (`run(n)` resolves with its ms). */
+async function calibrate(run, targetMs) {
   let n = 1e6;
   for (let round = 0; round < 4; round++) {
-    await bare.call({ type: 'compile', code: make(n) }, 'compiled');
     // The first runs are not yet optimized: calibrate on the third.
-    await bare.call({ type: 'run' }, 'ran');
-    await bare.call({ type: 'run' }, 'ran');
-    const { ms } = await bare.call({ type: 'run' }, 'ran');
+    await run(n);
+    await run(n);
+    const ms = await run(n);
     if (ms > targetMs * 0.7 && ms < targetMs * 1.4) break;
     n = Math.max(1000, Math.round((n * targetMs) / Math.max(ms, 0.5)));
   }
@@ -34,40 +33,71 @@ async function calibrate(bare, make, targetMs) {
 
 export default async function interrupts({ quick }) {
   const reps = quick
-    ? { loop: 2, latency: 8, hard: 2, cells: 5, touched: 1, loopMs: 60 }
-    : { loop: 12, latency: 100, hard: 12, cells: 40, touched: 5, loopMs: 200 };
+    ? { loop: { rounds: 2, reps: 2 }, latency: { rounds: 2, reps: 4 }, hard: 2, cells: 5, touched: 1, loopMs: 60 }
+    : { loop: { rounds: 5, reps: 4 }, latency: { rounds: 5, reps: 24 }, hard: 12, cells: 40, touched: 5, loopMs: 150 };
   const figures = [];
 
-  // ── instrumented (session) vs plain (bare worker, new Function) loop time ──
+  // ── instrumented (session) vs plain (bare worker) code, times measured inside each worker ──
   {
     const bare = await startBare();
     const session = await createSession();
-    for (const [id, label, make, goal] of [
-      ['loop-tight', 'tight numeric loop, instrumented', tightLoop, 1.1],
-      ['loop-calls', 'call-heavy loop, instrumented', callLoop, 1.25],
-    ]) {
-      const n = await calibrate(bare, make, reps.loopMs);
-      const code = make(n);
+    const inSession = async (code) => {
+      const r = await session.execute(code);
+      if (r.status !== 'ok') throw new Error(`[sandcell bench] ${code.slice(0, 40)} failed: ${r.error?.message}`);
+      return r.durationMs;
+    };
+    const plainFunction = async (code) => {
       await bare.call({ type: 'compile', code }, 'compiled');
-      const ours = [];
-      const base = [];
-      for (let i = 0; i < reps.loop + 2; i++) {
-        const r = await session.execute(code);
-        if (r.status !== 'ok') throw new Error(`[sandcell bench] ${id} failed in the session: ${r.error?.message}`);
-        const { ms } = await bare.call({ type: 'run' }, 'ran');
-        if (i >= 2) {
-          ours.push(r.durationMs);
-          base.push(ms);
-        }
+      return async () => (await bare.call({ type: 'run' }, 'ran')).ms;
+    };
+    let scriptRun = 0;
+    const kernels = [
+      {
+        id: 'loop-tight',
+        label: 'tight numeric loop, instrumented',
+        goal: 1.1,
+        make: tightLoop,
+        plain: 'same loop, plain new Function in a bare worker',
+      },
+      {
+        id: 'loop-calls',
+        label: 'call-heavy top-level loop, instrumented',
+        goal: 1.25,
+        make: (n) => topLevelCalls(n),
+        // A script cannot declare the same `let` twice: each plain run renames f and c.
+        script: (n) => topLevelCalls(n, `_${++scriptRun}`),
+        plain: 'same code by indirect eval (a script) in a bare worker',
+      },
+      {
+        id: 'matmul',
+        label: 'matmul 200×200 (Float64Array), instrumented',
+        goal: 1.25,
+        make: () => matmul(200),
+        fixed: true,
+        plain: 'same code, plain new Function in a bare worker',
+      },
+    ];
+    for (const kernel of kernels) {
+      let n = 0;
+      if (!kernel.fixed) {
+        n = await calibrate(async (count) => {
+          if (kernel.script) return (await bare.call({ type: 'script', code: kernel.script(count) }, 'ran')).ms;
+          return (await plainFunction(kernel.make(count)))();
+        }, reps.loopMs);
       }
+      const code = kernel.make(n);
+      const plain = kernel.script
+        ? async () => (await bare.call({ type: 'script', code: kernel.script(n) }, 'ran')).ms
+        : await plainFunction(code);
+      const measured = await rounds({ ours: () => inSession(code), plain }, { ...reps.loop, warmup: 2 });
       figures.push(
         figure({
-          id,
-          label,
-          samples: ours,
-          baseline: { label: 'same loop, plain new Function in a bare worker', samples: base },
-          goal: { ratio: goal },
-          note: `${n.toLocaleString('en-US')} iterations; times measured inside each worker`,
+          id: kernel.id,
+          label: kernel.label,
+          ...measured.ours,
+          baseline: { label: kernel.plain, ...measured.plain },
+          goal: { ratio: kernel.goal },
+          note: `${n ? `${n.toLocaleString('en-US')} iterations; ` : ''}times measured inside each worker`,
         }),
       );
     }
@@ -75,39 +105,42 @@ export default async function interrupts({ quick }) {
 
     // ── interrupt() → result for while(true){} vs a bare flag-polling loop ──
     const latency = await createSession();
-    const ours = [];
-    const restarted = [];
-    for (let i = 0; i < reps.latency + 3; i++) {
-      const busy = nextState(latency, 'busy');
-      const running = latency.execute('while (true) {}');
-      await busy;
-      await sleep(15);
-      const t = now();
-      void latency.interrupt();
-      const r = await running;
-      const ms = now() - t;
-      if (r.status !== 'interrupted') throw new Error(`[sandcell bench] interrupt gave ${r.status}`);
-      if (r.restarted) restarted.push(i);
-      if (i >= 3) ours.push(ms);
-    }
-    const base = [];
-    for (let i = 0; i < reps.latency + 3; i++) {
-      const flag = new Int32Array(new SharedArrayBuffer(4));
-      const stopped = bare.call({ type: 'spin', flag: flag.buffer }, 'stopped');
-      await sleep(15);
-      const t = now();
-      Atomics.store(flag, 0, 1);
-      await stopped;
-      if (i >= 3) base.push(now() - t);
-    }
+    let restarted = 0;
+    const measured = await rounds(
+      {
+        ours: async () => {
+          const busy = nextState(latency, 'busy');
+          const running = latency.execute('while (true) {}');
+          await busy;
+          await sleep(15);
+          const t = now();
+          void latency.interrupt();
+          const r = await running;
+          const ms = now() - t;
+          if (r.status !== 'interrupted') throw new Error(`[sandcell bench] interrupt gave ${r.status}`);
+          if (r.restarted) restarted++;
+          return ms;
+        },
+        bare: async () => {
+          const flag = new Int32Array(new SharedArrayBuffer(4));
+          const stopped = bare.call({ type: 'spin', flag: flag.buffer }, 'stopped');
+          await sleep(15);
+          const t = now();
+          Atomics.store(flag, 0, 1);
+          await stopped;
+          return now() - t;
+        },
+      },
+      { ...reps.latency, warmup: 2 },
+    );
     figures.push(
       figure({
         id: 'interrupt-latency',
         label: 'interrupt() → result, while(true){}',
-        samples: ours,
-        baseline: { label: 'bare worker: flag set → loop exit message', samples: base },
-        goal: { median: 2, p95: 10 },
-        note: restarted.length ? `${restarted.length} interrupts took the hard path` : 'all cooperative (no restart)',
+        ...measured.ours,
+        baseline: { label: 'bare worker: flag set → loop exit message', ...measured.bare },
+        goal: { median: 1, p95: 10 },
+        note: restarted ? `${restarted} interrupts took the hard path` : 'all cooperative (no restart)',
       }),
     );
     await latency.close();
