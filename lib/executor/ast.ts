@@ -7,9 +7,13 @@ import type * as acorn from 'acorn';
 
 type AnyNode = acorn.AnyNode;
 
-/** A plain function declared in a block or switch case (generators and async ones stay block-scoped). */
+/** A sloppy-mode function declared in a block, switch case or `if` branch (generators and async ones stay block-scoped): Annex B also binds its name in the enclosing function. */
 export function isAnnexBFunction(node: acorn.FunctionDeclaration, parent: AnyNode | undefined): boolean {
-  return !node.async && !node.generator && (parent?.type === 'BlockStatement' || parent?.type === 'SwitchCase');
+  return (
+    !node.async &&
+    !node.generator &&
+    (parent?.type === 'BlockStatement' || parent?.type === 'SwitchCase' || parent?.type === 'IfStatement')
+  );
 }
 
 /** The last statement that is not empty (`1;;` still ends in `1`). */
@@ -126,7 +130,8 @@ export function isBoundedLeaf(node: acorn.Function): boolean {
   return true;
 }
 
-function isNode(value: unknown): value is AnyNode {
+/** Whether a field of a node holds a node (rather than a name, a flag or a value). */
+export function isNode(value: unknown): value is AnyNode {
   return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
 }
 

@@ -16,27 +16,48 @@ export interface CellSourceMap {
   file?: string;
 }
 
+/**
+ * How a name the cell does not bind itself resolves when the cell is compiled: a binding of
+ * the namespace's lexical scope, a built-in global of the worker, or anything else (a user
+ * global, or nothing yet).
+ */
+export type NameResolution = 'lexical' | 'builtin' | 'other';
+
 export interface TransformOptions {
   /** Insert interrupt checks at loop back-edges and function entries (default true). */
   instrument?: boolean;
   /** Allow dynamic `import()` (policy-dependent; default false → a syntax error naming the policy). */
   allowDynamicImport?: boolean;
+  /** Resolves free names against the namespace (default: every name is 'other'). */
+  resolve?: (name: string) => NameResolution;
+  /**
+   * The text is the argument of a direct `eval` at a cell's top level: no object-literal rule,
+   * and its own let/const/class stay its own (only its vars and functions reach the namespace).
+   */
+  evalCode?: boolean;
 }
 
 /** A successfully transformed cell. */
 export interface CellPlan {
   mode: Exclude<ExecutionMode, 'syntax-error'>;
   /**
-   * Source of one JavaScript expression that evaluates to a function taking the cell
-   * runtime (`__sc$`) and running the cell: a plain `function` for sync modes, an
-   * `async function` for 'top-level-await'. It returns `{ value }` when the cell ends in an
-   * expression statement and `undefined` otherwise.
+   * Source of one JavaScript expression that evaluates to an arrow function taking the cell
+   * runtime (`__sc$`) and the namespace's lexical scope (`__sc$s`) and running the cell
+   * (async for 'top-level-await'). It returns `{ value }`: the cell's completion value, or
+   * the runtime's `empty` marker when the cell completed without one.
    */
   code: string;
   /** Maps positions in `code` back to the cell's own text. */
   map: CellSourceMap;
-  /** The cell ends in an expression statement. */
+  /** The cell can complete with a value (it has an expression statement outside functions). */
   hasValue: boolean;
+  /**
+   * The resolution of every free name the code depends on (see resolutionKeyOf): the same
+   * text compiles to other code once one of them resolves differently.
+   */
+  resolutionKey: string;
+  /** The names `resolutionKey` covers, sorted. */
+  resolvedNames: string[];
   /** Top-level names the cell declares, in source order. */
   declarations: Array<{ name: string; kind: DeclarationKind }>;
   /** Source text of each top-level function and class declaration, by name (snapshots re-create them). */
@@ -55,6 +76,8 @@ export interface CellPlan {
 /** A cell that does not parse, with the position in the cell's own text (1-based). */
 export interface CellSyntaxError {
   mode: 'syntax-error';
+  /** The error's name when it is not a SyntaxError (a cell nested too deeply to transform: RangeError). */
+  name?: string;
   message: string;
   line: number;
   column: number;

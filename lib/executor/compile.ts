@@ -7,11 +7,12 @@ import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import { describeKind } from '../namespace/describe-value.ts';
 import type { CellError } from '../types.ts';
 import type { CellPlan, CellSyntaxError, TransformOptions } from './cell-plan.ts';
+import type { CompiledText } from './function-source.ts';
 import { LruCache } from './lru-cache.ts';
-import { transformCell } from './transform.ts';
+import { resolutionKeyOf, transformCell } from './transform.ts';
 
-/** What a compiled cell function receives: the runtime object the generated code calls into. */
-export type CellFunction = (this: unknown, runtime: unknown) => unknown;
+/** What a compiled cell function receives: the runtime object the generated code calls into, and the namespace's lexical scope. */
+export type CellFunction = (runtime: unknown, scope: unknown) => unknown;
 
 export interface CompiledCell {
   plan: CellPlan;
@@ -29,6 +30,8 @@ const FRAMES = /sandcell-cell-(\d+)\.js:(\d+):(\d+)/g;
 
 export class CellCompiler {
   private readonly cache: LruCache<string, CompiledCell | CellSyntaxError>;
+  /** The free names of each cached text: how it resolves now is part of its key. */
+  private readonly freeNames: LruCache<string, string[]>;
   /** Every compiled cell's map, kept past LRU eviction: functions it defined can still throw later. */
   private readonly maps = new Map<number, { plan: CellPlan; trace?: TraceMap }>();
   private nextId = 1;
@@ -38,23 +41,29 @@ export class CellCompiler {
     capacity: number,
     private readonly options: TransformOptions,
     evaluate: (code: string) => unknown = globalEval,
+    /** How its code is named in stack traces: errors are placed in the first `sandcell-cell-` frame, so eval code gets another name. */
+    private readonly urlPrefix = URL_PREFIX,
   ) {
     this.cache = new LruCache(capacity);
+    this.freeNames = new LruCache(capacity);
     this.evaluate = evaluate;
   }
 
   /** The compiled cell, from cache when the same text was compiled before with the same options. */
   compile(source: string): CompiledCell | CellSyntaxError {
-    const key = `${this.options.instrument === false ? 0 : 1}${this.options.allowDynamicImport ? 1 : 0}\u0000${source}`;
-    const hit = this.cache.get(key);
+    const text = `${this.options.instrument === false ? 0 : 1}${this.options.allowDynamicImport ? 1 : 0}\u0000${source}`;
+    const resolve = this.options.resolve ?? (() => 'other');
+    const names = this.freeNames.get(text) ?? [];
+    const hit = this.cache.get(`${text}\u0000${resolutionKeyOf(names, resolve)}`);
     if (hit) return hit;
     const plan = transformCell(source, this.options);
+    const key = `${text}\u0000${plan.mode === 'syntax-error' ? '' : plan.resolutionKey}`;
     let entry: CompiledCell | CellSyntaxError;
     if (plan.mode === 'syntax-error') {
       entry = plan;
     } else {
       const id = this.nextId++;
-      const url = `${URL_PREFIX}${id}.js`;
+      const url = `${this.urlPrefix}${id}.js`;
       try {
         const run = this.evaluate(`${plan.code}\n//# sourceURL=${url}`) as CellFunction;
         // The plan builds its source map on first read: only an error that needs mapping pays for it.
@@ -64,6 +73,7 @@ export class CellCompiler {
         // An early error acorn let through (rare): report it as the syntax error it is.
         entry = {
           mode: 'syntax-error',
+          name: error instanceof RangeError ? 'RangeError' : undefined,
           message: error instanceof Error ? error.message : String(error),
           line: 1,
           column: 1,
@@ -71,7 +81,25 @@ export class CellCompiler {
       }
     }
     this.cache.set(key, entry);
+    this.freeNames.set(text, plan.mode === 'syntax-error' ? [] : plan.resolvedNames);
     return entry;
+  }
+
+  /** Every cell compiled so far, newest first: its generated code, its own text, and the map between them. */
+  *compiledTexts(): Iterable<CompiledText> {
+    const ids = [...this.maps.keys()];
+    for (let i = ids.length - 1; i >= 0; i--) {
+      const id = ids[i];
+      const entry = this.maps.get(id) as { plan: CellPlan; trace?: TraceMap };
+      yield {
+        code: entry.plan.code,
+        source: entry.plan.map.sourcesContent?.[0] ?? '',
+        original: (line, column) => {
+          const position = this.originalPosition(id, line, column + 1);
+          return position && { line: position.line, column: position.column - 1 };
+        },
+      };
+    }
   }
 
   stats(): { size: number; capacity: number; hits: number; misses: number } {
@@ -116,7 +144,7 @@ export class CellCompiler {
         message: `Uncaught ${renderValue(thrown)} (the cell threw ${describeKind(thrown)}, not an Error)`,
       };
     }
-    const result: CellError = { name, message };
+    const result: CellError = { name, message: userText(message) };
     if (stack) {
       const frame = FRAME.exec(stack);
       if (frame) {
@@ -126,7 +154,7 @@ export class CellCompiler {
           result.column = position.column;
         }
       }
-      result.stack = this.rewriteStack(stack);
+      result.stack = userText(this.rewriteStack(stack));
     }
     return result;
   }
@@ -153,4 +181,16 @@ export class CellCompiler {
     }
     return kept.join('\n');
   }
+}
+
+/**
+ * V8 quotes the code it failed on (`x is not a function`) as compiled: a reference to the
+ * namespace's lexical scope or a top-level function's hidden name reads as the user wrote it.
+ */
+export function userText(text: string): string {
+  return text
+    .replace(/\(0 , __sc\$s\.([\p{L}\p{N}_$]+)\)/gu, '$1')
+    .replace(/\("([\p{L}\p{N}_$]+)" in __sc\$s \? __sc\$s\.\1 : \1\)/gu, '$1')
+    .replace(/__sc\$s\.([\p{L}\p{N}_$]+)/gu, '$1')
+    .replace(/__sc\$f_([\p{L}\p{N}_$]+)/gu, '$1');
 }

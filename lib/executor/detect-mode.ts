@@ -5,8 +5,8 @@
 
 import type * as acorn from 'acorn';
 import type { Program } from 'acorn';
-import { ancestor } from 'acorn-walk';
 import type { ExecutionMode } from '../types.ts';
+import { forEachChild } from './ast.ts';
 import { parseCell } from './parse.ts';
 
 /**
@@ -15,28 +15,49 @@ import { parseCell } from './parse.ts';
  * @param ast A program from {@link parseCell}.
  */
 export function classifyProgram(ast: Program): Exclude<ExecutionMode, 'syntax-error'> {
-  const found = { topLevelAwait: false, blocking: false, asyncDef: false };
-  const visitFunction = (node: acorn.Function) => {
-    if (node.async) found.asyncDef = true;
-  };
-  ancestor(ast, {
-    AwaitExpression(node, _state, ancestors) {
-      if (!found.topLevelAwait && isTopLevel(node, ancestors)) found.topLevelAwait = true;
-    },
-    ForOfStatement(node, _state, ancestors) {
-      if (node.await && !found.topLevelAwait && isTopLevel(node, ancestors)) found.topLevelAwait = true;
-    },
-    CallExpression(node) {
-      if (!found.blocking && isBlockingCall(node)) found.blocking = true;
-    },
-    FunctionDeclaration: visitFunction,
-    FunctionExpression: visitFunction,
-    ArrowFunctionExpression: visitFunction,
-  });
-  if (found.topLevelAwait) return 'top-level-await';
-  if (found.blocking) return 'blocking';
+  let topLevelAwait = false;
+  let blocking = false;
+  let asyncDef = false;
+  // An explicit stack, not a recursive walk: a cell nested a thousand deep must not overflow
+  // a worker's (small) stack. `top`: not inside a function, static block or field initialiser,
+  // which run as bodies of their own (a computed key runs in the enclosing scope).
+  const stack: Array<[acorn.AnyNode, boolean]> = [[ast, true]];
+  while (stack.length > 0) {
+    const [node, top] = stack.pop() as [acorn.AnyNode, boolean];
+    switch (node.type) {
+      case 'AwaitExpression':
+        if (top) topLevelAwait = true;
+        break;
+      case 'ForOfStatement':
+        if (node.await && top) topLevelAwait = true;
+        break;
+      case 'VariableDeclaration':
+        // `await using` awaits the disposal at the end of its block.
+        if ((node.kind as string) === 'await using' && top) topLevelAwait = true;
+        break;
+      case 'CallExpression':
+        if (!blocking && isBlockingCall(node)) blocking = true;
+        break;
+      case 'FunctionDeclaration':
+      case 'FunctionExpression':
+      case 'ArrowFunctionExpression':
+        if (node.async) asyncDef = true;
+        break;
+    }
+    const childTop =
+      top &&
+      node.type !== 'FunctionDeclaration' &&
+      node.type !== 'FunctionExpression' &&
+      node.type !== 'ArrowFunctionExpression' &&
+      node.type !== 'StaticBlock';
+    forEachChild(node, (child, key) => {
+      stack.push([child, childTop && !(node.type === 'PropertyDefinition' && key === 'value')]);
+    });
+  }
+  if (topLevelAwait) return 'top-level-await';
+  if (blocking) return 'blocking';
   if (isSingleExpression(ast)) return 'expression';
-  if (found.asyncDef) return 'async-def';
+  if (asyncDef) return 'async-def';
   return 'sync';
 }
 
@@ -54,25 +75,6 @@ export function detectMode(source: string): ExecutionMode {
 export function isSingleExpression(ast: Program): boolean {
   const statements = ast.body.filter((statement) => statement.type !== 'EmptyStatement');
   return statements.length === 1 && statements[0].type === 'ExpressionStatement';
-}
-
-// Class field initialisers and static blocks run as their own function bodies, so an
-// `await` in them is not the cell's; a computed key is evaluated in the enclosing scope.
-function isTopLevel(node: acorn.AnyNode, ancestors: acorn.AnyNode[]): boolean {
-  for (const outer of ancestors) {
-    if (outer === node) continue;
-    switch (outer.type) {
-      case 'FunctionDeclaration':
-      case 'FunctionExpression':
-      case 'ArrowFunctionExpression':
-      case 'StaticBlock':
-        return false;
-      case 'PropertyDefinition':
-        if (outer.value && node.start >= outer.value.start && node.end <= outer.value.end) return false;
-        break;
-    }
-  }
-  return true;
 }
 
 const GLOBAL_OBJECTS = new Set(['globalThis', 'self', 'window']);

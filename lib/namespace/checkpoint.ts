@@ -5,9 +5,12 @@
  * group is encoded as one structured-clone graph, which keeps shared references and
  * cycles intact), and a group is replaced whole.
  *
- * "May have changed" is a conservative superset: the names the cell mentions, the names
- * it declares, and — when the cell calls anything — the names mentioned by every cell
- * that defined a function (a call may run one of them).
+ * "May have changed" is a conservative superset: every variable whose value is no longer
+ * the one the last checkpoint saw (however it was written: `globalThis['a'] = …`,
+ * `eval('a = 2')`, `Object.assign(globalThis, …)`, a function made by `new Function`), plus,
+ * for changes *inside* a value, the names the cell mentions, the names it declares, and —
+ * when the cell calls anything — the names mentioned by every cell that defined a function
+ * (a call may run one of them).
  */
 import type { Checkpoint, CheckpointGroup } from '../protocol.ts';
 
@@ -111,6 +114,8 @@ export class CheckpointTracker {
   private nextGroup = 1;
   /** Names mentioned by cells that define functions: a later call may touch any of them. */
   private readonly reachableByFunctions = new Set<string>();
+  /** The value each variable had at the last checkpoint: a different one now means it was written. */
+  private seen = new Map<string, unknown>();
 
   constructor(private readonly encode: (names: string[]) => unknown) {}
 
@@ -128,11 +133,25 @@ export class CheckpointTracker {
     const survivors = removed.flatMap((name) => this.membersOf(name)).filter((name) => liveSet.has(name));
     for (const name of removed) this.dropName(name);
 
+    const seen = new Map<string, unknown>();
+    const written: string[] = [];
+    for (const name of live) {
+      let value: unknown;
+      try {
+        value = view.get(name);
+      } catch {
+        continue;
+      }
+      seen.set(name, value);
+      if (!this.seen.has(name) || !Object.is(this.seen.get(name), value)) written.push(name);
+    }
+    this.seen = seen;
+
     let selected: Set<string>;
     if (dirty === undefined) {
       selected = new Set(live);
     } else {
-      selected = new Set<string>();
+      selected = new Set<string>(written);
       for (const name of dirty) if (liveSet.has(name)) selected.add(name);
       if (callsAnything) for (const name of this.reachableByFunctions) if (liveSet.has(name)) selected.add(name);
       for (const name of live) if (!this.groupOf.has(name)) selected.add(name);
@@ -218,6 +237,7 @@ export class CheckpointTracker {
 
   /** Forgets all groups (after the namespace was replaced wholesale). */
   reset(): void {
+    this.seen = new Map();
     this.groupOf.clear();
     this.members.clear();
     this.ownerOf = new WeakMap();

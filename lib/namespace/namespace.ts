@@ -1,138 +1,342 @@
 /**
- * The namespace model in the worker: user variables are own, enumerable properties of the
- * worker's global object, which is what makes them visible to every later cell (and to
- * functions defined in earlier ones) at the speed of a global. `const` variables are
- * accessors whose setter throws, as the language does. Engine internals are
- * non-configurable, non-writable, non-enumerable globals: user code can neither
- * overwrite nor delete them, and they never show in `names()`.
+ * The namespace model in the worker, shaped like the DevTools console's script scope:
+ *
+ *   let / const / class   live in the *lexical scope*: a null-prototype object that the REPL
+ *                         transform passes to every cell (`__sc$s`) and that cells and their
+ *                         functions reach as `__sc$s.name`. Not on `globalThis`, never seen
+ *                         by the engine's own code, so `let performance = 1` or
+ *                         `class Map {}` shadow the built-in only for the user's code.
+ *   var / function        are properties of the worker's global object, non-configurable
+ *                         (`delete v` is false), as a script's are; reached as bare names, so
+ *                         a later `function b` is what an earlier `a()` calls.
+ *   bare assignments,     are configurable global properties (the language's own).
+ *   globalThis.x = …
+ *
+ * Lexical bindings are data properties once initialised. Before (the temporal dead zone,
+ * or forever when the cell threw first) a binding is an accessor that throws what V8's REPL
+ * mode throws: reads `x is not defined`, writes `Cannot access 'x' before initialization`.
+ * A `const` is an accessor whose setter throws `Assignment to constant variable.`. A later
+ * declaration of a name reuses its binding (REPL mode: `let x = x + 1` reads the old `x`);
+ * a declaration of another kind (a SyntaxError in the console) takes the binding over.
+ *
+ * The hooks cells call while they run (init, initAll) use only functions captured when
+ * this module loaded: they run amid user code, whose patches to built-ins must not reach them.
  */
 import type { DeclarationKind } from '../executor/cell-plan.ts';
 
-/** Names the engine itself defines in the cell's scope. One declared set: protected, kept by clear(), hidden by list(). */
+const defineProperty = Reflect.defineProperty;
+const getOwnPropertyDescriptor = Reflect.getOwnPropertyDescriptor;
+const hasOwn = Object.hasOwn;
+const ownKeys = Reflect.ownKeys;
+const deleteProperty = Reflect.deleteProperty;
+const ReferenceErrorCtor = ReferenceError;
+const TypeErrorCtor = TypeError;
+
+/** Names the engine defines on the global object for cells: `display(...)`, `input()`, `host.x()`. A user's declaration replaces them for the user's code. */
 export const ENGINE_INTERNALS: ReadonlySet<string> = new Set(['display', 'input', 'prompt', 'host', 'PolicyError']);
 
 /** The last expression value: user-visible and writable, but not a listed variable. */
 export const LAST_VALUE = '_';
 
-type Scope = Record<string, unknown>;
+/** Where a user variable lives and how it may change. */
+export type BindingKind = DeclarationKind | 'global';
 
-export class GlobalNamespace {
-  private readonly baseline: ReadonlySet<string>;
-  /** Names user code or the host defined, even where they shadow a worker global (`let name = …`). */
-  private readonly defined = new Set<string>();
+/** The lexical scope object cells receive: null prototype, so `'x' in scope` is only the user's. */
+export type LexicalScope = Record<string, unknown>;
 
-  /** @param scope the worker global; `baseline` = its own keys before any user code ran. */
+/** How a free name in a cell resolves right now (see the transform's NameResolution). */
+export type NameResolution = 'lexical' | 'builtin' | 'other';
+
+/**
+ * A null-prototype object, in V8's dictionary mode from the start (Object.create(null)): a
+ * binding turns from its dead-zone accessor into data when initialised, and that change costs
+ * a copy of every property's descriptor per binding in fast mode (1000 `let`s: 25 s), O(1) here.
+ * Reads and writes through it in a hot loop cost about what a global's do.
+ */
+function newScope(): LexicalScope {
+  return Object.create(null) as LexicalScope;
+}
+
+function newPending(): Record<string, true> {
+  return Object.create(null) as Record<string, true>;
+}
+
+function uninitialized(name: string, kind: DeclarationKind): PropertyDescriptor {
+  return {
+    __proto__: null,
+    get() {
+      throw new ReferenceErrorCtor(`${name} is not defined`);
+    },
+    set() {
+      if (kind === 'const') throw new TypeErrorCtor('Assignment to constant variable.');
+      throw new ReferenceErrorCtor(`Cannot access '${name}' before initialization`);
+    },
+    enumerable: true,
+    configurable: true,
+  } as PropertyDescriptor;
+}
+
+function constant(value: unknown): PropertyDescriptor {
+  return {
+    __proto__: null,
+    get: () => value,
+    set() {
+      throw new TypeErrorCtor('Assignment to constant variable.');
+    },
+    enumerable: true,
+    configurable: true,
+  } as PropertyDescriptor;
+}
+
+function mutable(value: unknown): PropertyDescriptor {
+  return { __proto__: null, value, writable: true, enumerable: true, configurable: true } as PropertyDescriptor;
+}
+
+export class Namespace {
+  /** The user's let/const/class bindings. */
+  readonly lexical: LexicalScope = newScope();
+  /** Kind of every lexical binding (`let`/`const`/`class`) and of every global the user declared. */
+  private readonly kinds = new Map<string, BindingKind>();
+  /**
+   * Lexical bindings whose initialiser has not run (TDZ, or the cell threw before it). A
+   * null-prototype record, not a Set: init() runs amid user code and must call no method
+   * a cell could have patched.
+   */
+  private pending: Record<string, true> = newPending();
+  /** Names visible on the global object before any user code ran (own and inherited). */
+  private readonly builtins: ReadonlySet<string>;
+  /** The engine's own values of the engine internals, to put back by clear(). */
+  private readonly internals = new Map<string, unknown>();
+  /** Global names user code defined (declared, assigned or taken over from the engine). */
+  private readonly userGlobals = new Set<string>();
+  /** The last value the engine gave `_`: a different one means the user took `_` over. */
+  private lastValue: { value: unknown } | undefined;
+
+  /**
+   * @param global the worker's global object.
+   * @param builtins names on it before any user code ran (own keys and those of its prototypes).
+   */
   constructor(
-    private readonly scope: Scope,
-    baseline: Iterable<string>,
+    private readonly global: Record<string, unknown>,
+    builtins: Iterable<string>,
   ) {
-    this.baseline = new Set(baseline);
+    this.builtins = new Set(builtins);
   }
 
-  /** Defines an engine internal that user code can call but never replace. */
+  /** Defines an engine internal: callable by cells, and replaceable by a user declaration. */
   protect(name: string, value: unknown): void {
-    Object.defineProperty(this.scope, name, { value, writable: false, enumerable: false, configurable: false });
+    this.internals.set(name, value);
+    defineProperty(this.global, name, { value, writable: true, enumerable: false, configurable: true });
   }
 
-  /** Makes room for a top-level declaration; `var` keeps an existing value, the others start over. */
-  declare(names: readonly string[], kind: DeclarationKind): void {
-    for (const name of names) {
-      if (ENGINE_INTERNALS.has(name)) {
-        throw new TypeError(
-          `[sandcell] Cannot declare '${name}': it is provided by sandcell and cannot be replaced — pick another name`,
-        );
-      }
-      const current = Object.getOwnPropertyDescriptor(this.scope, name);
+  /** How a cell compiled now should reach `name` (the transform's resolution). */
+  resolve(name: string): NameResolution {
+    if (hasOwn(this.lexical, name)) return 'lexical';
+    if (this.builtins.has(name) && !ENGINE_INTERNALS.has(name) && !this.userGlobals.has(name)) return 'builtin';
+    return 'other';
+  }
+
+  /**
+   * A cell's prelude: makes room for its top-level declarations before any of its code runs.
+   * Lexical names that are new enter the dead zone; existing ones keep their value until
+   * their initialiser runs (REPL mode). `var` makes a non-configurable global (unless the
+   * name is lexical already: it reuses that binding).
+   */
+  declare(declarations: ReadonlyArray<readonly [string, DeclarationKind]>, deletable = false): void {
+    for (const [name, kind] of declarations) {
       if (kind === 'var' || kind === 'function') {
-        if (current && !current.get && (this.defined.has(name) || !this.baseline.has(name))) continue;
+        if (hasOwn(this.lexical, name)) {
+          // Cross-kind: the lexical binding stays; a dead one comes alive as undefined.
+          if (this.pending[name] === true) {
+            delete this.pending[name];
+            defineProperty(this.lexical, name, mutable(undefined));
+            this.kinds.set(name, 'let');
+          }
+          continue;
+        }
+        this.declareGlobal(name, kind, deletable);
+        continue;
       }
-      if (current && !current.configurable) {
-        throw new TypeError(
-          `[sandcell] Cannot redeclare '${name}': it is a built-in global of the worker — pick another name`,
-        );
+      if (!hasOwn(this.lexical, name)) {
+        defineProperty(this.lexical, name, uninitialized(name, kind));
+        this.pending[name] = true;
       }
-      this.defined.add(name);
-      Object.defineProperty(this.scope, name, {
-        value: undefined,
-        writable: true,
-        enumerable: true,
-        configurable: true,
-      });
+      this.kinds.set(name, kind);
     }
   }
 
-  /** Turns names just assigned by a `const` into constants: later assignments throw TypeError. */
-  constant(names: readonly string[]): void {
-    for (const name of names) this.defineConstant(name, this.scope[name]);
+  /** CreateGlobalVarBinding / CreateGlobalFunctionBinding: what a script's `var` or `function` makes. */
+  private declareGlobal(name: string, kind: 'var' | 'function', deletable = false): void {
+    this.userGlobals.add(name);
+    const current = getOwnPropertyDescriptor(this.global, name);
+    if (kind === 'function' ? !current || current.configurable : !current) {
+      const value = current && 'value' in current ? current.value : undefined;
+      defineProperty(this.global, name, { value, writable: true, enumerable: true, configurable: deletable });
+    }
+    if (this.kinds.get(name) !== 'function') this.kinds.set(name, kind);
   }
 
-  defineConstant(name: string, value: unknown): void {
-    Object.defineProperty(this.scope, name, {
-      get: () => value,
-      set: () => {
-        throw new TypeError('Assignment to constant variable.');
-      },
-      enumerable: true,
-      configurable: true,
-    });
+  /** A top-level function declaration's value (the binding was declared by the prelude). */
+  defineFunction(name: string, value: unknown, deletable = false): void {
+    Namespace.rename(name, value);
+    if (hasOwn(this.lexical, name)) {
+      delete this.pending[name];
+      defineProperty(this.lexical, name, mutable(value));
+      this.kinds.set(name, 'let');
+      return;
+    }
+    this.declareGlobal(name, 'function', deletable);
+    this.global[name] = value;
   }
 
-  /** A top-level function declaration: writable like `var`. */
-  defineFunction(name: string, value: unknown): void {
-    this.declare([name], 'function');
-    this.scope[name] = value;
+  /** A top-level function is compiled under a hidden name (see the transform): it gets its own back. */
+  private static rename(name: string, value: unknown): void {
+    if (typeof value === 'function' && value.name === `__sc$f_${name}`) {
+      defineProperty(value, 'name', { value: name, writable: false, enumerable: false, configurable: true });
+    }
+  }
+
+  /** Runs a lexical declaration's initialiser result into its binding. Called amid user code: captured built-ins only. */
+  init = (name: string, value: unknown, kind: DeclarationKind): void => {
+    delete this.pending[name];
+    defineProperty(this.lexical, name, kind === 'const' ? constant(value) : mutable(value));
+  };
+
+  /** {@link init} for every name a destructuring declaration bound into `values`. */
+  initAll = (values: Record<string, unknown>, kind: DeclarationKind): void => {
+    const keys = ownKeys(values);
+    for (let i = 0; i < keys.length; i++) this.init(keys[i] as string, values[keys[i] as string], kind);
+  };
+
+  kindOf(name: string): BindingKind | undefined {
+    if (hasOwn(this.lexical, name)) return this.kinds.get(name) ?? 'let';
+    return this.has(name) ? (this.kinds.get(name) ?? 'global') : undefined;
   }
 
   isConstant(name: string): boolean {
-    return Boolean(Object.getOwnPropertyDescriptor(this.scope, name)?.get);
+    return hasOwn(this.lexical, name) && this.kinds.get(name) === 'const' && this.pending[name] !== true;
   }
 
-  /** User variable names, in definition order. */
+  /** User variable names: initialised lexical bindings, then the user's globals. */
   names(): string[] {
-    return Object.keys(this.scope).filter((name) => this.isUserName(name));
+    const names: string[] = [];
+    for (const name of Object.keys(this.lexical)) if (this.pending[name] !== true) names.push(name);
+    for (const name of Object.keys(this.global)) {
+      if (!hasOwn(this.lexical, name) && this.isUserGlobal(name)) names.push(name);
+    }
+    // Engine internals the user took over are not enumerable: they would be missed above.
+    for (const name of this.internals.keys()) {
+      if (this.userGlobals.has(name) && !hasOwn(this.lexical, name) && !names.includes(name)) names.push(name);
+    }
+    return names;
   }
 
-  isUserName(name: string): boolean {
-    return name !== LAST_VALUE && !ENGINE_INTERNALS.has(name) && (this.defined.has(name) || !this.baseline.has(name));
+  private isUserGlobal(name: string): boolean {
+    if (name === LAST_VALUE) return false;
+    if (this.internals.has(name)) return this.userGlobals.has(name) && this.global[name] !== this.internals.get(name);
+    return this.userGlobals.has(name) || !this.builtins.has(name);
   }
 
   has(name: string): boolean {
-    return (
-      this.isUserName(name) &&
-      Object.hasOwn(this.scope, name) &&
-      Object.getOwnPropertyDescriptor(this.scope, name)?.enumerable === true
-    );
+    if (hasOwn(this.lexical, name)) return this.pending[name] !== true;
+    return hasOwn(this.global, name) && this.isUserGlobal(name);
   }
 
   get(name: string): unknown {
-    return this.scope[name];
+    return hasOwn(this.lexical, name) ? this.lexical[name] : this.global[name];
   }
 
-  /** Writes a variable from the host (replacing a constant too: the host is not bound by `const`). */
+  /**
+   * Writes a variable from the host (not bound by `const`: the host replaces the value).
+   * An existing binding keeps its home; a new name becomes a global, like a bare assignment.
+   */
   set(name: string, value: unknown): void {
-    if (!this.isUserName(name) && name !== LAST_VALUE) {
-      throw new TypeError(
-        `[sandcell] cannot set '${name}': it is ${ENGINE_INTERNALS.has(name) ? 'an engine internal' : 'a built-in global of the worker'}`,
-      );
+    if (hasOwn(this.lexical, name)) {
+      delete this.pending[name];
+      defineProperty(this.lexical, name, this.kinds.get(name) === 'const' ? constant(value) : mutable(value));
+      return;
     }
-    Object.defineProperty(this.scope, name, { value, writable: true, enumerable: true, configurable: true });
-    this.defined.add(name);
+    const current = getOwnPropertyDescriptor(this.global, name);
+    if (current && !current.configurable) {
+      if (!current.writable || !('value' in current)) {
+        throw new TypeErrorCtor(`[sandcell] cannot set '${name}': it is a read-only global of the worker`);
+      }
+      this.global[name] = value;
+    } else {
+      defineProperty(this.global, name, { value, writable: true, enumerable: true, configurable: true });
+    }
+    this.userGlobals.add(name);
   }
 
+  /** Restores a binding of a known kind (snapshots): lexical kinds into the lexical scope. */
+  restore(name: string, value: unknown, kind: BindingKind): void {
+    if (kind === 'let' || kind === 'const' || kind === 'class') {
+      this.kinds.set(name, kind);
+      delete this.pending[name];
+      defineProperty(this.lexical, name, kind === 'const' ? constant(value) : mutable(value));
+      return;
+    }
+    if (kind === 'var' || kind === 'function') {
+      this.declareGlobal(name, kind);
+      this.global[name] = value;
+      return;
+    }
+    this.set(name, value);
+  }
+
+  /**
+   * Removes a user variable. A `var`/`function` global cannot be removed (the language makes
+   * it non-configurable): it is set to undefined and no longer listed.
+   */
   delete(name: string): boolean {
     if (!this.has(name)) return false;
-    this.defined.delete(name);
-    return delete this.scope[name];
+    if (hasOwn(this.lexical, name)) {
+      deleteProperty(this.lexical, name);
+      this.kinds.delete(name);
+      return true;
+    }
+    this.kinds.delete(name);
+    this.userGlobals.delete(name);
+    if (this.internals.has(name)) {
+      defineProperty(this.global, name, {
+        value: this.internals.get(name),
+        writable: true,
+        enumerable: false,
+        configurable: true,
+      });
+      return true;
+    }
+    if (!deleteProperty(this.global, name)) this.global[name] = undefined;
+    return true;
   }
 
-  /** Removes every user variable and `_`; engine internals stay. */
+  /** Removes every user variable and `_`; engine internals come back. */
   clear(): void {
-    for (const name of this.names()) delete this.scope[name];
-    this.defined.clear();
-    delete this.scope[LAST_VALUE];
+    for (const name of this.names()) this.delete(name);
+    for (const name of Object.keys(this.lexical)) deleteProperty(this.lexical, name);
+    this.pending = newPending();
+    this.kinds.clear();
+    deleteProperty(this.global, LAST_VALUE);
+    this.lastValue = undefined;
+    // A cell may have deleted or replaced one without declaring it.
+    for (const [name, value] of this.internals) {
+      defineProperty(this.global, name, { value, writable: true, enumerable: false, configurable: true });
+    }
+    this.userGlobals.clear();
   }
 
+  /**
+   * Sets `_` after an expression cell — unless the user's code took `_` over (a `const _`, or
+   * assigning `_` itself): from then on `_` is theirs, as in Node's REPL.
+   */
   setLastValue(value: unknown): void {
-    Object.defineProperty(this.scope, LAST_VALUE, { value, writable: true, enumerable: false, configurable: true });
+    if (hasOwn(this.lexical, LAST_VALUE)) return;
+    const current = getOwnPropertyDescriptor(this.global, LAST_VALUE);
+    if (current && (!('value' in current) || !this.lastValue || !Object.is(current.value, this.lastValue.value))) {
+      return;
+    }
+    if (!current && this.lastValue) return;
+    this.lastValue = { value };
+    defineProperty(this.global, LAST_VALUE, { value, writable: true, enumerable: false, configurable: true });
   }
 }

@@ -64,6 +64,11 @@ export interface SnapshotPayload {
   /** `[name, source]` of top-level function and class declarations, in namespace order. */
   functions: Array<[string, string]>;
   instances: InstanceRef[];
+  /**
+   * `[name, kind]` of each saved variable (`let`, `const`, `class`, `var`, `function`,
+   * `global`): where it lives again and whether it stays constant. Absent in older records.
+   */
+  kinds?: Array<[string, string]>;
   /** Over the metadata only (see {@link checksumOf}): catches truncated or hand-edited records, cheaply. */
   checksum: string;
 }
@@ -87,6 +92,8 @@ export interface EncodeResult {
 /** Result of {@link decodeNamespace}. */
 export interface DecodeResult {
   values: Map<string, unknown>;
+  /** The kind each name was saved with (empty for older records). */
+  kinds: Map<string, string>;
   restored: string[];
   skipped: SkippedVariable[];
 }
@@ -102,7 +109,11 @@ export interface DecodeResult {
  *   namespace before it is cloned), the names saved, the names skipped with a
  *   reason, and a size estimate
  */
-export function encodeNamespace(values: Map<string, unknown>, definitions: Record<string, string>): EncodeResult {
+export function encodeNamespace(
+  values: Map<string, unknown>,
+  definitions: Record<string, string>,
+  kinds?: ReadonlyMap<string, string>,
+): EncodeResult {
   const functions: Array<[string, string]> = [];
   const classes = new Map<object, DeclaredClass>();
   for (const [name, value] of values) {
@@ -159,6 +170,7 @@ export function encodeNamespace(values: Map<string, unknown>, definitions: Recor
     instances,
     checksum: '',
   };
+  if (kinds) record.kinds = saved.flatMap((name) => (kinds.has(name) ? [[name, kinds.get(name) as string]] : []));
   record.checksum = checksumOf(record);
   return { record, saved, skipped, bytes };
 }
@@ -227,7 +239,8 @@ export function decodeNamespace(
     if (reason !== undefined) skipped.push({ name, reason });
     else values.set(name, record.data[index]);
   });
-  return { values, restored: [...values.keys()], skipped };
+  const kinds = new Map<string, string>(record.kinds ?? []);
+  return { values, kinds, restored: [...values.keys()], skipped };
 }
 
 /**
@@ -252,7 +265,14 @@ export function validatePayload(value: unknown): SnapshotPayload {
   if (record.version !== FORMAT_VERSION) {
     return corrupt(`in format version ${String(record.version)}, but this sandcell reads version ${FORMAT_VERSION}`);
   }
-  const { names, data, functions, instances, checksum } = record;
+  const { names, data, functions, instances, checksum, kinds } = record;
+  if (
+    kinds !== undefined &&
+    (!Array.isArray(kinds) ||
+      !kinds.every((k) => Array.isArray(k) && typeof k[0] === 'string' && typeof k[1] === 'string'))
+  ) {
+    return corrupt('damaged (bad kinds)');
+  }
   if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) return corrupt('damaged (bad names)');
   if (!Array.isArray(data) || data.length !== names.length) return corrupt('damaged (data does not match names)');
   if (
@@ -298,6 +318,8 @@ export function checksumOf(record: Omit<SnapshotPayload, 'checksum'>): string {
     record.data.length,
     record.functions,
     record.instances.map((i) => [i.variable, i.className, i.path]),
+    // Older records have no kinds: their checksum stays what it was.
+    ...(record.kinds ? [record.kinds] : []),
   ]);
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {

@@ -5,12 +5,14 @@
  */
 
 import { PolicyError } from '../errors.ts';
+import type { CellSyntaxError, DeclarationKind } from '../executor/cell-plan.ts';
 import type { CellFunction, CompiledCell } from '../executor/compile.ts';
 import { CellCompiler } from '../executor/compile.ts';
+import { FunctionSources } from '../executor/function-source.ts';
 import { CellInterrupt, InterruptGate } from '../executor/interrupt.ts';
 import { CheckpointTracker } from '../namespace/checkpoint.ts';
 import { planMerge } from '../namespace/merge.ts';
-import { ENGINE_INTERNALS, GlobalNamespace } from '../namespace/namespace.ts';
+import { ENGINE_INTERNALS, Namespace } from '../namespace/namespace.ts';
 import type {
   CellOutcome,
   CheckpointGroup,
@@ -34,6 +36,25 @@ import { repr, typeName } from './io/repr.ts';
 import { applyPristine, engineGuard, thenPristine } from './lockdown/intrinsics.ts';
 import { createSnapshotCodec, type SnapshotCodec } from './snapshot-codec.ts';
 
+// The engine's clock, bound before any cell ran: a cell may shadow or replace `performance`.
+const clock = Performance.prototype.now.bind(performance);
+const cloneValue = structuredClone;
+const nativeToString = Function.prototype.toString;
+const originalEval = globalThis.eval;
+const stringIncludes = String.prototype.includes;
+
+/** What a cell returns as its value when it completed without one (`let x = 1`, `function f() {}`). */
+const EMPTY: object = Object.freeze({ __proto__: null });
+
+/** Every name visible on the global object now (own and inherited): what resolves to a built-in. */
+function globalNames(scope: object): string[] {
+  const names: string[] = [];
+  for (let object: object | null = scope; object !== null; object = Reflect.getPrototypeOf(object)) {
+    for (const key of Reflect.ownKeys(object)) if (typeof key === 'string') names.push(key);
+  }
+  return names;
+}
+
 export interface RuntimeDeps {
   scope: typeof globalThis;
   config: RuntimeConfig;
@@ -47,9 +68,11 @@ export interface RuntimeDeps {
 
 export class SessionRuntime implements RuntimeApi {
   private readonly scope: typeof globalThis;
-  private readonly namespace: GlobalNamespace;
+  private readonly namespace: Namespace;
   private readonly gate: InterruptGate;
   private readonly compiler: CellCompiler;
+  /** Compiles the code of a direct eval (engine work: called from user code through the guard). */
+  private readonly compileEval: (code: string) => CompiledCell | CellSyntaxError;
   private readonly output: OutputChannel;
   private readonly timers: CellTimers;
   private readonly checkpoints: CheckpointTracker;
@@ -67,22 +90,35 @@ export class SessionRuntime implements RuntimeApi {
   constructor(private readonly deps: RuntimeDeps) {
     const { scope, config, control } = deps;
     this.scope = scope;
-    this.namespace = new GlobalNamespace(scope as unknown as Record<string, unknown>, Object.keys(scope));
+    const namespace = new Namespace(scope as unknown as Record<string, unknown>, globalNames(scope));
+    this.namespace = namespace;
     this.gate = new InterruptGate(control, ControlSlot.Interrupt);
-    this.compiler = new CellCompiler(config.cacheSize, { instrument: true, allowDynamicImport: config.policy.network });
-    this.timers = new CellTimers(scope, (error) => this.reportBackgroundError(error));
-    this.output = new OutputChannel(
-      deps.post,
-      config.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
-      () => performance.now(),
+    this.compiler = new CellCompiler(config.cacheSize, {
+      instrument: true,
+      allowDynamicImport: config.policy.network,
+      resolve: (name) => namespace.resolve(name),
+    });
+    const evalCompiler = new CellCompiler(
+      config.cacheSize,
       {
-        set: this.timers.engine.setTimeout,
-        clear: this.timers.engine.clearTimeout,
+        instrument: false,
+        allowDynamicImport: config.policy.network,
+        resolve: (name) => namespace.resolve(name),
+        evalCode: true,
       },
+      undefined,
+      'sandcell-eval-',
     );
+    this.compileEval = engineGuard().wrapEngine((code: string) => evalCompiler.compile(code));
+    this.timers = new CellTimers(scope, (error) => this.reportBackgroundError(error));
+    this.output = new OutputChannel(deps.post, config.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES, clock, {
+      set: this.timers.engine.setTimeout,
+      clear: this.timers.engine.clearTimeout,
+    });
     this.snapshots = createSnapshotCodec({
       namespace: this.namespace,
       definitions: () => this.liveDefinitions(),
+      define: (source, name) => this.declareFromSource(source, name),
     });
     this.checkpoints = new CheckpointTracker((names) => this.snapshots.encode(names).record);
     this.hostCalls = createHostObject(config.capabilities, deps.post, () => this.runningCell);
@@ -93,12 +129,15 @@ export class SessionRuntime implements RuntimeApi {
       n: gate.countdown,
       tick: gate.tick,
       rethrow: gate.rethrow,
+      empty: EMPTY,
       // Called from user code: engine work, on the pristine built-ins (see intrinsics.ts).
-      declare: engineGuard().wrapEngine((names: string[], kind: 'var' | 'let' | 'const' | 'class') =>
-        ns.declare(names, kind),
-      ),
-      constant: engineGuard().wrapEngine((names: string[]) => ns.constant(names)),
+      declare: engineGuard().wrapEngine((declarations: Array<[string, DeclarationKind]>) => ns.declare(declarations)),
       fn: engineGuard().wrapEngine((name: string, value: unknown) => ns.defineFunction(name, value)),
+      // One call per declarator: no switch of the built-ins (the namespace uses captured ones only).
+      init: ns.init,
+      initAll: ns.initAll,
+      evalCode: (evaluate: unknown, code?: unknown, ...rest: unknown[]) => this.evalCode(evaluate, code, rest, false),
+      evalStrict: (evaluate: unknown, code?: unknown, ...rest: unknown[]) => this.evalCode(evaluate, code, rest, true),
       importDenied: (specifier: unknown) =>
         Promise.reject(
           new PolicyError(
@@ -111,6 +150,7 @@ export class SessionRuntime implements RuntimeApi {
 
   private installGlobals(): void {
     const scope = this.scope;
+    this.installFunctionSource();
     const console = createConsole(this.output);
     const target = scope.console as unknown as Record<string, unknown>;
     for (const [name, method] of Object.entries(console)) target[name] = method;
@@ -142,6 +182,29 @@ export class SessionRuntime implements RuntimeApi {
     );
   }
 
+  /**
+   * `Function.prototype.toString` gives the user's source for functions cells made (see
+   * function-source.ts). Installed after the intrinsics guard recorded the original, so the
+   * guard treats it like a user patch: user code sees it, the engine runs on the native one.
+   */
+  private installFunctionSource(): void {
+    const sources = new FunctionSources(() => this.compiler.compiledTexts());
+    const lookup = engineGuard().wrapEngine((text: string) => sources.sourceOf(text));
+    const userToString = {
+      toString(this: unknown): string {
+        const text = applyPristine(nativeToString, this, []) as string;
+        if (this === userToString) return 'function toString() { [native code] }';
+        return applyPristine(stringIncludes, text, ['__sc$']) ? lookup(text) : text;
+      },
+    }.toString;
+    Object.defineProperty(Function.prototype, 'toString', {
+      value: userToString,
+      writable: true,
+      enumerable: false,
+      configurable: true,
+    });
+  }
+
   private reportBackgroundError(error: unknown, prefix = 'Uncaught'): void {
     if (error instanceof CellInterrupt) return;
     const described = this.compiler.describeError(error, repr);
@@ -158,7 +221,7 @@ export class SessionRuntime implements RuntimeApi {
   async execute(request: ExecuteRequest): Promise<CellOutcome> {
     this.flushCheckpoint();
     const { cellId, code, timeoutMs } = request;
-    const started = performance.now();
+    const started = clock();
     this.runningCell = cellId;
     this.gate.begin(cellId, timeoutMs);
     this.timers.setOwner(cellId);
@@ -170,7 +233,12 @@ export class SessionRuntime implements RuntimeApi {
         status: 'error',
         mode: 'syntax-error',
         hasValue: false,
-        error: { name: 'SyntaxError', message: compiled.message, line: compiled.line, column: compiled.column },
+        error: {
+          name: compiled.name ?? 'SyntaxError',
+          message: compiled.message,
+          line: compiled.line,
+          column: compiled.column,
+        },
       });
     }
     const { plan } = compiled;
@@ -195,8 +263,8 @@ export class SessionRuntime implements RuntimeApi {
       mode: plan.mode,
       hasValue: false,
     };
-    if (status === 'ok' && plan.hasValue) {
-      const value = (returned as { value?: unknown } | undefined)?.value;
+    const value = (returned as { value?: unknown } | undefined)?.value;
+    if (status === 'ok' && value !== EMPTY) {
       outcome.hasValue = true;
       outcome.repr = repr(value);
       this.namespace.setLastValue(value);
@@ -206,12 +274,14 @@ export class SessionRuntime implements RuntimeApi {
     if (plan.definesFunctions) this.checkpoints.noteFunctions(plan.freeNames);
     const dirty = new Set<string>(plan.freeNames);
     for (const d of plan.declarations) dirty.add(d.name);
+    // Code built from strings can change what is inside any value: everything is looked at again.
+    if (dirty.has('eval') || dirty.has('Function')) for (const name of this.namespace.names()) dirty.add(name);
     this.markDirty(dirty, plan.mayCall, cellId);
     return this.finish(cellId, started, outcome);
   }
 
   private runSync(run: CellFunction): unknown {
-    return engineGuard().user(() => applyPristine(run, this.scope, [this.cellRuntime]));
+    return engineGuard().user(() => applyPristine(run, undefined, [this.cellRuntime, this.namespace.lexical]));
   }
 
   /** An async cell races its own promise against a stop: a promise that never settles still ends. */
@@ -231,7 +301,7 @@ export class SessionRuntime implements RuntimeApi {
       this.abortRunning = stop;
       let promise: unknown;
       try {
-        promise = guard.user(() => applyPristine(compiled.run, this.scope, [this.cellRuntime]));
+        promise = guard.user(() => applyPristine(compiled.run, undefined, [this.cellRuntime, this.namespace.lexical]));
       } catch (error) {
         stop(error as CellInterrupt);
         return;
@@ -267,7 +337,7 @@ export class SessionRuntime implements RuntimeApi {
     this.abortRunning = undefined;
     this.hostCalls.cancelCell(cellId);
     const dropped = this.output.end();
-    return { ...outcome, durationMs: performance.now() - started, outputDropped: dropped };
+    return { ...outcome, durationMs: clock() - started, outputDropped: dropped };
   }
 
   /**
@@ -317,6 +387,35 @@ export class SessionRuntime implements RuntimeApi {
       this.output.stream('stderr', `[sandcell] could not checkpoint the namespace: ${String(error)}\n`);
       this.output.flush();
     }
+  }
+
+  /**
+   * A direct `eval(code)` at a cell's top level: the code is transformed like a cell (reaching
+   * the namespace; its vars and functions declared there), not instrumented (as eval code never
+   * is: the hard path stops it), and run; its completion value is eval's result.
+   */
+  private evalCode(evaluate: unknown, code: unknown, rest: unknown[], strict: boolean): unknown {
+    if (evaluate !== originalEval) {
+      return applyPristine(evaluate as (...args: unknown[]) => unknown, undefined, [code, ...rest]);
+    }
+    if (typeof code !== 'string') return code;
+    const compiled = this.compileEval(strict ? `'use strict';${code}` : code);
+    if ('mode' in compiled) throw new SyntaxError(compiled.message);
+    if (compiled.plan.mode === 'top-level-await') {
+      throw new SyntaxError('await is only valid in async functions and the top level bodies of modules');
+    }
+    const returned = applyPristine(compiled.run, undefined, [this.cellRuntime, this.namespace.lexical]) as {
+      value: unknown;
+    };
+    return returned.value === EMPTY ? undefined : returned.value;
+  }
+
+  /** Runs a saved function or class declaration as a cell would, and returns what it declared. */
+  private declareFromSource(source: string, name: string): unknown {
+    const compiled = this.compiler.compile(source);
+    if ('mode' in compiled) throw new SyntaxError(compiled.message);
+    this.runSync(compiled.run);
+    return this.namespace.get(name);
   }
 
   private recordDefinitions(compiled: CompiledCell): void {
@@ -456,7 +555,7 @@ function isCloneable(value: unknown): boolean {
     return true;
   if (typeof value === 'function' || typeof value === 'symbol') return false;
   try {
-    structuredClone(value);
+    cloneValue(value);
     return true;
   } catch {
     return false;

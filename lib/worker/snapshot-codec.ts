@@ -4,7 +4,7 @@
  * reply), and the page writes it to IndexedDB — user code shares this realm, so the engine
  * keeps no storage connection here that a cell could reach.
  */
-import type { GlobalNamespace } from '../namespace/namespace.ts';
+import type { BindingKind, Namespace } from '../namespace/namespace.ts';
 import { decodeNamespace, type EncodeResult, encodeNamespace, type SnapshotPayload } from '../snapshot/format.ts';
 import type { SkippedVariable } from '../types.ts';
 
@@ -16,39 +16,44 @@ export interface SnapshotCodec {
 }
 
 interface CodecDeps {
-  namespace: GlobalNamespace;
+  namespace: Namespace;
   /** Source of each live top-level function/class declaration, by name. */
   definitions: () => Record<string, string>;
+  /**
+   * Re-creates a top-level function or class from its source, the way a cell declares it
+   * (so its free names reach the namespace as a cell's do), and returns its value.
+   */
+  define: (source: string, name: string) => unknown;
 }
 
-export function createSnapshotCodec({ namespace, definitions }: CodecDeps): SnapshotCodec {
-  // Indirect eval: re-created functions and classes live in global scope, like the cells that made them.
-  const evaluate = globalThis.eval as (source: string) => unknown;
-
+export function createSnapshotCodec({ namespace, definitions, define }: CodecDeps): SnapshotCodec {
   const encode = (names?: string[]): EncodeResult => {
     const values = new Map<string, unknown>();
     const all = definitions();
     const defs: Record<string, string> = {};
+    const kinds = new Map<string, string>();
     for (const name of names ?? namespace.names()) {
       if (!namespace.has(name)) continue;
       values.set(name, namespace.get(name));
+      kinds.set(name, namespace.kindOf(name) ?? 'global');
       if (Object.hasOwn(all, name)) defs[name] = all[name];
     }
-    return encodeNamespace(values, defs);
+    return encodeNamespace(values, defs, kinds);
   };
 
   const decodeInto = (payload: unknown) => {
     // Each function or class is installed as soon as it exists: `class B extends A` needs `A` in scope.
-    const result = decodeNamespace(payload as SnapshotPayload, (source, name) => {
-      const value = evaluate(source);
-      namespace.set(name, value);
-      return value;
+    let sources: Map<string, string> | undefined;
+    // decodeNamespace (which validates the record first) hands each source over parenthesised,
+    // as an expression; it is declared as the user wrote it instead.
+    const result = decodeNamespace(payload as SnapshotPayload, (_expression, name) => {
+      sources ??= new Map((payload as SnapshotPayload).functions);
+      return define(sources.get(name) as string, name);
     });
     const restoredDefinitions: Record<string, string> = {};
-    const sources = new Map((payload as SnapshotPayload).functions ?? []);
     for (const [name, value] of result.values) {
-      namespace.set(name, value);
-      const source = sources.get(name);
+      namespace.restore(name, value, (result.kinds.get(name) ?? 'global') as BindingKind);
+      const source = sources?.get(name);
       if (source !== undefined) restoredDefinitions[name] = source;
     }
     return { restored: result.restored, skipped: result.skipped, definitions: restoredDefinitions };

@@ -11,7 +11,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { launchChromium } from '../../e2e/browser.mjs';
+import { launchBrowser } from '../../e2e/browser.mjs';
 import { startStaticServer } from '../../e2e/static-server.mjs';
 import { corpus } from './corpus/index.mjs';
 import { intended as intendedList } from './intended.mjs';
@@ -55,7 +55,8 @@ if (sequences.length === 0) {
 
 const intended = indexIntended(intendedList, new Set(corpus.map((s) => s.id)));
 const server = await startStaticServer({ root, isolate: true });
-const browser = await launchChromium();
+// The console side speaks CDP: Chromium only.
+const browser = await launchBrowser('chromium');
 const started = performance.now();
 let done = 0;
 let results;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CellCompiler, type CompiledCell } from '../../../lib/executor/compile';
+import { CellCompiler, type CompiledCell, userText } from '../../../lib/executor/compile';
 
 /** `sandcell-cell-<id>.js:<line>:<column>` of the `occurrence`-th `token` in a compiled cell's generated code. */
 function at(cell: CompiledCell, token: string, occurrence = 0): string {
@@ -153,12 +153,28 @@ describe('describeError on a real throw', () => {
     const { compiler, cells } = compileAll('const a = 1;\nconst b = 2; null.boom');
     let thrown: unknown;
     try {
-      cells[0].run.call(globalThis, { n: new Int32Array([100]), declare() {}, constant() {}, tick: () => 100 });
+      const scope = Object.create(null);
+      const init = (name: string, value: unknown) => {
+        scope[name] = value;
+      };
+      cells[0].run({ n: new Int32Array([100]), declare() {}, init, tick: () => 100 }, scope);
     } catch (error) {
       thrown = error;
     }
     const error = compiler.describeError(thrown, render);
     expect(error).toMatchObject({ name: 'TypeError', line: 2, column: 19 });
     expect(error.stack?.split('\n')[1]).toMatch(/cell-1:2:19\)?$/);
+  });
+});
+
+describe('userText: messages read as the user wrote the code', () => {
+  it.each([
+    ['(0 , __sc$s.n) is not a function', 'n is not a function'],
+    ['__sc$s.o.missing is not a function', 'o.missing is not a function'],
+    ['("later" in __sc$s ? __sc$s.later : later) is not a function', 'later is not a function'],
+    ['    at __sc$f_spin (cell-1:1:20)', '    at spin (cell-1:1:20)'],
+    ['plain message', 'plain message'],
+  ])('%j → %j', (text, expected) => {
+    expect(userText(text)).toBe(expected);
   });
 });

@@ -26,7 +26,8 @@ const cases: Array<[source: string, mode: ExecutionMode]> = [
   ['  {a: 1, b: [2]}  ', 'expression'],
   ['{}', 'expression'],
   ['{ a }', 'expression'],
-  ['{a: 1}, {b: 2}', 'expression'],
+  ['({a: 1}, {b: 2})', 'expression'],
+  ['{a: 1}, {b: 2}', 'syntax-error'],
   ['{ let a = 1 }', 'sync'],
   ['{ foo() }', 'sync'],
   ['{ a: 1 }\n{ b: 2 }', 'sync'],
@@ -80,7 +81,12 @@ const cases: Array<[source: string, mode: ExecutionMode]> = [
   ['export const a = 1', 'syntax-error'],
   ['let let = 1', 'syntax-error'],
   ['{a: 1', 'syntax-error'],
-  ['#!/usr/bin/env node\n1', 'syntax-error'],
+  // A shebang line is a comment, as in a script the console runs.
+  ['#!/usr/bin/env node\n1', 'expression'],
+  ['using r = res()', 'sync'],
+  ['await using r = res()', 'top-level-await'],
+  ['async function f() { await using r = res() }', 'async-def'],
+  ['switch (1) { case 1: using r = res() }', 'syntax-error'],
 ];
 
 describe('detectMode', () => {

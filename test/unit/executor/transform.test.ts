@@ -2,63 +2,13 @@ import vm from 'node:vm';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import { parse } from 'acorn';
 import { describe, expect, it } from 'vitest';
-import type { CellPlan, CellSyntaxError, DeclarationKind, TransformOptions } from '../../../lib/executor/cell-plan';
+import type { CellPlan, CellSyntaxError } from '../../../lib/executor/cell-plan';
 import { PARSE_OPTIONS } from '../../../lib/executor/parse';
 import { CHECK, CHECK_EXPR, LOOP_CHECK, transformCell } from '../../../lib/executor/transform';
-import { GlobalNamespace } from '../../../lib/namespace/namespace';
+import { INTERRUPT, NONE, ReplHarness } from './repl-harness';
 
-/** What the fake runtime throws from `tick()` when an interrupt is requested. */
-const INTERRUPT = Object.freeze({ sandcellInterrupt: true });
-/** Marks "the cell returned nothing". */
-const NONE = Symbol('none');
-
-/**
- * A stand-in for the worker: a fresh vm context as `globalThis`, the real namespace class
- * over it, and a minimal runtime with the methods the generated code calls.
- */
-class FakeSession {
-  readonly context = vm.createContext({});
-  readonly global = vm.runInContext('globalThis', this.context) as Record<string, unknown>;
-  readonly namespace = new GlobalNamespace(this.global, Object.keys(this.global));
-  readonly counter = new Int32Array([1000]);
-  interrupt = false;
-  ticks = 0;
-  readonly runtime = {
-    n: this.counter,
-    declare: (names: string[], kind: DeclarationKind) => this.namespace.declare(names, kind),
-    constant: (names: string[]) => this.namespace.constant(names),
-    fn: (name: string, value: unknown) => this.namespace.defineFunction(name, value),
-    tick: () => {
-      this.ticks++;
-      if (this.interrupt) throw INTERRUPT;
-      this.counter[0] = 1000;
-      return 1000;
-    },
-    rethrow: (error: unknown) => {
-      if (error === INTERRUPT) throw error;
-    },
-    importDenied: (specifier: unknown) => `denied ${String(specifier)}`,
-  };
-
-  /** Transforms and runs one cell; resolves to its value, or NONE. */
-  async run(source: string, options?: TransformOptions): Promise<unknown> {
-    const plan = expectPlan(transformCell(source, options));
-    const cell = vm.runInContext(plan.code, this.context, { filename: 'cell.js' }) as (
-      this: unknown,
-      runtime: unknown,
-    ) => unknown;
-    const result = (await cell.call(this.global, this.runtime)) as { value: unknown } | undefined;
-    expect(result !== undefined).toBe(plan.hasValue);
-    return result === undefined ? NONE : result.value;
-  }
-
-  /** Runs cells in order; resolves to the last one's value. */
-  async runAll(cells: string[]): Promise<unknown> {
-    let value: unknown = NONE;
-    for (const cell of cells) value = await this.run(cell);
-    return value;
-  }
-}
+/** The worker stand-in: a vm global, the real namespace model, the hooks generated code calls. */
+class FakeSession extends ReplHarness {}
 
 function expectPlan(result: CellPlan | CellSyntaxError): CellPlan {
   if (result.mode === 'syntax-error') throw new Error(`unexpected syntax error: ${JSON.stringify(result)}`);
@@ -77,36 +27,59 @@ function count(haystack: string, needle: string): number {
 
 describe('transformCell: what a cell becomes', () => {
   // A golden table, to read: the generated code of small cells, line by line. Every cell becomes
-  // one function called with the cell runtime `__sc$`; see the header of lib/executor/transform.ts.
-  const OPEN = '(function (__sc$) { const __sc$n = __sc$.n;';
+  // one arrow function called with the cell runtime `__sc$` and the lexical scope `__sc$s`; the
+  // completion value is kept in `__sc$c`. See the header of lib/executor/transform.ts.
+  const head = (extra = '') => `((__sc$, __sc$s) => { let __sc$c = __sc$.empty${extra}; const __sc$n = __sc$.n;`;
+  const OPEN = head();
+  const CLOSE = ';return { __proto__: null, value: __sc$c }; })';
   const cases: Array<[cell: string, generated: string[]]> = [
-    ['1 + 1', [OPEN, 'return { __proto__: null, value: (1 + 1) };', '})']],
-    ['let a = 1, {b} = o', [OPEN, '__sc$.declare(["a","b"], "let"); (a = 1), ({b} = o);', '})']],
-    ['const c = 2;', [OPEN, '__sc$.declare(["c"], "const"); (c = 2); __sc$.constant(["c"]);', '})']],
-    ['var v = 1\nvar w', [`${OPEN} __sc$.declare(["v","w"], "var");`, '(v = 1);', 'void 0;', '})']],
+    ['1 + 1', [OPEN, '__sc$c = (0, 1 + 1)', CLOSE]],
     [
+      'let a = 1, {b} = o',
+      [
+        `${head(', __sc$t')} __sc$.declare([["a","let"],["b","let"]]);`,
+        '__sc$.init("a", ( 1), "let"), __sc$.initAll((__sc$t = { __proto__: null }, ({b: __sc$t.b} = o), __sc$t), "let");',
+        CLOSE,
+      ],
+    ],
+    ['const c = 2;', [`${OPEN} __sc$.declare([["c","const"]]);`, '__sc$.init("c", ( 2), "const");', CLOSE]],
+    ['var v = 1\nvar w', [`${OPEN} __sc$.declare([["w","var"],["v","var"]]);`, '(v = 1);', 'void 0;', CLOSE]],
+    [
+      // The declaration keeps a hidden local name; the prelude publishes it as the live binding.
       'function twice(x) { return x * 2 }',
-      [`${OPEN} __sc$.fn("twice", twice);`, 'function twice(x) { return x * 2 }', '})'],
+      [`${OPEN} __sc$.fn("twice", __sc$f_twice);`, 'function __sc$f_twice(x) { return x * 2 }', CLOSE],
     ],
     [
+      // `h` is not declared yet: a later cell's `let h` would live in the scope object, so the name is looked up there first.
       'function g() { return h() }',
-      [`${OPEN} __sc$.fn("g", g);`, 'function g() { if (--__sc$n[0] < 0) __sc$.tick(); return h() }', '})'],
+      [
+        `${OPEN} __sc$.fn("g", __sc$f_g);`,
+        'function __sc$f_g() { if (--__sc$n[0] < 0) __sc$.tick(); return ("h" in __sc$s ? __sc$s.h : h)() }',
+        CLOSE,
+      ],
     ],
-    ['class A {}', [OPEN, '__sc$.declare(["A"], "class"); A = class A {};', '})']],
+    ['class A {}', [`${OPEN} __sc$.declare([["A","class"]]);`, '__sc$.init("A", class A {}, "class");', CLOSE]],
     [
       'while (go) step()',
-      [OPEN, '{ let __sc$l1 = 100; while (go) { if (--__sc$l1 < 0) __sc$l1 = __sc$.tick(); step() } }', '})'],
+      [
+        OPEN,
+        '__sc$c = void 0; { let __sc$l1 = 100; while (go) { if (--__sc$l1 < 0) __sc$l1 = __sc$.tick(); __sc$c = (0, step()) } }',
+        CLOSE,
+      ],
     ],
-    ['try { f() } catch { }', [OPEN, 'try { f() } catch (__sc$e) { __sc$.rethrow(__sc$e); }', '})']],
+    [
+      'try { f() } catch { }',
+      [OPEN, '__sc$c = void 0; try { __sc$c = (0, f()) } catch (__sc$e) { __sc$.rethrow(__sc$e); }', CLOSE],
+    ],
     [
       'const r = await fetchIt()',
       [
-        '(async function (__sc$) { const __sc$n = __sc$.n;',
-        '__sc$.declare(["r"], "const"); (r = await fetchIt()); __sc$.constant(["r"]);',
-        '})',
+        `(async ${head().slice(1)} __sc$.declare([["r","const"]]);`,
+        '__sc$.init("r", ( await fetchIt()), "const");',
+        CLOSE,
       ],
     ],
-    ['import("x")', [OPEN, 'return { __proto__: null, value: (__sc$.importDenied("x")) };', '})']],
+    ['import("x")', [OPEN, '__sc$c = (0, __sc$.importDenied("x"))', CLOSE]],
   ];
 
   it.each(cases)('%j', (cell, generated) => {
@@ -122,7 +95,7 @@ describe('transformCell: persistence across cells', () => {
     ['let redeclared as const', ['let a = 1', 'const a = 3', 'a'], 3],
     ['class redeclared', ['class A { f() { return 1 } }', 'class A { f() { return 2 } }', 'new A().f()'], 2],
     ['class used in the next cell', ['class P { constructor(x) { this.x = x } }', 'new P(3).x'], 3],
-    ['no initialiser is undefined', ['let u', '[typeof u, "u" in globalThis]'], ['undefined', true]],
+    ['no initialiser is undefined', ['let u', '[typeof u, "u" in globalThis]'], ['undefined', false]],
     ['several declarators', ['let p = 1, [q] = [2], {s} = {s: 3}', '[p, q, s]'], [1, 2, 3]],
     ['array hole', ['let [, b] = [1, 2]', 'b'], 2],
     ['array default', ['let [a = 1] = []', 'a'], 1],
@@ -183,7 +156,7 @@ describe('transformCell: persistence across cells', () => {
   it.each(cases)('%s', async (_name, cells, value, globals) => {
     const session = new FakeSession();
     expect(plain(await session.runAll(cells))).toEqual(value);
-    for (const [name, expected] of Object.entries(globals ?? {})) expect(session.global[name]).toEqual(expected);
+    for (const [name, expected] of Object.entries(globals ?? {})) expect(session.namespace.get(name)).toEqual(expected);
   });
 
   it('assigning to a const from a later cell throws TypeError', async () => {
@@ -200,8 +173,8 @@ describe('transformCell: persistence across cells', () => {
   it('keeps what was assigned before a throw', async () => {
     const session = new FakeSession();
     await expect(session.run('let before = 1\nthrow new Error("stop")\nlet after = 2')).rejects.toThrow('stop');
-    expect(session.global.before).toBe(1);
-    expect(session.global.after).toBeUndefined();
+    expect(session.namespace.get('before')).toBe(1);
+    expect(session.namespace.has('after')).toBe(false);
   });
 });
 
@@ -212,7 +185,20 @@ describe('transformCell: last expression value', () => {
     ['1;;', 1],
     ['let a = 1', NONE],
     ['const b = 1; b', 1],
-    ['if (true) { 1 }', NONE],
+    ['if (true) { 1 }', 1],
+    ['if (false) { 1 }', undefined],
+    ['1; if (false) {}', undefined],
+    ['1; {}', 1],
+    ['1; var v = 2', 1],
+    ['1; let w = 2', 1],
+    ['try { 1 } finally { 2 }', 1],
+    ['try { throw 1 } catch { 3 }', 3],
+    ['switch (2) { case 1: "a"; break; case 2: "b" }', 'b'],
+    ['for (let i = 0; i < 3; i++) i', 2],
+    ['1; while (false) {}', undefined],
+    ['lbl: { 4; break lbl; 5 }', 4],
+    ['f(); function f() { return 6 }', 6],
+    ['await 0; class C {}', 0],
     ['function f() {}', NONE],
     ['class K {}', NONE],
     ['x = 3 // trailing comment', 3],
@@ -417,7 +403,9 @@ describe('transformCell: plan', () => {
     ].join('\n');
     const plan = expectPlan(transformCell(source));
     expect(plan.mode).toBe('sync');
-    expect(plan.declarations).toEqual([
+    const at = (name: string) => source.search(new RegExp(`\\b${name}\\b`));
+    const bySource = (list: Array<{ name: string }>) => [...list].sort((x, y) => at(x.name) - at(y.name));
+    expect(bySource(plan.declarations)).toEqual([
       { name: 'a', kind: 'let' },
       { name: 'b', kind: 'let' },
       { name: 'd', kind: 'let' },
@@ -446,9 +434,9 @@ describe('transformCell: plan', () => {
   ])('%j is %s, with a matching wrapper', (source, mode) => {
     const plan = expectPlan(transformCell(source));
     expect(plan.mode).toBe(mode);
-    expect(plan.code.startsWith(mode === 'top-level-await' ? '(async function (__sc$) {' : '(function (__sc$) {')).toBe(
-      true,
-    );
+    expect(
+      plan.code.startsWith(mode === 'top-level-await' ? '(async (__sc$, __sc$s) => {' : '((__sc$, __sc$s) => {'),
+    ).toBe(true);
   });
 
   it('keeps every user line on its own line after the prelude', () => {
@@ -523,8 +511,13 @@ describe('transformCell: source map', () => {
       'xi',
     ]) {
       const original = position(source, source.search(new RegExp(`\\b${token}\\b`)));
-      // Skip the copies the transform itself writes: `declare(["Zeta"], …); Zeta = class Zeta`.
-      const generated = position(plan.code, plan.code.search(new RegExp(`(?<!["\\w])${token}(?![\\w"]| = class)`)));
+      // Skip the names the transform writes in quotes (`declare([["Zeta", "class"]])`) and the
+      // keys it gives shorthand properties (`{beta: __sc$t.beta}`); a declared name's own token
+      // becomes the runtime call that initialises it.
+      const generated = position(
+        plan.code,
+        plan.code.search(new RegExp(`__sc\\$\\.init\\("${token}", \\(|(?<!["\\w])${token}(?![\\w":])`)),
+      );
       const mapped = originalPositionFor(map, { line: generated.line, column: generated.column });
       expect({ token, line: mapped.line, column: mapped.column }).toEqual({ token, ...original });
       expect(mapped.source).toBe('cell');
