@@ -138,6 +138,12 @@ export interface CellOutcome {
   repr?: string;
   error?: CellError;
   outputDropped: number;
+  /**
+   * A `checkpoint` event follows this reply on the same port. The checkpoint is taken after the
+   * reply so results never wait for it; a page about to kill the worker waits for it instead,
+   * or the variables of this completed cell would be lost to the restart.
+   */
+  checkpointFollows?: boolean;
 }
 
 /** A snapshot record with what the encoder knows about it (stored with it as its info). */

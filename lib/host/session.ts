@@ -29,6 +29,12 @@ import { SessionSnapshots } from './session-snapshots.ts';
 import { WorkerGoneError, WorkerLink } from './worker-link.ts';
 
 const DEFAULT_GRACE_MS = 1000;
+/**
+ * How long a kill waits for the checkpoint of the cell that completed just before. The worker
+ * posts it right after that cell's reply, before it can start the next cell, so it is normally
+ * already on its way; the limit only matters when the encoder itself is stuck.
+ */
+const CHECKPOINT_WAIT_MS = 5000;
 const DEFAULT_CACHE_SIZE = 100;
 
 type HardReason = 'interrupted' | 'timeout' | 'crashed';
@@ -97,6 +103,8 @@ export class Session extends EventTarget {
   private cellSeq = 0;
   private restarts = 0;
   private checkpoint: CheckpointGroup[] = [];
+  /** Settles when the checkpoint a reply announced has arrived (see CellOutcome.checkpointFollows). */
+  private checkpointDue?: { arrived: Promise<void>; arrive: () => void };
   private persistDirty = false;
   private persistInFlight = false;
   private closing?: Promise<void>;
@@ -368,6 +376,31 @@ export class Session extends EventTarget {
     return this.linkReady;
   }
 
+  private expectCheckpoint(): void {
+    let arrive!: () => void;
+    const arrived = new Promise<void>((resolve) => {
+      arrive = resolve;
+    });
+    const due = { arrived, arrive: () => {} };
+    due.arrive = () => {
+      if (this.checkpointDue === due) this.checkpointDue = undefined;
+      arrive();
+    };
+    this.checkpointDue = due;
+  }
+
+  /** Waits (bounded) for an announced checkpoint, so a kill does not lose the cell before it. */
+  private async checkpointArrived(): Promise<void> {
+    const due = this.checkpointDue;
+    if (!due) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      due.arrived,
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, CHECKPOINT_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
+  }
+
   private onCrash(message: string): void {
     if (this._state === 'closed') return;
     const job = this.running;
@@ -398,8 +431,9 @@ export class Session extends EventTarget {
     } catch (error) {
       this.settleJob(job, undefined, error);
     } finally {
-      this.running = undefined;
-      if (!this.isClosed()) {
+      // settleJob already let go of the job; a cell queued since may be running by now.
+      if (this.running === job) this.running = undefined;
+      if (!this.isClosed() && !this.running) {
         if (this._state !== 'starting') this.setState('idle');
         void this.pump();
       }
@@ -443,12 +477,15 @@ export class Session extends EventTarget {
       ]);
       if ('outcome' in first) {
         job.finishHard = undefined;
+        if (first.outcome.checkpointFollows) this.expectCheckpoint();
         // One port carries output and replies in order: every output event of the cell is already delivered.
         this.settleJob(job, toResult(first.outcome));
         this.schedulePersist();
         return;
       }
       const { reason, message } = first.hard;
+      // A crashed worker sends nothing more; a live one has the last completed cell's checkpoint in flight.
+      if (reason !== 'crashed') await this.checkpointArrived();
       this.setState('restarting');
       await this.respawn();
       // The page never learnt the cell's mode from the worker it killed: the new worker's parser says.
@@ -511,9 +548,13 @@ export class Session extends EventTarget {
     // Idle before the caller hears the result, so a state read right after `await execute()` is current.
     if (job === this.running && this.queue.length === 0 && !this.isClosed() && this._state !== 'starting')
       this.setState('idle');
+    // The caller may queue the next cell and interrupt() it as soon as it hears this result:
+    // that must reach the new cell, not this settled one, so the job stops being the running one now.
+    if (job === this.running) this.running = undefined;
     if (error !== undefined) job.reject(error);
     else if (result) job.resolve(result);
     job.markSettled();
+    if (!this.running && this.queue.length > 0 && !this.isClosed()) void this.pump();
   }
 
   // ── events from the worker ──────────────────────────────────────────────────────
@@ -526,6 +567,7 @@ export class Session extends EventTarget {
       case 'checkpoint':
         if (event.checkpoint && Array.isArray(event.checkpoint.groups) && Array.isArray(event.checkpoint.removed))
           this.checkpoint = applyCheckpoint(this.checkpoint, event.checkpoint);
+        this.checkpointDue?.arrive();
         return;
       case 'input-request':
       case 'capability-call':

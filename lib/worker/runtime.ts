@@ -84,7 +84,7 @@ export class SessionRuntime implements RuntimeApi {
   private executions = 0;
   private runningCell = 0;
   private abortRunning?: (reason: CellInterrupt) => void;
-  private pendingCheckpoint?: { dirty?: Set<string>; callsAnything: boolean; cellId: number };
+  private pendingCheckpoint?: { dirty?: Set<string>; callsAnything: boolean; cellId: number; announced?: boolean };
   private checkpointTimer?: ReturnType<typeof setTimeout>;
 
   constructor(private readonly deps: RuntimeDeps) {
@@ -337,7 +337,14 @@ export class SessionRuntime implements RuntimeApi {
     this.abortRunning = undefined;
     this.hostCalls.cancelCell(cellId);
     const dropped = this.output.end();
-    return { ...outcome, durationMs: clock() - started, outputDropped: dropped };
+    const result: CellOutcome = { ...outcome, durationMs: clock() - started, outputDropped: dropped };
+    // A cell that can have changed nothing (`1`, `f`) sends no checkpoint, so it promises none.
+    const pending = this.pendingCheckpoint;
+    if (pending && (pending.dirty === undefined || pending.dirty.size > 0 || pending.callsAnything)) {
+      pending.announced = true;
+      result.checkpointFollows = true;
+    }
+    return result;
   }
 
   /**
@@ -380,10 +387,13 @@ export class SessionRuntime implements RuntimeApi {
     this.pendingCheckpoint = undefined;
     try {
       const checkpoint = this.checkpoints.take(this.namespace, pending.dirty, pending.callsAnything);
-      if (checkpoint.groups.length > 0 || checkpoint.removed.length > 0) {
+      if (pending.announced || checkpoint.groups.length > 0 || checkpoint.removed.length > 0) {
         this.deps.post({ type: 'checkpoint', checkpoint });
       }
     } catch (error) {
+      // The page is told nothing changed, so a kill it holds back for this checkpoint can go ahead.
+      if (pending.announced)
+        this.deps.post({ type: 'checkpoint', checkpoint: { full: false, groups: [], removed: [] } });
       this.output.stream('stderr', `[sandcell] could not checkpoint the namespace: ${String(error)}\n`);
       this.output.flush();
     }

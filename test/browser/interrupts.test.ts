@@ -220,6 +220,28 @@ describe('hard path: kill, respawn, restore', () => {
     },
   );
 
+  it('stops the next cell when interrupt() is called the moment the previous result arrives', async () => {
+    // The settled cell used to stay "running" until the queue moved on, and took the interrupt.
+    const s = await openSession({ interruptGraceMs: 20_000 });
+    await s.execute('1');
+    const next = s.execute('while (true) {}');
+    await s.interrupt();
+    expect(await next).toMatchObject({ status: 'interrupted' });
+    expect((await s.execute('2')).value).toBe(2);
+  });
+
+  it('keeps the cell that completed just before a kill, while its checkpoint is still being taken', async () => {
+    // The checkpoint follows the reply; 200,000 objects take the worker a while to encode, and a
+    // kill in that window used to restart the session without them.
+    const s = await openSession({ interruptGraceMs: 0 });
+    await s.execute('const kept = Array.from({ length: 200000 }, (_, i) => ({ i }))');
+    const running = s.execute('eval("while (true) {}")');
+    await s.interrupt();
+    expect(await running).toMatchObject({ status: 'interrupted', restarted: true });
+    const check = await s.execute('kept.length + kept[199999].i');
+    expect(check.value, JSON.stringify(check.error)).toBe(399999);
+  });
+
   it('times out through the hard path when the cooperative check cannot run', async () => {
     const s = await openSession({ interruptGraceMs: 100 });
     await s.execute('let keep = "kept"');
