@@ -1,11 +1,12 @@
 // The bench page: registers each suite so bench/run.mjs can run one per fresh page.
 import core from './suites/core.js';
+import hosting from './suites/hosting.js';
 import interrupts from './suites/interrupts.js';
 import output from './suites/output.js';
 import peer from './suites/peer.js';
 import snapshots from './suites/snapshots.js';
 
-const SUITES = { core, interrupts, snapshots, output, peer };
+const SUITES = { core, hosting, interrupts, snapshots, output, peer };
 
 /**
  * @param {string} name
