@@ -131,9 +131,15 @@ export class CellCompiler {
           typeof (thrown as Error).message === 'string');
       if (isError) {
         const e = thrown as Error;
-        name = String(e.name ?? 'Error');
-        message = String(e.message ?? '');
-        stack = typeof e.stack === 'string' ? e.stack : undefined;
+        // What a thrown object holds is data: a Symbol, an object or a throwing getter here must not reject execute().
+        name = textOf(() => e.name, 'Error', renderValue);
+        message = textOf(() => e.message, '', renderValue);
+        const rawStack = textOf(
+          () => e.stack,
+          '',
+          () => '',
+        );
+        stack = rawStack === '' ? undefined : rawStack;
       }
     } catch {
       isError = false;
@@ -193,4 +199,15 @@ export function userText(text: string): string {
     .replace(/\("([\p{L}\p{N}_$]+)" in __sc\$s \? __sc\$s\.\1 : \1\)/gu, '$1')
     .replace(/__sc\$s\.([\p{L}\p{N}_$]+)/gu, '$1')
     .replace(/__sc\$f_([\p{L}\p{N}_$]+)/gu, '$1');
+}
+
+/** A field of a thrown error as text: strings as they are, other values rendered, a throwing read as `fallback`. */
+function textOf(read: () => unknown, fallback: string, renderValue: (value: unknown) => string): string {
+  try {
+    const value = read();
+    if (typeof value === 'string') return value;
+    return value === undefined || value === null ? fallback : renderValue(value);
+  } catch {
+    return fallback;
+  }
 }

@@ -32,7 +32,7 @@ import { createDisplay } from './io/display.ts';
 import { createHostObject, type HostCalls } from './io/host-calls.ts';
 import { createInput } from './io/input.ts';
 import { DEFAULT_MAX_OUTPUT_BYTES, OutputChannel } from './io/output.ts';
-import { repr, typeName } from './io/repr.ts';
+import { repr, SUMMARY_LIMITS, typeName } from './io/repr.ts';
 import { applyPristine, engineGuard, thenPristine } from './lockdown/intrinsics.ts';
 import { createSnapshotCodec, type SnapshotCodec } from './snapshot-codec.ts';
 
@@ -470,7 +470,7 @@ export class SessionRuntime implements RuntimeApi {
     if (!isCloneable(value)) {
       return {
         found: true,
-        error: `[sandcell] variable '${name}' (${typeName(value)}) cannot be copied to the page: ${repr(value).slice(0, 200)}`,
+        error: `[sandcell] variable '${name}' (${typeName(value)}) cannot be copied to the page: ${repr(value, SUMMARY_LIMITS)}`,
       };
     }
     return { found: true, value };
@@ -498,9 +498,9 @@ export class SessionRuntime implements RuntimeApi {
       try {
         value = this.namespace.get(name);
       } catch (error) {
-        return { name, type: 'unknown', repr: `<getter threw: ${String(error)}>` };
+        return { name, type: 'unknown', repr: `<getter threw: ${repr(error, SUMMARY_LIMITS)}>` };
       }
-      return { name, type: typeName(value), repr: repr(value).slice(0, 1000) };
+      return { name, type: typeName(value), repr: repr(value, SUMMARY_LIMITS) };
     });
   }
 
