@@ -1,6 +1,6 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
-import { chromiumExecutable, ISOLATION_HEADERS, PAGE_DEPS } from './scripts/dev-env.mjs';
+import { chromiumExecutable, ISOLATION_HEADERS, PAGE_DEPS, pythonRuntime } from './scripts/dev-env.mjs';
 import { workerSource } from './scripts/worker-source-plugin.mjs';
 
 const executablePath = chromiumExecutable();
@@ -8,7 +8,8 @@ const executablePath = chromiumExecutable();
 export default defineConfig({
   server: { headers: ISOLATION_HEADERS },
   // The session worker's code, built once per run and served as a string (unminified: readable stacks).
-  plugins: [workerSource({ minify: false })],
+  // And the Python runtime's files, where Python sessions look for them by default.
+  plugins: [workerSource({ minify: false }), pythonRuntime()],
   optimizeDeps: { include: [...PAGE_DEPS] },
   test: {
     projects: [

@@ -30,7 +30,15 @@ export const ControlSlot = {
   InputState: 1,
   /** Byte length of the answer written into the input buffer. */
   InputLength: 2,
+  /**
+   * Python sessions: Pyodide's interrupt buffer (`setInterruptBuffer`). Every stop stores SIGINT
+   * (2) here besides the cell id in `Interrupt`; Pyodide clears it when it reads it, so the page
+   * stores it again every ~20 ms while a Python stop is pending. JavaScript workers ignore it.
+   */
+  Signal: 3,
 } as const;
+/** The value a stop stores in `ControlSlot.Signal`. */
+export const SIGINT = 2;
 export const CONTROL_SLOTS = 4;
 
 /** Values of the `ControlSlot.InputState` slot. */
@@ -67,6 +75,18 @@ export interface RuntimeConfig {
   capabilities: string[];
   /** A Web Lock the worker holds for its whole life: the host is granted it the moment the worker dies, however it dies. */
   lifeLock?: string;
+  /** Python sessions only: the Pyodide runtime, fetched by the page (the worker's opaque origin would need CORS). */
+  python?: PythonBoot;
+}
+
+/** What a Python worker boots from: Pyodide's files, as the page fetched them from `python.indexURL`. */
+export interface PythonBoot {
+  /** Absolute, ending in `/`: the URLs Pyodide asks for are served from `files` by the worker. */
+  indexURL: string;
+  /** File name under `indexURL` → its bytes (`pyodide.asm.wasm`, `python_stdlib.zip`). */
+  files: Record<string, ArrayBuffer>;
+  /** `pyodide-lock.json`'s text. */
+  lockFile: string;
 }
 
 // ── RPC: the calls the page makes (Comlink's wire format) ─────────────────────────

@@ -1,3 +1,4 @@
 export function chromiumExecutable(): string | undefined;
 export const ISOLATION_HEADERS: Readonly<Record<'Cross-Origin-Opener-Policy' | 'Cross-Origin-Embedder-Policy', string>>;
 export const PAGE_DEPS: readonly string[];
+export function pythonRuntime(): import('vite').Plugin;

@@ -27,3 +27,40 @@ export const ISOLATION_HEADERS = Object.freeze({
 
 /** Page-side dependencies of the SDK, pre-bundled up front so a cold Vite cache does not reload the page mid-run. */
 export const PAGE_DEPS = Object.freeze(['comlink', 'idb-keyval']);
+
+/**
+ * Serves the Python runtime to dev servers and browser tests where a page built from lib/
+ * looks for it by default: beside lib/host/python-location.ts, as `dist/python/` sits beside
+ * the built SDK. The files are the pyodide package's own (stock standard library: the
+ * precompiled one is a build step, see scripts/build-python.mjs).
+ * @returns {import('vite').Plugin}
+ */
+export function pythonRuntime() {
+  const prefix = '/lib/host/python/';
+  const files = new Set(['pyodide.asm.wasm', 'python_stdlib.zip', 'pyodide-lock.json']);
+  return {
+    name: 'sandcell:python-runtime',
+    async configureServer(server) {
+      const { createRequire } = await import('node:module');
+      const { dirname, join } = await import('node:path');
+      const { createReadStream, statSync } = await import('node:fs');
+      const folder = dirname(createRequire(import.meta.url).resolve('pyodide/package.json'));
+      server.middlewares.use((request, response, next) => {
+        const path = (request.url ?? '').split('?')[0];
+        if (!path.startsWith(prefix) || !files.has(path.slice(prefix.length))) return next();
+        const file = join(folder, path.slice(prefix.length));
+        const type = file.endsWith('.wasm')
+          ? 'application/wasm'
+          : file.endsWith('.json')
+            ? 'application/json'
+            : 'application/zip';
+        response.writeHead(200, {
+          'Content-Type': type,
+          'Content-Length': statSync(file).size,
+          'Cross-Origin-Resource-Policy': 'same-origin',
+        });
+        createReadStream(file).pipe(response);
+      });
+    },
+  };
+}

@@ -17,6 +17,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 /** Virtual module id → worker entry, relative to the repository root. */
 const WORKERS = {
   'virtual:sandcell-worker-source': 'lib/worker/entry.ts',
+  // Python sessions only: Pyodide's loader and glue plus the engine's sources (~1.4 MB).
+  'virtual:sandcell-python-worker-source': 'lib/python/worker/entry.ts',
 };
 
 /**
@@ -32,6 +34,7 @@ async function bundleClassicScript(entry, minify) {
     configFile: false,
     logLevel: 'warn',
     publicDir: false,
+    plugins: [pyodideWithoutAssetURLs()],
     build: {
       write: false,
       target: 'es2022',
@@ -40,6 +43,14 @@ async function bundleClassicScript(entry, minify) {
       // One classic script with no exports: the IIFE keeps its top-level names out of the
       // global scope, where a cell could see or clobber them.
       lib: { entry: `${root}${entry}`, formats: ['iife'], name: 'sandcellScript' },
+      rolldownOptions: {
+        // Pyodide's files import Node modules on paths a browser never takes, and use direct eval:
+        // warnings about them say nothing about our code.
+        onLog(level, log, handler) {
+          if (/node_modules[\\/]pyodide/.test(`${log.id ?? ''} ${log.message}`)) return;
+          handler(level, log);
+        },
+      },
     },
   });
   const bundle = Array.isArray(output) ? output[0] : output;
@@ -49,6 +60,24 @@ async function bundleClassicScript(entry, minify) {
   return {
     code: `(function () {'use strict';\n${chunk.code}\n})();\n`,
     files: Object.keys(chunk.modules).filter((file) => !file.startsWith('\0')),
+  };
+}
+
+/**
+ * Pyodide's Emscripten glue names its wasm file with `new URL('pyodide.asm.wasm', import.meta.url)`,
+ * which Vite would inline as a 9 MB data: URL, and an IIFE has no `import.meta`. The Python
+ * worker never takes that path (Pyodide's loader passes `locateFile`; the page hands the bytes
+ * over), so in Pyodide's files `import.meta.url` becomes the worker's own location.
+ * @returns {import('vite').Plugin}
+ */
+function pyodideWithoutAssetURLs() {
+  return {
+    name: 'sandcell:pyodide-without-asset-urls',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!/[\\/]node_modules[\\/]pyodide[\\/]/.test(id)) return undefined;
+      return { code: code.replaceAll('import.meta.url', 'self.location.href'), map: null };
+    },
   };
 }
 

@@ -29,6 +29,8 @@ export function bootSessionFrame(): void {
   const SLOT_INPUT_STATE = 1;
   const SLOT_INPUT_LENGTH = 2;
   const SLOT_INTERRUPT = 0;
+  const SLOT_SIGNAL = 3;
+  const SIGINT = 2;
   const INPUT_ANSWERED = 2;
   const INPUT_FAILED = 3;
 
@@ -53,6 +55,9 @@ export function bootSessionFrame(): void {
       if (!flags || !command) return;
       if (command.type === 'stop') {
         Atomics.store(flags, SLOT_INTERRUPT, command.cellId);
+        // Pyodide's interrupt buffer (Python sessions; see ControlSlot.Signal), which also wakes time.sleep.
+        Atomics.store(flags, SLOT_SIGNAL, SIGINT);
+        Atomics.notify(flags, SLOT_SIGNAL);
         // Wakes a synchronous input() that waits on its slot; it then sees the stop.
         Atomics.notify(flags, SLOT_INPUT_STATE);
       } else if (command.type === 'input-answer' && inputBuffer) {

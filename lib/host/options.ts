@@ -49,6 +49,7 @@ export function validateSessionOptions(options: unknown): SessionOptions {
     fail('id', 'a non-empty string of at most 200 characters', o.id);
   }
   resolvePolicy(o.policy);
+  validateLanguage(o);
   checkDuration('timeoutMs', o.timeoutMs);
   checkDuration('interruptGraceMs', o.interruptGraceMs, true);
   for (const flag of ['persist', 'restore'] as const) {
@@ -81,6 +82,34 @@ export function validateSessionOptions(options: unknown): SessionOptions {
     }
   }
   return o;
+}
+
+/** `language` and `python` (throws TypeError naming the option and value). */
+function validateLanguage(o: SessionOptions): void {
+  if (o.language !== undefined && o.language !== 'javascript' && o.language !== 'python')
+    fail('language', "'javascript' or 'python'", o.language);
+  if (o.python === undefined) return;
+  if (o.language !== 'python') fail('python', "used together with language: 'python'", o.python);
+  if (typeof o.python !== 'object' || o.python === null) fail('python', 'an object', o.python);
+  const { indexURL, packages, lockFileURL } = o.python;
+  if (indexURL !== undefined) {
+    if (typeof indexURL !== 'string' || indexURL === '') fail('python.indexURL', 'a URL string', indexURL);
+    try {
+      new URL(indexURL, typeof location === 'undefined' ? undefined : location.href);
+    } catch {
+      fail('python.indexURL', 'a URL the page can resolve', indexURL);
+    }
+  }
+  if (packages !== undefined && !(Array.isArray(packages) && packages.length === 0)) {
+    throw new TypeError(
+      `[sandcell] python.packages is not supported yet (got ${JSON.stringify(packages)}): this version loads no packages beyond the standard library — leave it out`,
+    );
+  }
+  if (lockFileURL !== undefined) {
+    throw new TypeError(
+      `[sandcell] python.lockFileURL is not supported yet (got ${JSON.stringify(lockFileURL)}): this version loads no packages beyond the standard library — leave it out`,
+    );
+  }
 }
 
 /** Validates `execute` options (throws TypeError naming the option and value). */
@@ -118,6 +147,8 @@ export type HostSideOptions = Pick<SessionOptions, (typeof HOST_SIDE_OPTIONS)[nu
 export function workerShape(options: SessionOptions): string {
   const policy = resolvePolicy(options.policy);
   return JSON.stringify([
+    options.language ?? 'javascript',
+    options.python?.indexURL ?? null,
     policy.network,
     policy.storage,
     policy.workers,

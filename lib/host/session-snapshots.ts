@@ -6,8 +6,7 @@
  */
 import type { EncodedSnapshot } from '../protocol.ts';
 import { defaultSnapshotStore, type SnapshotStore } from '../snapshot/database.ts';
-import type { SnapshotPayload } from '../snapshot/format.ts';
-import { deleteSnapshot, loadSnapshot, saveSnapshot } from '../snapshot/store.ts';
+import { deleteSnapshot, loadStoredSnapshot, type StoredPayload, saveSnapshot } from '../snapshot/store.ts';
 import type { SnapshotInfo } from '../types.ts';
 
 export class SessionSnapshots {
@@ -22,7 +21,7 @@ export class SessionSnapshots {
 
   /** Writes a record under the session's id (one transaction: a failure leaves the previous one intact). */
   save(encoded: EncodedSnapshot): Promise<SnapshotInfo> {
-    return saveSnapshot(this.sessionId(), encoded.record as SnapshotPayload, encoded, this.store);
+    return saveSnapshot(this.sessionId(), encoded.record as StoredPayload, encoded, this.store);
   }
 
   /** Writes a `persist: true` record, then deletes the one persisted before it. */
@@ -36,7 +35,7 @@ export class SessionSnapshots {
   }
 
   /** Reads a record (default: the latest of this session's id), validated. @throws {SnapshotError} */
-  load(snapshotId?: string): Promise<{ info: SnapshotInfo; payload: SnapshotPayload }> {
-    return loadSnapshot(snapshotId ?? { latestFor: this.sessionId() }, this.store);
+  load(snapshotId?: string): Promise<{ info: SnapshotInfo; payload: StoredPayload }> {
+    return loadStoredSnapshot(snapshotId ?? { latestFor: this.sessionId() }, this.store);
   }
 }

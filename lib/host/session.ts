@@ -8,6 +8,7 @@ import type { Remote } from 'comlink';
 import { errorFromWire, SandcellError, SessionClosedError, SnapshotError } from '../errors.ts';
 import { applyCheckpoint } from '../namespace/apply-checkpoint.ts';
 import type { CellOutcome, CheckpointGroup, RuntimeApi, WorkerEvent } from '../protocol.ts';
+import { isPythonRecord } from '../snapshot/python-record.ts';
 import type {
   ExecuteOptions,
   ExecutionMode,
@@ -16,6 +17,7 @@ import type {
   OutputEvent,
   RestoreInfo,
   SessionEventMap,
+  SessionLanguage,
   SessionOptions,
   SessionState,
   SessionStats,
@@ -25,6 +27,7 @@ import { type HostBridge, startHostBridge } from './host-bridge.ts';
 import { javascriptWorkerSource } from './hosting/worker-source.ts';
 import { createNamespaceHandle } from './namespace-handle.ts';
 import { type HostSideOptions, resolvePolicy, validateExecuteOptions, validateSessionOptions } from './options.ts';
+import { resolvePythonIndexURL } from './python-location.ts';
 import { SessionSnapshots } from './session-snapshots.ts';
 import { WorkerGoneError, WorkerLink } from './worker-link.ts';
 
@@ -36,6 +39,12 @@ const DEFAULT_GRACE_MS = 1000;
  */
 const CHECKPOINT_WAIT_MS = 5000;
 const DEFAULT_CACHE_SIZE = 100;
+/**
+ * How often a pending Python stop is stored again: Pyodide clears its interrupt buffer when it
+ * reads it, and a cell that could not even call the SIGINT handler (at the recursion limit)
+ * would otherwise lose the stop.
+ */
+const PYTHON_STOP_REPEAT_MS = 20;
 
 type HardReason = 'interrupted' | 'timeout' | 'crashed';
 
@@ -49,6 +58,8 @@ interface Job {
   finishHard?: (reason: HardReason, message?: string) => void;
   /** A stop that arrived before the cell was sent to the worker. */
   pendingStop?: 'interrupted' | 'timeout';
+  /** Why the first stop of the running cell was asked for (a Python worker reports both as interrupted). */
+  stopReason?: 'interrupted' | 'timeout';
   settled: Promise<void>;
   markSettled: () => void;
   removeAbortListener?: () => void;
@@ -88,7 +99,7 @@ export class Session extends EventTarget {
   /** Namespace access from the page: read, write, list and delete user variables. */
   readonly namespace: NamespaceHandle;
   /** The language cells are written in. */
-  readonly language = 'javascript' as const;
+  readonly language: SessionLanguage;
   private _id: string;
   /** Started by a SessionManager's pool: input goes through the host bridge, whose onInput is set at adoption. */
   private readonly pooled: boolean;
@@ -120,6 +131,7 @@ export class Session extends EventTarget {
   constructor(options: SessionOptions = {}, pooled?: typeof POOLED) {
     super();
     this.options = validateSessionOptions(options);
+    this.language = this.options.language ?? 'javascript';
     this._id = this.options.id ?? `s-${crypto.randomUUID()}`;
     this.pooled = pooled === POOLED;
     this._isolated = typeof SharedArrayBuffer === 'function' && globalThis.crossOriginIsolated === true;
@@ -169,7 +181,7 @@ export class Session extends EventTarget {
     if (typeof code !== 'string') {
       return Promise.reject(
         new TypeError(
-          `[sandcell] execute(code) needs a string of JavaScript, got ${code === null ? 'null' : typeof code}`,
+          `[sandcell] execute(code) needs a string of ${this.language === 'python' ? 'Python' : 'JavaScript'}, got ${code === null ? 'null' : typeof code}`,
         ),
       );
     }
@@ -240,6 +252,13 @@ export class Session extends EventTarget {
 
   private async restoreFromStore(snapshotId?: string): Promise<RestoreInfo> {
     const { info, payload } = await this.snapshots.load(snapshotId);
+    const savedBy: SessionLanguage = isPythonRecord(payload) ? 'python' : 'javascript';
+    if (savedBy !== this.language) {
+      throw new SnapshotError(
+        `[sandcell] snapshot ${info.id} was saved by a ${savedBy} session and cannot be restored into a ${this.language} session`,
+        'corrupt',
+      );
+    }
     const report = await this.call((remote) => remote.restoreSnapshot(payload), { what: 'restore()', retry: true });
     return { snapshotId: info.id, restored: report.restored, skipped: report.skipped };
   }
@@ -333,9 +352,14 @@ export class Session extends EventTarget {
 
   /** Starts a worker (a new link), and resolves once it answers. */
   private async startWorker(): Promise<void> {
+    const python = this.language === 'python';
+    const indexURL = python ? resolvePythonIndexURL(this.options.python?.indexURL) : undefined;
     const link = new WorkerLink({
       name: `sandcell:${this.id}`,
-      source: javascriptWorkerSource,
+      source: python ? () => import('./python-files.ts').then((m) => m.pythonWorkerSource()) : javascriptWorkerSource,
+      loadConfig: indexURL
+        ? () => import('./python-files.ts').then(async (m) => ({ python: await m.pythonRuntimeFiles(indexURL) }))
+        : undefined,
       isolated: this._isolated,
       frameURL: this.options.frameURL,
       config: {
@@ -461,6 +485,11 @@ export class Session extends EventTarget {
     // The worker enforces timeoutMs itself; this watchdog is for code that escapes it.
     const watchdog =
       timeoutMs !== undefined ? setTimeout(() => this.stopJob(job, 'timeout', 0), timeoutMs + grace) : undefined;
+    // A Python worker is busy while its cell runs: the page raises the stop at the deadline.
+    const deadline =
+      timeoutMs !== undefined && this.language === 'python'
+        ? setTimeout(() => this.stopJob(job, 'timeout'), timeoutMs)
+        : undefined;
     const link = this.link;
     // A stop asked for while the job was still waiting for the worker applies now.
     if (job.pendingStop) this.stopJob(job, job.pendingStop);
@@ -479,7 +508,9 @@ export class Session extends EventTarget {
         job.finishHard = undefined;
         if (first.outcome.checkpointFollows) this.expectCheckpoint();
         // One port carries output and replies in order: every output event of the cell is already delivered.
-        this.settleJob(job, toResult(first.outcome));
+        const result = toResult(first.outcome);
+        if (result.status === 'interrupted' && job.stopReason === 'timeout') result.status = 'timeout';
+        this.settleJob(job, result);
         this.schedulePersist();
         return;
       }
@@ -506,6 +537,7 @@ export class Session extends EventTarget {
       this.emit('restart', { reason, message });
     } finally {
       if (watchdog !== undefined) clearTimeout(watchdog);
+      if (deadline !== undefined) clearTimeout(deadline);
       job.finishHard = undefined;
     }
   }
@@ -518,13 +550,20 @@ export class Session extends EventTarget {
       return;
     }
     if (this._state === 'busy') this.setState('interrupting');
+    const firstStop = job.stopReason === undefined;
+    job.stopReason ??= reason;
     const grace = graceOverride ?? this.options.interruptGraceMs ?? DEFAULT_GRACE_MS;
-    if (!this.link.requestStop(job.cellId)) {
+    const link = this.link;
+    if (!link.requestStop(job.cellId)) {
       // No SharedArrayBuffer: a busy worker cannot see any request, so stopping means the hard path.
       job.finishHard(reason);
       return;
     }
-    this.link.call((remote) => remote.interrupt(job.cellId)).catch(() => {});
+    if (this.language === 'python' && firstStop) {
+      const repeat = setInterval(() => link.requestStop(job.cellId), PYTHON_STOP_REPEAT_MS);
+      void job.settled.then(() => clearInterval(repeat));
+    }
+    link.call((remote) => remote.interrupt(job.cellId)).catch(() => {});
     if (grace === 0) {
       job.finishHard(reason);
       return;

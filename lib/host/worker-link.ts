@@ -16,6 +16,8 @@ export interface WorkerLinkOptions {
   /** Resolves to the worker bundle's text (loaded once per page). */
   source: () => Promise<string>;
   config: RuntimeConfig;
+  /** More of the config, loaded with the source (Python sessions: the runtime's files). */
+  loadConfig?: () => Promise<Partial<RuntimeConfig>>;
   /** Give the worker shared memory (interrupt flag, synchronous input): only on a cross-origin-isolated page. */
   isolated: boolean;
   /** A frame document the page serves itself (see SessionOptions.frameURL). */
@@ -62,13 +64,13 @@ export class WorkerLink {
     });
     this.port.start();
 
-    const boot = options.source().then((source) => {
+    const boot = Promise.all([options.source(), options.loadConfig?.()]).then(([source, more]) => {
       if (this.disposed) throw new WorkerGoneError('[sandcell] the session was closed while its worker started');
       this.host = startWorkerHost({
         name: options.name,
         source,
         port: channel.port2,
-        config: options.config,
+        config: more ? { ...options.config, ...more } : options.config,
         isolated: options.isolated,
         frameURL: options.frameURL,
         onFailure: (message) => this.failed(message),

@@ -21,6 +21,10 @@ import { describeValue } from '../namespace/describe-value.ts';
 import type { SkippedVariable, SnapshotInfo } from '../types.ts';
 import { defaultSnapshotStore, type SnapshotStore } from './database.ts';
 import { FORMAT_VERSION, type SnapshotPayload, validatePayload } from './format.ts';
+import { isPythonRecord, type PythonSnapshotPayload, validatePythonPayload } from './python-record.ts';
+
+/** A stored record: a JavaScript session's namespace, or a Python session's. */
+export type StoredPayload = SnapshotPayload | PythonSnapshotPayload;
 
 const PREFIX = `sandcell/v${FORMAT_VERSION}/`;
 
@@ -55,7 +59,7 @@ export interface SnapshotKeys {
  */
 export async function saveSnapshot(
   sessionId: string,
-  payload: SnapshotPayload,
+  payload: StoredPayload,
   meta: SnapshotMeta,
   store: SnapshotStore = defaultSnapshotStore(),
 ): Promise<SnapshotInfo> {
@@ -94,6 +98,18 @@ export async function loadSnapshot(
   target: string | { latestFor: string },
   store: SnapshotStore = defaultSnapshotStore(),
 ): Promise<{ info: SnapshotInfo; payload: SnapshotPayload }> {
+  const { info, payload } = await loadStoredSnapshot(target, store);
+  return { info, payload: validatePayload(payload) };
+}
+
+/**
+ * As {@link loadSnapshot}, for a record of either language (a Python session's, see
+ * ./python-record.ts, or a JavaScript session's), validated by its own format.
+ */
+export async function loadStoredSnapshot(
+  target: string | { latestFor: string },
+  store: SnapshotStore = defaultSnapshotStore(),
+): Promise<{ info: SnapshotInfo; payload: StoredPayload }> {
   const [info, payload, id] = await store.use('readonly', async (objects) => {
     let snapshotId: unknown;
     if (typeof target === 'string') {
@@ -118,7 +134,8 @@ export async function loadSnapshot(
   });
   if (info === undefined && payload === undefined) throw notFound(id);
   if (info === undefined || payload === undefined) throw corruptRecord('snapshot', `${id} is incomplete`);
-  return { info: validateInfo(info, id), payload: validatePayload(payload) };
+  const valid = isPythonRecord(payload) ? validatePythonPayload(payload) : validatePayload(payload);
+  return { info: validateInfo(info, id), payload: valid };
 }
 
 /**

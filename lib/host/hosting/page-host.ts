@@ -3,7 +3,7 @@
  * (`unrestricted`, `storage: true`). The page owns its shared memory, and watches its death
  * through a Web Lock the worker holds for its whole life.
  */
-import { CONTROL_SLOTS, ControlSlot, InputState } from '../../protocol.ts';
+import { CONTROL_SLOTS, ControlSlot, InputState, SIGINT } from '../../protocol.ts';
 import type { WorkerHost, WorkerHostOptions } from './worker-host.ts';
 
 const INPUT_BUFFER_BYTES = 1 << 20;
@@ -35,6 +35,8 @@ export function startPageHost(options: WorkerHostOptions): WorkerHost {
     requestStop(cellId) {
       if (!control) return false;
       Atomics.store(control, ControlSlot.Interrupt, cellId);
+      Atomics.store(control, ControlSlot.Signal, SIGINT);
+      Atomics.notify(control, ControlSlot.Signal);
       Atomics.notify(control, ControlSlot.InputState);
       return true;
     },

@@ -3,3 +3,9 @@ declare module 'virtual:sandcell-worker-source' {
   const source: string;
   export default source;
 }
+
+/** The Python worker bundle (scripts/worker-source-plugin.mjs), loaded only for Python sessions. */
+declare module 'virtual:sandcell-python-worker-source' {
+  const source: string;
+  export default source;
+}

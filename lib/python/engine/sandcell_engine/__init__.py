@@ -34,6 +34,9 @@ hook                                         contract
 ``capabilities: string[]``                   the names ``host.<name>`` offers
 ``interruptFlag: Int32Array``                the same view given to ``setInterruptBuffer``
                                              (absent when not isolated)
+``stopWanted() -> boolean``                  optional: whether the stop in the flag is for the
+                                             running cell (the host stores the cell's id beside
+                                             it); a stale stop is then dropped, not delivered
 ===========================================  ==========================================================
 
 Calls (``engine.<name>(...)``):

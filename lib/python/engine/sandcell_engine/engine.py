@@ -16,7 +16,7 @@ from typing import Any, ParamSpec, TypeVar
 import pyodide
 from pyodide.ffi import JsProxy
 
-from .cells import CellCache
+from .cells import CellCache, detect_mode
 from .checkpoint import Checkpointer
 from .convert import NotCloneable, to_js_value, to_py_value
 from .display import make_display
@@ -68,7 +68,7 @@ class Engine:
         self.frames = FrameFilter(hidden)
         flag = _optional(hooks, "interruptFlag")
         wait = _optional(hooks, "sleep")
-        self.interrupts = Interrupts(flag, wait, self.frames)
+        self.interrupts = Interrupts(flag, wait, self.frames, _optional(hooks, "stopWanted"))
         display = make_display(self._send_display)
         capabilities = [str(name) for name in (_optional(hooks, "capabilities") or [])]
         host = HostCapabilities(hooks.callHost if capabilities else _no_capabilities, capabilities)
@@ -101,6 +101,11 @@ class Engine:
     def execute(self, code: str) -> Any:
         """Runs a cell. Returns the result object, or a Promise of it (top-level await)."""
         return self.executor.execute(code)
+
+    @boundary
+    def detect_mode(self, code: str) -> str:
+        """The mode ``code`` would run in (the page asks after the hard path took a cell)."""
+        return detect_mode(str(code))
 
     @boundary
     def interrupt(self) -> None:
@@ -244,7 +249,14 @@ def _engine_dirs() -> list[str]:
     """Directories whose frames are not the user's: this package, asyncio, Pyodide's Python side."""
     import _pyodide
 
-    return [os.path.dirname(__file__), os.path.dirname(asyncio.__file__), os.path.dirname(pyodide.__file__), os.path.dirname(_pyodide.__file__)]
+    # "blob:": the worker's JavaScript frames (Pyodide puts them in tracebacks), started from a blob: URL.
+    return [
+        os.path.dirname(__file__),
+        os.path.dirname(asyncio.__file__),
+        os.path.dirname(pyodide.__file__),
+        os.path.dirname(_pyodide.__file__),
+        "blob:",
+    ]
 
 
 def _optional(hooks: Any, name: str) -> Any:

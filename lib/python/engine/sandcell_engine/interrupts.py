@@ -85,10 +85,19 @@ class Interrupts:
     :param wait: the host's ``sleep(ms) -> bool`` hook (true when woken by a stop), or ``None``
         to wait by the clock
     :param hidden: frames in which no stop is raised
+    :param wanted: the host's ``stopWanted()`` hook: whether the stop in the flag is for the running
+        cell (a stop for a cell that just ended can land after the next one began); None: always
     """
 
-    def __init__(self, flag: InterruptFlag | None, wait: Callable[[float], bool] | None, hidden: FrameFilter) -> None:
+    def __init__(
+        self,
+        flag: InterruptFlag | None,
+        wait: Callable[[float], bool] | None,
+        hidden: FrameFilter,
+        wanted: Callable[[], bool] | None = None,
+    ) -> None:
         self._flag = flag
+        self._wanted = wanted
         self._wait = wait
         self._hidden = hidden
         self._cell: int | None = None
@@ -194,11 +203,14 @@ class Interrupts:
                 task.cancel()
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
-        if self._cell is None:
+        if self._cell is None or not self._is_wanted():
             return  # a stop that arrived after its cell ended
         self._keep_flag()  # first: if anything below fails, the next check calls us again
         self._start_stopping()
         self._raise_in(frame.f_code if frame is not None else None)
+
+    def _is_wanted(self) -> bool:
+        return self._wanted is None or bool(self._wanted())
 
     def _on_line(self, code: CodeType, line: int) -> Any:
         return self._on_event(code)
@@ -228,7 +240,7 @@ class Interrupts:
     def check(self) -> None:
         """Raises the stop now if one is pending or in progress (for waits in engine code)."""
         if self._flag is not None and self._flag[0] != 0:
-            if self._cell is None:
+            if self._cell is None or not self._is_wanted():
                 self._flag[0] = 0  # stale: its cell has ended
             else:
                 self._start_stopping()

@@ -1,0 +1,67 @@
+/**
+ * A Python session's worker: the twin of lib/worker/entry.ts, bundled on its own (with
+ * Pyodide's loader and the engine's sources) so a JavaScript session never loads a byte of it.
+ * It waits for the one init message, boots Pyodide from the files the page sent, puts the
+ * policy in force and serves the same RPC as a JavaScript worker on the session's port.
+ *
+ * Python code reaches JavaScript through `import js` (the worker's global scope), so the
+ * policy's stand-ins (fetch, XMLHttpRequest, WebSocket, Worker, …) are installed on this
+ * scope once Pyodide has loaded — the engine's own files came from memory, never the network.
+ */
+import { PolicyError } from '../../errors.ts';
+import type { InitMessage, WorkerMessage } from '../../protocol.ts';
+import { NO_GUARD } from '../../worker/lockdown/intrinsics.ts';
+import { applyPolicy } from '../../worker/lockdown/policy.ts';
+import { fillSecureContextGaps } from '../../worker/lockdown/secure-context.ts';
+import { exposeRuntime } from '../../worker/rpc.ts';
+import { PythonRuntime } from './runtime.ts';
+
+const scope = self;
+const closeWorker = scope.close.bind(scope);
+
+function isInit(data: unknown): data is InitMessage {
+  const m = data as InitMessage | undefined;
+  return !!m && m.type === 'sandcell:init' && m.port instanceof MessagePort && typeof m.config === 'object';
+}
+
+function onInit(event: MessageEvent): void {
+  if (!isInit(event.data)) return;
+  scope.removeEventListener('message', onInit);
+  const { port, control, inputBuffer, config } = event.data;
+  const postMessage = MessagePort.prototype.postMessage.bind(port) as (message: WorkerMessage) => void;
+  // `js.close()` from a cell ends the worker; the page hears of it at once (nothing else would tell it).
+  const close = function close(): void {
+    postMessage({ type: 'closing', reason: 'the cell closed its worker (close())' });
+    closeWorker();
+  };
+  for (let holder: object | null = scope; holder; holder = Object.getPrototypeOf(holder)) {
+    if (Object.hasOwn(holder, 'close')) {
+      Object.defineProperty(holder, 'close', { value: close, writable: true, configurable: true, enumerable: true });
+    }
+  }
+  Object.defineProperty(scope, 'PolicyError', { value: PolicyError, writable: false, configurable: false });
+  // Held until this worker dies, so a page-hosted session learns of a death however it happens.
+  const alive = new Promise<void>((held) => {
+    const locks = scope.navigator.locks;
+    if (!config.lifeLock || !locks) return held();
+    locks
+      .request(config.lifeLock, () => {
+        held();
+        return new Promise<never>(() => {});
+      })
+      .catch(() => held());
+  });
+  fillSecureContextGaps(scope);
+  const runtime = new PythonRuntime({
+    scope,
+    config,
+    control: control ? new Int32Array(control) : undefined,
+    inputBuffer,
+    post: postMessage,
+    alive,
+    afterBoot: () => applyPolicy(scope, config.policy),
+  });
+  exposeRuntime(runtime, port, postMessage, NO_GUARD, { afterReply: runtime.afterReply, onEvent: runtime.onHostEvent });
+}
+
+scope.addEventListener('message', onInit);

@@ -1,0 +1,88 @@
+/**
+ * Starts Pyodide inside a Python session's worker from the files the page handed over.
+ *
+ * The worker runs in an opaque-origin frame whose Content-Security-Policy blocks requests (and
+ * its requests would need CORS headers on the runtime's files): so the page fetched Pyodide's
+ * files from `python.indexURL` and sent their bytes in the init message. Pyodide's loader asks
+ * `fetch` for each file by URL; while it boots, `fetch` answers those URLs from memory, and only
+ * those. Its Emscripten glue (`pyodide.asm.mjs`) is bundled into this worker, which spares a
+ * dynamic `import()` (a module script the frame could not load); it must be the build that
+ * matches the served `pyodide.asm.wasm` — the same Pyodide version, which Pyodide checks.
+ *
+ * The engine (lib/python/engine) travels inside this worker bundle as text and is written
+ * into Pyodide's file system: it is ours, not part of a Pyodide distribution a page may serve.
+ */
+import { loadPyodide, type PyodideInterface } from 'pyodide';
+import createPyodideModule from 'pyodide/pyodide.asm.mjs';
+import type { PythonBoot } from '../../protocol.ts';
+
+/** Engine sources by path, e.g. `../engine/sandcell_engine/cells.py` → its text. */
+const ENGINE_FILES = import.meta.glob('../engine/sandcell_engine/*.py', {
+  query: '?raw',
+  import: 'default',
+  eager: true,
+});
+const ENGINE_ROOT = '/sandcell';
+
+export interface BootOptions {
+  /** Text written to file descriptors 1 and 2 (C code, and Python below `sys.stdout`). */
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+function requestURL(input: RequestInfo | URL): string {
+  if (typeof input === 'string') return input;
+  if (input instanceof URL) return input.href;
+  return input.url;
+}
+
+/** Loads Pyodide from `boot` and puts the engine package on `sys.path`. */
+export async function bootPyodide(
+  scope: typeof globalThis,
+  boot: PythonBoot,
+  options: BootOptions,
+): Promise<PyodideInterface> {
+  const served = new Map<string, ArrayBuffer>();
+  for (const [name, bytes] of Object.entries(boot.files)) served.set(new URL(name, boot.indexURL).href, bytes);
+  const realFetch = scope.fetch;
+  scope.fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const url = new URL(requestURL(input), boot.indexURL).href;
+    const bytes = served.get(url);
+    if (bytes) {
+      const type = url.endsWith('.wasm') ? 'application/wasm' : 'application/octet-stream';
+      return new Response(bytes, { headers: { 'Content-Type': type } });
+    }
+    if (url.startsWith(boot.indexURL)) {
+      throw new Error(`[sandcell] the Python runtime asked for ${url}, which the page did not fetch for it`);
+    }
+    return realFetch.call(scope, input, init);
+  };
+  const decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
+  const stream = (name: 'stdout' | 'stderr') => ({
+    write: (buffer: Uint8Array) => {
+      options[name](decoders[name].decode(buffer, { stream: true }));
+      return buffer.length;
+    },
+  });
+  let pyodide: PyodideInterface;
+  try {
+    pyodide = await loadPyodide({
+      indexURL: boot.indexURL,
+      lockFileContents: boot.lockFile,
+      packageBaseUrl: boot.indexURL,
+      createPyodideModule: createPyodideModule as never,
+      env: { HOME: '/home/pyodide' },
+    });
+  } finally {
+    scope.fetch = realFetch;
+  }
+  pyodide.setStdout(stream('stdout'));
+  pyodide.setStderr(stream('stderr'));
+  const target = `${ENGINE_ROOT}/sandcell_engine`;
+  pyodide.FS.mkdirTree(target);
+  for (const [path, text] of Object.entries(ENGINE_FILES)) {
+    pyodide.FS.writeFile(`${target}/${path.slice(path.lastIndexOf('/') + 1)}`, text);
+  }
+  pyodide.runPython(`import sys; sys.path.insert(0, ${JSON.stringify(ENGINE_ROOT)})`);
+  return pyodide;
+}

@@ -1,0 +1,105 @@
+/**
+ * Python sessions through the public API, in real Chromium: Pyodide in the session's
+ * opaque-origin frame, its files fetched by the page from the default index URL (served by
+ * the dev server, see scripts/dev-env.mjs). One session serves the tests that only add state,
+ * since a cold start costs seconds.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSession, type Session } from '../../lib/index';
+import type { OutputEvent } from '../../lib/types';
+
+let py: Session;
+const events: OutputEvent[] = [];
+const stdout = () =>
+  events
+    .filter((e): e is Extract<OutputEvent, { type: 'stream' }> => e.type === 'stream' && e.stream === 'stdout')
+    .map((e) => e.text)
+    .join('');
+
+beforeAll(async () => {
+  py = await createSession({ language: 'python', onOutput: (e) => events.push(e) });
+}, 120_000);
+
+afterAll(async () => {
+  await py?.close();
+});
+
+describe('a Python session', () => {
+  it('runs in its own frame and says it is Python', () => {
+    expect(py.language).toBe('python');
+    expect(document.querySelector(`iframe[data-sandcell-session="${py.id}"]`)).not.toBeNull();
+  });
+
+  it('returns the last expression as value and repr, with its mode', async () => {
+    const result = await py.execute('import math\nr = 2\nmath.pi * r ** 2');
+    expect(result).toMatchObject({ status: 'ok', mode: 'sync', value: Math.PI * 4, repr: '12.566370614359172' });
+    expect(await py.execute('{"a": [1, 2, (3, None)], "big": 2**64}')).toMatchObject({
+      status: 'ok',
+      mode: 'expression',
+      value: { a: [1, 2, [3, null]], big: 2n ** 64n },
+    });
+    expect(await py.execute('x = 5')).toMatchObject({ status: 'ok', mode: 'sync' });
+  });
+
+  it('keeps variables between cells, and _ is the last value that was not None', async () => {
+    await py.execute('counter = 41');
+    await py.execute('counter += 1');
+    expect((await py.execute('counter')).value).toBe(42);
+    await py.execute('None');
+    expect((await py.execute('_')).value).toBe(42);
+  });
+
+  it('reports errors with the class, the position in the cell and the variables set before', async () => {
+    const result = await py.execute('before = "kept"\n\nundefined_name + 1');
+    expect(result.status).toBe('error');
+    expect(result.error).toMatchObject({ name: 'NameError', line: 3 });
+    expect(result.error?.message).toContain('undefined_name');
+    expect(result.error?.stack ?? '').not.toMatch(/sandcell_engine|pyodide/);
+    expect((await py.execute('before')).value).toBe('kept');
+    const syntax = await py.execute('def broken(:\n  pass');
+    expect(syntax).toMatchObject({ status: 'error', mode: 'syntax-error', error: { name: 'SyntaxError', line: 1 } });
+  });
+
+  it('streams print and stderr in order, before the result', async () => {
+    events.length = 0;
+    const result = await py.execute(
+      'import sys\nfor i in range(3):\n    print("line", i)\nprint("oops", file=sys.stderr)\n"done"',
+    );
+    expect(result.value).toBe('done');
+    expect(stdout()).toBe('line 0\nline 1\nline 2\n');
+    expect(events.at(-1)).toEqual({ type: 'stream', stream: 'stderr', text: 'oops\n' });
+  });
+
+  it('runs top-level await', async () => {
+    const result = await py.execute('import asyncio\nawait asyncio.sleep(0.01)\n7 * 6');
+    expect(result).toMatchObject({ status: 'ok', mode: 'top-level-await', value: 42 });
+  });
+
+  it('reads and writes the namespace from the page, with conversions both ways', async () => {
+    await py.namespace.set({ fromPage: { n: 1, list: [1, 2], nothing: null, big: 2n ** 70n } });
+    expect(
+      await py.execute('(type(fromPage).__name__, fromPage["nothing"] is None, fromPage["big"] == 2**70)'),
+    ).toMatchObject({
+      value: ['dict', true, true],
+    });
+    await py.execute('made_here = {"k": [1.5, "s", True]}');
+    expect(await py.namespace.get('made_here')).toEqual({ k: [1.5, 's', true] });
+    expect(await py.namespace.get('no_such_name')).toBeUndefined();
+    const names = (await py.namespace.list()).map((v) => v.name);
+    expect(names).toEqual(expect.arrayContaining(['fromPage', 'made_here', 'counter']));
+    expect(names).not.toContain('display');
+    expect(await py.namespace.delete('made_here')).toBe(true);
+    expect((await py.execute('"made_here" in globals()')).value).toBe(false);
+    await expect(py.namespace.set({ display: 1 })).rejects.toThrow(/\[sandcell\].*display/);
+  });
+
+  it('counts executions and compiled-cell cache hits', async () => {
+    const before = await py.stats();
+    await py.execute('1 + 1');
+    await py.execute('1 + 1');
+    const after = await py.stats();
+    expect(after.executions).toBe(before.executions + 2);
+    expect(after.cache.hits).toBeGreaterThanOrEqual(before.cache.hits + 1);
+    expect(after.variables).toBeGreaterThan(0);
+  });
+});
