@@ -8,6 +8,7 @@
 import type { PyodideInterface } from 'pyodide';
 import {
   type CellOutcome,
+  type Checkpoint,
   type CheckpointGroup,
   ControlSlot,
   type EncodedSnapshot,
@@ -211,6 +212,8 @@ export class PythonRuntime implements RuntimeApi {
       durationMs: performance.now() - started,
       hasValue: result.repr !== undefined,
       outputDropped: dropped,
+      // Taken right after this reply (afterReply), and always sent: a page about to kill the worker waits for it.
+      checkpointFollows: true,
     };
     if (result.repr !== undefined) outcome.repr = result.repr;
     if ('value' in result) outcome.value = result.value;
@@ -227,19 +230,18 @@ export class PythonRuntime implements RuntimeApi {
   private flushCheckpoint(): void {
     if (!this.checkpointDue || !this.engine) return;
     this.checkpointDue = false;
+    let checkpoint: Checkpoint = { full: false, removed: [], groups: [] };
     try {
       const record = this.engine.checkpoint();
-      if (record.groups.length > 0 || record.removed.length > 0) {
-        this.deps.post({
-          type: 'checkpoint',
-          checkpoint: { full: record.full, removed: record.removed, groups: record.groups },
-        });
-      }
+      checkpoint = { full: record.full, removed: record.removed, groups: record.groups };
     } catch (error) {
       this.output.stream('stderr', `[sandcell] could not checkpoint the namespace: ${pythonMessage(error)}\n`);
       this.output.flush();
     }
+    // Sent even when empty: the reply announced it (checkpointFollows).
+    this.deps.post({ type: 'checkpoint', checkpoint });
   }
+
 
   onHostEvent = (event: HostEvent): void => {
     this.hostCalls.onHostEvent(event);
