@@ -10,10 +10,35 @@
  *   themselves (the `frameURL` option; see the README's "Hosting the session frame").
  *
  * Both bundle every dependency: a page that loads `dist/` with no bundler has no way to
- * resolve bare imports such as `comlink`.
+ * resolve bare imports such as `comlink`, so `package.json` lists them as devDependencies.
  */
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import { frameDocument, workerSource } from './scripts/worker-source-plugin.mjs';
+
+/**
+ * `dist/sandcell.iife.d.ts`, the types of the `sandcell/iife` entry: the script declares the
+ * global `Sandcell`, typed as the ESM entry's exports. A TypeScript page that loads the
+ * script references it with `/// <reference types="sandcell/iife" />`.
+ */
+export function iifeGlobalTypes(globalName: string): Plugin {
+  return {
+    name: 'sandcell:iife-global-types',
+    generateBundle() {
+      this.emitFile({
+        type: 'asset',
+        fileName: 'sandcell.iife.d.ts',
+        source: [
+          `// The global that <script src="sandcell.iife.js"> defines: the same exports as \`import * from 'sandcell'\`.`,
+          `import type * as sandcell from './index.d.ts';`,
+          'declare global {',
+          `  var ${globalName}: typeof sandcell;`,
+          '}',
+          '',
+        ].join('\n'),
+      });
+    },
+  };
+}
 
 export default defineConfig(({ mode }) => {
   const iife = mode === 'iife';
@@ -21,7 +46,7 @@ export default defineConfig(({ mode }) => {
     base: './',
     publicDir: false,
     // The frame document for the `frameURL` option is emitted once, by the ESM build.
-    plugins: iife ? [workerSource()] : [workerSource(), frameDocument()],
+    plugins: iife ? [workerSource(), iifeGlobalTypes('Sandcell')] : [workerSource(), frameDocument()],
     build: {
       target: 'es2022',
       outDir: 'dist',

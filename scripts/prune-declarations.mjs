@@ -1,12 +1,19 @@
-// After `tsc -p tsconfig.build.json`: keeps only the declaration files reachable from
-// dist/index.d.ts (tsc emits one per module of the program, internals included) and
-// removes the rest, so the package's types show the public surface and nothing else.
+// After `tsc -p tsconfig.build.json`: keeps only the declaration files reachable from the
+// entries' types named in package.json `exports` (dist/index.d.ts, dist/sandcell.iife.d.ts;
+// tsc emits one per module of the program, internals included) and removes the rest, so
+// the package's types show the public surface and nothing else.
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const dist = resolve(process.argv[2] ?? 'dist');
+const root = fileURLToPath(new URL('..', import.meta.url));
+const { exports } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const entries = Object.values(exports).flatMap((entry) =>
+  typeof entry === 'object' && entry.types ? [entry.types] : [],
+);
 const reachable = new Set();
-const pending = [join(dist, 'index.d.ts')];
+const pending = entries.map((types) => resolve(root, types));
 while (pending.length > 0) {
   const file = pending.pop();
   if (reachable.has(file) || !existsSync(file)) continue;
