@@ -72,6 +72,14 @@ export function bootSessionFrame(): void {
       }
     };
 
+    // The usual reason a worker does not start here is a Content-Security-Policy without blob:
+    // workers — the page's, which a srcdoc frame inherits. The browser says which directive.
+    let blockedBy = '';
+    document.addEventListener('securitypolicyviolation', (event) => {
+      if (event.blockedURI.startsWith('blob') && !blockedBy) {
+        blockedBy = `the page's Content-Security-Policy ("${event.originalPolicy}") does not allow the worker's blob: URL (${event.effectiveDirective}) — add blob: to worker-src (or to script-src when the policy has no worker-src), or use policy 'unrestricted'`;
+      }
+    });
     let worker: Worker;
     try {
       const url = URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }));
@@ -82,7 +90,7 @@ export function bootSessionFrame(): void {
     }
     worker.addEventListener('error', (error) => {
       error.preventDefault();
-      report({ type: 'worker-error', message: error.message || 'the worker script failed' });
+      report({ type: 'worker-error', message: blockedBy || error.message || 'the worker script failed' });
     });
     const message: InitMessage = {
       type: 'sandcell:init',

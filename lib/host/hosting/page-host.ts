@@ -30,6 +30,16 @@ export function startPageHost(options: WorkerHostOptions): WorkerHost {
   let worker: Worker | undefined;
   let disposed = false;
 
+  // The usual reason the worker does not start: the page's Content-Security-Policy has no
+  // blob: workers. The browser reports which directive (before the worker's error event).
+  let blockedBy = '';
+  const onViolation = (event: SecurityPolicyViolationEvent) => {
+    if (event.blockedURI.startsWith('blob') && !blockedBy) {
+      blockedBy = `the page's Content-Security-Policy ("${event.originalPolicy}") does not allow the worker's blob: URL (${event.effectiveDirective}) — add blob: to worker-src (or to script-src when the policy has no worker-src)`;
+    }
+  };
+  document.addEventListener('securitypolicyviolation', onViolation);
+  const stopWatchingPolicy = () => document.removeEventListener('securitypolicyviolation', onViolation);
   const host: WorkerHost = {
     kind: 'page',
     requestStop(cellId) {
@@ -52,6 +62,7 @@ export function startPageHost(options: WorkerHostOptions): WorkerHost {
       Atomics.notify(control, ControlSlot.InputState);
     },
     started() {
+      stopWatchingPolicy();
       if (!lifeLock || disposed) return;
       // The worker took this lock before answering; ours is granted only when it is released — at its death.
       navigator.locks
@@ -63,6 +74,7 @@ export function startPageHost(options: WorkerHostOptions): WorkerHost {
     dispose() {
       if (disposed) return;
       disposed = true;
+      stopWatchingPolicy();
       lifeWatch.abort();
       worker?.terminate();
     },
@@ -71,13 +83,15 @@ export function startPageHost(options: WorkerHostOptions): WorkerHost {
   try {
     worker = new Worker(blobURL(options.source), { name: options.name });
   } catch (error) {
+    stopWatchingPolicy();
     // Chromium throws here on a page opened from file:// (a worker needs an http(s) origin).
     queueMicrotask(() => options.onFailure(error instanceof Error ? error.message : String(error)));
     return host;
   }
   worker.addEventListener('error', (event) => {
     event.preventDefault();
-    if (!disposed) options.onFailure(event.message || 'the worker script failed');
+    stopWatchingPolicy();
+    if (!disposed) options.onFailure(blockedBy || event.message || 'the worker script failed');
   });
   worker.postMessage(
     {
