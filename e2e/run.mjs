@@ -1,10 +1,12 @@
 /**
  * End-to-end tests in a real browser (Chromium unless `E2E_BROWSER` says otherwise): the
- * playground (built here from `demo/`) and the bundles in `dist/` (built by `npm run build`
- * before this runs). Prints `N passed, M failed` and exits non-zero on any failure.
+ * playground (built here from `demo/`), the bundles in `dist/` (built by `npm run build`
+ * before this runs), and consumer apps built from the packed tarball with each mainstream
+ * toolchain (`e2e/consumers/`). Prints `N passed, M failed` and exits non-zero on any failure.
  *
  *   node e2e/run.mjs            all tests
  *   E2E_ONLY=IIFE node e2e/run.mjs   tests whose name contains "IIFE"
+ *   E2E_ONLY=consumer node e2e/run.mjs  the consumer apps only (the demo is not built)
  *   E2E_SKIP_DEMO_BUILD=1 …          reuse demo/dist from an earlier run
  *   E2E_CONCURRENCY=1 …              one test at a time (default 2; each test has its own context)
  *   E2E_BROWSER=firefox|webkit …     another engine (see e2e/browser.mjs; webkit: one test at a time)
@@ -14,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { launchBrowser, selectedEngine } from './browser.mjs';
 import { registerBundleTests } from './bundles.mjs';
+import { registerConsumerTests } from './consumers/consumers.mjs';
 import { registerDifferentialTests } from './differential.mjs';
 import { run } from './harness.mjs';
 import { registerHostingTests } from './hosting.mjs';
@@ -30,7 +33,10 @@ if (!existsSync(`${root}dist/sandcell.js`) || !existsSync(`${root}dist/sandcell.
   process.exit(1);
 }
 
-if (!process.env.E2E_SKIP_DEMO_BUILD || !existsSync(demoDist)) {
+const only = process.env.E2E_ONLY;
+// Consumer apps bring their own toolchains; only the playground tests need demo/dist.
+const needsDemo = !only?.startsWith('consumer');
+if (needsDemo && (!process.env.E2E_SKIP_DEMO_BUILD || !existsSync(demoDist))) {
   await build({ configFile: fileURLToPath(new URL('../demo/vite.config.ts', import.meta.url)), logLevel: 'warn' });
 }
 
@@ -61,11 +67,18 @@ registerDifferentialTests(() => browser, servers, {
       ? undefined
       : "compares with Chromium's DevTools console over CDP (Runtime.evaluate, replMode)",
 });
+const consumers = registerConsumerTests(() => browser, {
+  skipReason:
+    engine === 'chromium'
+      ? undefined
+      : 'the apps are built once and run in Chromium; the bundle tests cover every engine',
+});
 
 let failed = 1;
 try {
-  failed = await run({ only: process.env.E2E_ONLY, concurrency });
+  failed = await run({ only, concurrency });
 } finally {
+  await consumers.cleanup();
   await browser.close();
   await Promise.all(Object.values(servers).map((server) => server.close()));
   console.log(`(e2e in ${engine} ${browser.version()} took ${((performance.now() - started) / 1000).toFixed(1)} s)`);

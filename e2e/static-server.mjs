@@ -24,12 +24,13 @@ const MIME = {
 };
 
 /**
- * @param {{ root: string; isolate: boolean }} options
+ * @param {{ root: string; isolate: boolean; headers?: Record<string, string> }} options
+ *   `headers`: sent with every file too (a Content-Security-Policy, say)
  * @returns {Promise<{ url: string; requests: string[]; close(): Promise<void> }>}
  *   `url` ends without a slash; `requests` records every path asked for, so tests can tell
  *   which files a page really loaded.
  */
-export async function startStaticServer({ root, isolate }) {
+export async function startStaticServer({ root, isolate, headers = {} }) {
   const base = resolve(root);
   const requests = [];
   const server = createServer(async (req, res) => {
@@ -52,6 +53,7 @@ export async function startStaticServer({ root, isolate }) {
       'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
       'Cache-Control': 'no-store',
       ...(isolate ? ISOLATION_HEADERS : {}),
+      ...headers,
     });
     createReadStream(file).pipe(res);
   });
