@@ -41,6 +41,13 @@ export const ControlSlot = {
 export const SIGINT = 2;
 export const CONTROL_SLOTS = 4;
 
+/**
+ * How long one function or class definition may run while a restore re-creates it (its
+ * class body, static blocks, computed keys). Real ones take microseconds; the worker stops a
+ * `static { for(;;){} }` at this limit and gives the definition up.
+ */
+export const RESTORE_TIME_LIMIT_MS = 1_000;
+
 /** Values of the `ControlSlot.InputState` slot. */
 export const InputState = {
   Idle: 0,
@@ -133,11 +140,12 @@ export interface RuntimeApi {
   listVariables(): Promise<VariableInfo[]>;
   deleteVariable(name: string): Promise<boolean>;
   clearVariables(): Promise<void>;
-  restoreCheckpoint(groups: CheckpointGroup[]): Promise<RestoreReport>;
+  /** `givenUp`: definitions not to run again (a restore before died or stalled in them), reported as skipped. */
+  restoreCheckpoint(groups: CheckpointGroup[], givenUp?: SkippedVariable[]): Promise<RestoreReport>;
   /** The whole namespace as a snapshot record, for the page to store (the worker stores nothing). */
   encodeSnapshot(): Promise<EncodedSnapshot>;
   /** Puts a stored record's variables back (merged into the namespace). */
-  restoreSnapshot(record: unknown): Promise<RestoreReport>;
+  restoreSnapshot(record: unknown, givenUp?: SkippedVariable[]): Promise<RestoreReport>;
   stats(): Promise<RuntimeStats>;
 }
 
@@ -215,6 +223,11 @@ export type WorkerEvent =
    */
   | { type: 'closing'; reason: string }
   | { type: 'checkpoint'; checkpoint: Checkpoint }
+  /**
+   * A restore is running the definition of `name` now (null: none). Should the worker die or
+   * stall, the page knows which definition to give up on, and restores again without it.
+   */
+  | { type: 'restoring'; name: string | null }
   /** `sync`: the worker blocks in `Atomics.wait` and reads the answer from the shared buffer (see `FrameMessage`). */
   | { type: 'input-request'; cellId: number; requestId: number; prompt: string; sync: boolean }
   | { type: 'capability-call'; cellId: number; requestId: number; name: string; args: unknown[] };

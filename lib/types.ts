@@ -212,6 +212,12 @@ export interface SessionStats {
 export interface RestartDetail {
   reason: 'interrupted' | 'timeout' | 'crashed';
   message?: string;
+  /**
+   * Variables the restart could not bring back, with the reason: a function or class whose
+   * definition ran past its time limit or ended the worker while it was re-created (it is
+   * given up on, and the session comes up without it). Absent when everything came back.
+   */
+  skipped?: SkippedVariable[];
 }
 
 /**

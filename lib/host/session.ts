@@ -7,7 +7,7 @@
 import type { Remote } from 'comlink';
 import { errorFromWire, SandcellError, SessionClosedError, SnapshotError } from '../errors.ts';
 import { applyCheckpoint } from '../namespace/apply-checkpoint.ts';
-import type { CellOutcome, CheckpointGroup, RuntimeApi, WorkerEvent } from '../protocol.ts';
+import type { CellOutcome, CheckpointGroup, RestoreReport, RuntimeApi, WorkerEvent } from '../protocol.ts';
 import { isPythonRecord } from '../snapshot/python-record.ts';
 import type {
   ExecuteOptions,
@@ -15,12 +15,14 @@ import type {
   ExecutionResult,
   NamespaceHandle,
   OutputEvent,
+  RestartDetail,
   RestoreInfo,
   SessionEventMap,
   SessionLanguage,
   SessionOptions,
   SessionState,
   SessionStats,
+  SkippedVariable,
   SnapshotInfo,
 } from '../types.ts';
 import { type HostBridge, startHostBridge } from './host-bridge.ts';
@@ -28,6 +30,7 @@ import { javascriptWorkerSource } from './hosting/worker-source.ts';
 import { createNamespaceHandle } from './namespace-handle.ts';
 import { type HostSideOptions, resolvePolicy, validateExecuteOptions, validateSessionOptions } from './options.ts';
 import { resolvePythonIndexURL } from './python-location.ts';
+import { MAX_RESTORE_ATTEMPTS, RestoreWatch, stalledIn } from './restore-watch.ts';
 import { SessionSnapshots } from './session-snapshots.ts';
 import { WorkerGoneError, WorkerLink } from './worker-link.ts';
 
@@ -114,6 +117,10 @@ export class Session extends EventTarget {
   private cellSeq = 0;
   private restarts = 0;
   private checkpoint: CheckpointGroup[] = [];
+  /** What the last restart could not restore, with the reason (on the `restart` event). */
+  private restartSkipped: SkippedVariable[] = [];
+  /** The restore running on a worker now: its death is the restore's to handle, not a crash. */
+  private restoreWatch?: { link: WorkerLink; watch: RestoreWatch };
   /** Settles when the checkpoint a reply announced has arrived (see CellOutcome.checkpointFollows). */
   private checkpointDue?: { arrived: Promise<void>; arrive: () => void };
   private persistDirty = false;
@@ -259,8 +266,38 @@ export class Session extends EventTarget {
         'corrupt',
       );
     }
-    const report = await this.call((remote) => remote.restoreSnapshot(payload), { what: 'restore()', retry: true });
+    const report = await this.restoreSnapshotOnWorker(payload);
     return { snapshotId: info.id, restored: report.restored, skipped: report.skipped };
+  }
+
+  /**
+   * Puts a snapshot record into the current worker. A definition that ends or stalls the worker
+   * is given up on: the worker is replaced (with the checkpoint, as any restart) and the record
+   * restored again without it. A worker replaced for another reason (a cell's hard path) just
+   * gets the record again.
+   */
+  private async restoreSnapshotOnWorker(payload: unknown): Promise<RestoreReport> {
+    const givenUp: SkippedVariable[] = [];
+    for (let attempt = 1; ; ) {
+      if (this.isClosed()) throw this.closedError();
+      await this.linkReady;
+      if (this.isClosed()) throw this.closedError();
+      const outcome = await this.watchedRestore((remote) => remote.restoreSnapshot(payload, givenUp));
+      if ('report' in outcome) return outcome.report;
+      if (this.isClosed()) throw this.closedError();
+      if (this.link !== outcome.link) continue;
+      if (attempt >= MAX_RESTORE_ATTEMPTS) {
+        this.onCrash(outcome.message);
+        throw new SandcellError(
+          `[sandcell] restore() gave up: ${attempt} workers in a row ended or stalled while restoring the snapshot (last: ${outcome.message}); the session restarted with its variables from before restore()`,
+        );
+      }
+      attempt++;
+      if (outcome.givenUp) givenUp.push(outcome.givenUp);
+      // The worker is gone or stuck: replaced the way a crash between cells is (a running cell ends as crashed).
+      this.onCrash(outcome.message);
+      await this.replaceWorker(outcome.link);
+    }
   }
 
   /** Counters: executions, compiled-cell cache, restarts, variables. */
@@ -375,7 +412,8 @@ export class Session extends EventTarget {
         if (link === this.link) this.onWorkerEvent(event);
       },
       onDeath: (message) => {
-        if (link === this.link) this.onCrash(message);
+        // A worker that dies in a restore is the restore's to handle (it gives up on the definition that did it).
+        if (link === this.link && this.restoreWatch?.link !== link) this.onCrash(message);
       },
     });
     this.link = link;
@@ -388,16 +426,80 @@ export class Session extends EventTarget {
     this._isolated = this._isolated && crossOriginIsolated;
   }
 
-  /** Kills the worker, starts a new one and restores the checkpoint; calls wait for all of it. */
-  private respawn(): Promise<void> {
+  /**
+   * Kills `link`'s worker, starts a new one and restores the checkpoint; calls wait for all of
+   * it. Once per link, however many ask (a cell's hard path and a restore that ended the worker).
+   */
+  private replaceWorker(link: WorkerLink): Promise<void> {
+    if (this.link !== link) return this.linkReady;
     this.bridge.dispose();
     this.link.dispose();
     this.restarts++;
-    const checkpoint = this.checkpoint;
-    this.linkReady = this.startWorker().then(async () => {
-      if (checkpoint.length > 0) await this.link.call((remote) => remote.restoreCheckpoint(checkpoint));
-    });
+    this.linkReady = this.startRestoring(this.checkpoint);
     return this.linkReady;
+  }
+
+  /**
+   * Starts a worker and brings the checkpoint back on it. A definition that ends or stalls the
+   * worker is given up on, and a new worker restores without it; after MAX_RESTORE_ATTEMPTS
+   * the session comes up empty. It always comes up: `restartSkipped` says what was left out.
+   */
+  private async startRestoring(checkpoint: CheckpointGroup[]): Promise<void> {
+    this.restartSkipped = [];
+    const givenUp: SkippedVariable[] = [];
+    for (let attempt = 1; ; attempt++) {
+      await this.startWorker();
+      if (checkpoint.length === 0) return;
+      const outcome = await this.watchedRestore((remote) => remote.restoreCheckpoint(checkpoint, givenUp));
+      if ('report' in outcome) {
+        this.restartSkipped = outcome.report.skipped;
+        return;
+      }
+      if (this.isClosed()) throw this.closedError();
+      if (outcome.givenUp) givenUp.push(outcome.givenUp);
+      this.bridge.dispose();
+      this.link.dispose();
+      if (attempt >= MAX_RESTORE_ATTEMPTS) {
+        const reason = `the restart gave up restoring: ${attempt} workers in a row ended or stalled while restoring (last: ${outcome.message})`;
+        const given = new Map(givenUp.map((g) => [g.name, g.reason]));
+        this.restartSkipped = [...new Set(checkpoint.flatMap((group) => group.names))].map((name) => ({
+          name,
+          reason: given.get(name) ?? reason,
+        }));
+        // The namespace is empty now: the next checkpoint must not be merged onto the old one.
+        this.checkpoint = [];
+        await this.startWorker();
+        return;
+      }
+    }
+  }
+
+  /**
+   * Runs a restore on the current worker, watching which definition it runs. When the worker
+   * dies or stalls, says which definition to give up on (if it was in one).
+   */
+  private async watchedRestore(
+    run: (remote: Remote<RuntimeApi>) => Promise<RestoreReport>,
+  ): Promise<{ report: RestoreReport } | { givenUp?: SkippedVariable; message: string; link: WorkerLink }> {
+    const link = this.link;
+    const watch = new RestoreWatch();
+    this.restoreWatch = { link, watch };
+    try {
+      return await Promise.race([
+        link.call(run).then((report) => ({ report })),
+        watch.stalled.then((name) => {
+          const givenUp = stalledIn(name);
+          return { givenUp, message: `it stalled restoring ${name}`, link };
+        }),
+      ]);
+    } catch (error) {
+      if (!(error instanceof WorkerGoneError)) throw fromWorker(error);
+      const message = error.message.replace(/^\[sandcell\] /, '');
+      return { givenUp: watch.diedIn(message), message, link };
+    } finally {
+      watch.dispose();
+      if (this.restoreWatch?.watch === watch) this.restoreWatch = undefined;
+    }
   }
 
   private expectCheckpoint(): void {
@@ -434,13 +536,19 @@ export class Session extends EventTarget {
     }
     // Died between cells: come back quietly with the checkpointed namespace.
     this.setState('restarting');
-    void this.respawn().then(
+    void this.replaceWorker(this.link).then(
       () => {
-        this.emit('restart', { reason: 'crashed', message });
+        this.emit('restart', this.restartDetail('crashed', message));
         if (!this.running) this.setState('idle');
       },
       () => {},
     );
+  }
+
+  private restartDetail(reason: HardReason, message?: string): RestartDetail {
+    const detail: RestartDetail = { reason, message };
+    if (this.restartSkipped.length > 0) detail.skipped = this.restartSkipped;
+    return detail;
   }
 
   // ── the queue ───────────────────────────────────────────────────────────────────
@@ -518,7 +626,7 @@ export class Session extends EventTarget {
       // A crashed worker sends nothing more; a live one has the last completed cell's checkpoint in flight.
       if (reason !== 'crashed') await this.checkpointArrived();
       this.setState('restarting');
-      await this.respawn();
+      await this.replaceWorker(link);
       // The page never learnt the cell's mode from the worker it killed: the new worker's parser says.
       const mode = await this.link.call((remote) => remote.detectMode(job.code)).catch((): ExecutionMode => 'sync');
       const result: ExecutionResult = {
@@ -534,7 +642,7 @@ export class Session extends EventTarget {
         };
       }
       this.settleJob(job, result);
-      this.emit('restart', { reason, message });
+      this.emit('restart', this.restartDetail(reason, message));
     } finally {
       if (watchdog !== undefined) clearTimeout(watchdog);
       if (deadline !== undefined) clearTimeout(deadline);
@@ -611,6 +719,9 @@ export class Session extends EventTarget {
       case 'input-request':
       case 'capability-call':
         this.bridge.handle(event);
+        return;
+      case 'restoring':
+        this.restoreWatch?.watch.progress(event.name);
         return;
     }
   }

@@ -310,6 +310,20 @@ export class Namespace {
     return true;
   }
 
+  /**
+   * Removes a binding whatever its state, a pending (TDZ) one too: a definition a restore gave
+   * up on (its class body threw or ran past its limit) leaves no name behind.
+   */
+  discard(name: string): void {
+    if (!hasOwn(this.lexical, name)) {
+      this.delete(name);
+      return;
+    }
+    deleteProperty(this.lexical, name);
+    deleteProperty(this.pending, name);
+    this.kinds.delete(name);
+  }
+
   /** Removes every user variable and `_`; engine internals come back. */
   clear(): void {
     for (const name of this.names()) this.delete(name);

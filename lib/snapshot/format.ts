@@ -176,6 +176,15 @@ export function encodeNamespace(
 }
 
 /**
+ * Thrown by `decodeNamespace`'s `evaluate` for a definition that must not be tried again (it
+ * ran past its time limit, or a restore before ended the worker in it); the message is the
+ * reason reported in `skipped`.
+ */
+export class DefinitionGivenUp extends Error {
+  override name = 'DefinitionGivenUp';
+}
+
+/**
  * Turns a record (already structured-cloned: it is mutated in place) back into
  * values. Functions and classes are re-created first, in their saved order;
  * one that fails to evaluate is retried after the others, so the caller's
@@ -206,16 +215,19 @@ export function decodeNamespace(
         values.set(name, value);
         failures.delete(name);
       } catch (error) {
+        if (error instanceof DefinitionGivenUp) {
+          // Final: running it again in the next round would spend its time limit again.
+          failures.set(name, error.message);
+          continue;
+        }
         retry.push([name, source]);
-        failures.set(name, messageOf(error));
+        failures.set(name, `its source could not be evaluated: ${messageOf(error)}`);
       }
     }
     if (retry.length === pending.length) break;
     pending = retry;
   }
-  for (const [name, reason] of failures) {
-    skipped.push({ name, reason: `its source could not be evaluated: ${reason}` });
-  }
+  for (const [name, reason] of failures) skipped.push({ name, reason });
 
   const badVariables = new Map<number, string>();
   const containers = new WeakMap<object, unknown[]>();

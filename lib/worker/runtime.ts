@@ -24,8 +24,9 @@ import type {
   RuntimeConfig,
   WorkerEvent,
 } from '../protocol.ts';
-import { ControlSlot } from '../protocol.ts';
-import type { ExecutionMode, MergeStrategy, VariableInfo } from '../types.ts';
+import { ControlSlot, RESTORE_TIME_LIMIT_MS } from '../protocol.ts';
+import { DefinitionGivenUp } from '../snapshot/format.ts';
+import type { ExecutionMode, MergeStrategy, SkippedVariable, VariableInfo } from '../types.ts';
 import { CellTimers } from './io/cell-timers.ts';
 import { createConsole } from './io/console-capture.ts';
 import { createDisplay } from './io/display.ts';
@@ -45,6 +46,9 @@ const stringIncludes = String.prototype.includes;
 
 /** What a cell returns as its value when it completed without one (`let x = 1`, `function f() {}`). */
 const EMPTY: object = Object.freeze({ __proto__: null });
+
+/** The gate's cell id while a restore runs a definition (host cell ids are positive). */
+const RESTORE_CELL_ID = -1;
 
 /** Every name visible on the global object now (own and inherited): what resolves to a built-in. */
 function globalNames(scope: object): string[] {
@@ -420,11 +424,34 @@ export class SessionRuntime implements RuntimeApi {
     return returned.value === EMPTY ? undefined : returned.value;
   }
 
-  /** Runs a saved function or class declaration as a cell would, and returns what it declared. */
+  /**
+   * Runs a saved function or class declaration as a cell would (the same compiler: interrupt
+   * checks, the policy's rewrites), under {@link RESTORE_TIME_LIMIT_MS}, and returns what it
+   * declared. The page is told which definition runs, so a worker that dies or stalls in it
+   * can be replaced and the definition given up on.
+   * @throws DefinitionGivenUp when it ran past the time limit (final: not tried again).
+   */
   private declareFromSource(source: string, name: string): unknown {
     const compiled = this.compiler.compile(source);
     if ('mode' in compiled) throw new SyntaxError(compiled.message);
-    this.runSync(compiled.run);
+    // A restore asked for while an async cell awaits runs under that cell's gate and limit.
+    const ownGate = this.runningCell === 0;
+    this.deps.post({ type: 'restoring', name });
+    if (ownGate) this.gate.begin(RESTORE_CELL_ID, RESTORE_TIME_LIMIT_MS);
+    try {
+      this.runSync(compiled.run);
+    } catch (error) {
+      this.namespace.discard(name);
+      if (error instanceof CellInterrupt) {
+        throw new DefinitionGivenUp(
+          `restoring it ran past the ${RESTORE_TIME_LIMIT_MS} ms time limit for a definition (a class body or static block that does not finish)`,
+        );
+      }
+      throw error;
+    } finally {
+      if (ownGate) this.gate.end();
+      this.deps.post({ type: 'restoring', name: null });
+    }
     return this.namespace.get(name);
   }
 
@@ -519,10 +546,10 @@ export class SessionRuntime implements RuntimeApi {
     this.markDirty([]);
   }
 
-  async restoreCheckpoint(groups: CheckpointGroup[]): Promise<RestoreReport> {
+  async restoreCheckpoint(groups: CheckpointGroup[], givenUp: SkippedVariable[] = []): Promise<RestoreReport> {
     const report: RestoreReport = { restored: [], skipped: [] };
     for (const group of groups) {
-      const result = this.snapshots.decodeInto(group.payload);
+      const result = this.snapshots.decodeInto(group.payload, givenUp);
       report.restored.push(...result.restored);
       report.skipped.push(...result.skipped);
       for (const [name, source] of Object.entries(result.definitions)) {
@@ -540,8 +567,8 @@ export class SessionRuntime implements RuntimeApi {
     return { record, saved, skipped, bytes };
   }
 
-  async restoreSnapshot(record: unknown): Promise<RestoreReport> {
-    const result = this.snapshots.decodeInto(record);
+  async restoreSnapshot(record: unknown, givenUp: SkippedVariable[] = []): Promise<RestoreReport> {
+    const result = this.snapshots.decodeInto(record, givenUp);
     for (const [name, source] of Object.entries(result.definitions)) {
       this.definitions.set(name, { source, value: this.namespace.get(name) });
     }

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { SnapshotError } from '../../../lib/errors.ts';
 import {
   checksumOf,
+  DefinitionGivenUp,
   decodeNamespace,
   encodeNamespace,
   FORMAT_VERSION,
@@ -204,6 +205,36 @@ describe('functions and classes by source', () => {
     expect(decoded.skipped).toEqual([
       { name: 'Gone', reason: 'its source could not be evaluated: SyntaxError: nope' },
       { name: 'g', reason: 'it holds an instance of Gone, which could not be restored' },
+    ]);
+  });
+});
+
+describe('definitions given up on (time limit, a worker that died in them)', () => {
+  test('are tried once, reported with their own reason, while a failure that may be an ordering one is retried', () => {
+    const { values, definitions } = declare('class A { } class B extends A { } class Slow { }', ['A', 'B', 'Slow']);
+    const encoded = encodeNamespace(
+      new Map<string, unknown>([
+        ['B', values.B],
+        ['A', values.A],
+        ['Slow', values.Slow],
+        ['s', new (values.Slow as new () => object)()],
+      ]),
+      // B is saved before A: its first evaluation fails and is retried once A exists.
+      { B: definitions.B, A: definitions.A, Slow: definitions.Slow },
+    );
+    const calls: string[] = [];
+    const evaluate = scopeEvaluator();
+    const decoded = decodeNamespace(structuredClone(encoded.record), (source, name) => {
+      calls.push(name);
+      if (name === 'Slow') throw new DefinitionGivenUp('restoring it ran past the time limit');
+      return evaluate(source, name);
+    });
+    expect(calls.filter((name) => name === 'Slow')).toHaveLength(1);
+    expect(calls.filter((name) => name === 'B')).toHaveLength(2);
+    expect(decoded.restored.sort()).toEqual(['A', 'B']);
+    expect(decoded.skipped).toEqual([
+      { name: 'Slow', reason: 'restoring it ran past the time limit' },
+      { name: 's', reason: 'it holds an instance of Slow, which could not be restored' },
     ]);
   });
 });
