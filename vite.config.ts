@@ -4,8 +4,12 @@
  * - `vite build` → `dist/sandcell.js` (ESM). The session's worker travels as a string in its
  *   own chunk, `dist/sandcell.worker.js` (see scripts/worker-source-plugin.mjs), imported
  *   when the first session starts: an app's bundler carries it like any other module.
+ * - The Python worker (Pyodide's loader and glue, the engine) is a chunk of its own,
+ *   `dist/sandcell.python-worker.js`, imported only by Python sessions; the Python runtime's
+ *   files are `dist/python/` (scripts/build-python.mjs), fetched by the page at session start.
  * - `vite build --mode iife` → `dist/sandcell.iife.js`, which defines `globalThis.Sandcell`.
- *   One file: the worker string is inlined, so a page needs nothing but the script tag.
+ *   One file: the worker string is inlined, so a page needs nothing but the script tag. It
+ *   runs JavaScript sessions only (a Python session's start fails saying so).
  * - `dist/sandcell-frame.html`: the session frame's document, for pages that serve it
  *   themselves (the `frameURL` option; see the README's "Hosting the session frame").
  *
@@ -46,7 +50,10 @@ export default defineConfig(({ mode }) => {
     base: './',
     publicDir: false,
     // The frame document for the `frameURL` option is emitted once, by the ESM build.
-    plugins: iife ? [workerSource(), iifeGlobalTypes('Sandcell')] : [workerSource(), frameDocument()],
+    // The IIFE leaves the Python worker out: one file cannot load it on demand.
+    plugins: iife ? [workerSource({ python: false }), iifeGlobalTypes('Sandcell')] : [workerSource(), frameDocument()],
+    // A classic script has no import.meta: the SDK's location comes from document.currentScript.
+    define: iife ? { 'import.meta.url': 'undefined' } : {},
     build: {
       target: 'es2022',
       outDir: 'dist',
@@ -64,7 +71,9 @@ export default defineConfig(({ mode }) => {
               chunkFileNames: (chunk) =>
                 chunk.moduleIds.some((id) => id.includes('sandcell-worker-source'))
                   ? 'sandcell.worker.js'
-                  : 'sandcell-[name]-[hash].js',
+                  : chunk.moduleIds.some((id) => id.includes('sandcell-python-worker-source'))
+                    ? 'sandcell.python-worker.js'
+                    : 'sandcell-[name]-[hash].js',
             },
       },
     },

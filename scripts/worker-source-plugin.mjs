@@ -104,12 +104,19 @@ export function frameDocument() {
   };
 }
 
+/** The Python worker in a build that leaves it out: importing it fails with what to do instead. */
+const PYTHON_LEFT_OUT =
+  'throw new Error("[sandcell] Python sessions need the ES module build (dist/sandcell.js, with dist/python/): the single-file IIFE build carries JavaScript sessions only");';
+
 /**
- * @param {{ minify?: boolean }} [options] minify the worker (default true: it is shipped as a string)
+ * @param {{ minify?: boolean; python?: boolean }} [options] minify the workers (default true: they
+ *   are shipped as strings); `python: false` leaves the Python worker out (the one-file IIFE
+ *   build, which would otherwise carry its 1 MB inline)
  * @returns {import('vite').Plugin}
  */
 export function workerSource(options = {}) {
   const minify = options.minify ?? true;
+  const python = options.python ?? true;
   return {
     name: 'sandcell:worker-source',
     resolveId(id) {
@@ -120,6 +127,7 @@ export function workerSource(options = {}) {
       if (!id.startsWith('\0')) return undefined;
       const virtual = id.slice(1);
       if (!Object.hasOwn(WORKERS, virtual)) return undefined;
+      if (!python && virtual === 'virtual:sandcell-python-worker-source') return { code: PYTHON_LEFT_OUT, map: null };
       const { code, files } = await bundleClassicScript(WORKERS[virtual], minify);
       // Dev servers rebuild the string when a worker file changes.
       for (const file of files) this.addWatchFile(file);

@@ -8,7 +8,6 @@
  * need CORS headers on every file (and which the `sandbox` policy's CSP blocks anyway). One
  * fetch per page and URL: later sessions, pooled ones and hard-path restarts reuse the bytes.
  */
-import { SandcellError } from '../errors.ts';
 import type { PythonBoot } from '../protocol.ts';
 
 /** Files Pyodide loads at start-up (the Emscripten glue and the loader travel in the worker bundle). */
@@ -32,7 +31,7 @@ export function pythonWorkerSource(): Promise<string> {
 
 /**
  * Pyodide's files under `indexURL` (absolute, ending in `/`), fetched once per page.
- * @throws {SandcellError} naming the file and what to do when one cannot be fetched
+ * @throws {Error} naming the file and what to do when one cannot be fetched
  */
 export function pythonRuntimeFiles(indexURL: string): Promise<PythonBoot> {
   let files = runtimes.get(indexURL);
@@ -67,8 +66,9 @@ async function fetchRuntime(indexURL: string): Promise<PythonBoot> {
   return { indexURL, files, lockFile: lock };
 }
 
-function unreachable(url: string, detail: string): SandcellError {
-  return new SandcellError(
+/** A plain Error (this chunk imports nothing the entry has): the worker link reports it as a failed start. */
+function unreachable(url: string, detail: string): Error {
+  return new Error(
     `[sandcell] the Python runtime could not be loaded: ${url} (${detail}). Serve the Pyodide files — dist/python/ after npm run build, or a self-hosted Pyodide distribution of the same version — and pass their folder as python.indexURL`,
   );
 }

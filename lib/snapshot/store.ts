@@ -21,7 +21,7 @@ import { describeValue } from '../namespace/describe-value.ts';
 import type { SkippedVariable, SnapshotInfo } from '../types.ts';
 import { defaultSnapshotStore, type SnapshotStore } from './database.ts';
 import { FORMAT_VERSION, type SnapshotPayload, validatePayload } from './format.ts';
-import { isPythonRecord, type PythonSnapshotPayload, validatePythonPayload } from './python-record.ts';
+import { isPythonRecord, type PythonSnapshotPayload } from './python-record.ts';
 
 /** A stored record: a JavaScript session's namespace, or a Python session's. */
 export type StoredPayload = SnapshotPayload | PythonSnapshotPayload;
@@ -103,8 +103,8 @@ export async function loadSnapshot(
 }
 
 /**
- * As {@link loadSnapshot}, for a record of either language (a Python session's, see
- * ./python-record.ts, or a JavaScript session's), validated by its own format.
+ * As {@link loadSnapshot}, for a record of either language: a JavaScript session's, validated
+ * here, or a Python session's (./python-record.ts), validated by the Python worker.
  */
 export async function loadStoredSnapshot(
   target: string | { latestFor: string },
@@ -134,7 +134,9 @@ export async function loadStoredSnapshot(
   });
   if (info === undefined && payload === undefined) throw notFound(id);
   if (info === undefined || payload === undefined) throw corruptRecord('snapshot', `${id} is incomplete`);
-  const valid = isPythonRecord(payload) ? validatePythonPayload(payload) : validatePayload(payload);
+  // A Python record is checked where it is read, by the Python worker (validatePythonPayload),
+  // which keeps its checker out of the page's bundle.
+  const valid = isPythonRecord(payload) ? (payload as PythonSnapshotPayload) : validatePayload(payload);
   return { info: validateInfo(info, id), payload: valid };
 }
 

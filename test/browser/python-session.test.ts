@@ -103,3 +103,24 @@ describe('a Python session', () => {
     expect(after.variables).toBeGreaterThan(0);
   });
 });
+
+describe('policies', () => {
+  it('keeps the sandbox policy from Python: js.fetch and pyodide.http are refused', async () => {
+    const direct = await py.execute('import js\nawait js.fetch("https://example.com/")');
+    expect(direct.status).toBe('error');
+    expect(direct.error?.message).toMatch(/blocked by the session policy/);
+    const viaPyodide = await py.execute('from pyodide.http import pyfetch\nawait pyfetch("https://example.com/")');
+    expect(viaPyodide.status).toBe('error');
+    expect(viaPyodide.error?.message).toMatch(/blocked by the session policy/);
+  });
+
+  it("runs a page-hosted session under 'unrestricted' (a worker of the page's own origin)", async () => {
+    const session = await createSession({ language: 'python', policy: 'unrestricted' });
+    try {
+      expect(document.querySelector(`iframe[data-sandcell-session="${session.id}"]`)).toBeNull();
+      expect((await session.execute('import sys\nsys.version_info[:2] >= (3, 12)')).value).toBe(true);
+    } finally {
+      await session.close();
+    }
+  }, 120_000);
+});

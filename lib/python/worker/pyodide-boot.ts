@@ -12,9 +12,12 @@
  * The engine (lib/python/engine) travels inside this worker bundle as text and is written
  * into Pyodide's file system: it is ours, not part of a Pyodide distribution a page may serve.
  */
+// First: Pyodide reads what kind of worker it is in when its module is evaluated.
+import './classic-probe.ts';
 import { loadPyodide, type PyodideInterface } from 'pyodide';
 import createPyodideModule from 'pyodide/pyodide.asm.mjs';
 import type { PythonBoot } from '../../protocol.ts';
+import { restoreImportScripts } from './classic-probe.ts';
 
 /** Engine sources by path, e.g. `../engine/sandcell_engine/cells.py` → its text. */
 const ENGINE_FILES = import.meta.glob('../engine/sandcell_engine/*.py', {
@@ -75,6 +78,7 @@ export async function bootPyodide(
     });
   } finally {
     scope.fetch = realFetch;
+    restoreImportScripts();
   }
   pyodide.setStdout(stream('stdout'));
   pyodide.setStderr(stream('stderr'));

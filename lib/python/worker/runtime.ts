@@ -242,7 +242,6 @@ export class PythonRuntime implements RuntimeApi {
     this.deps.post({ type: 'checkpoint', checkpoint });
   }
 
-
   onHostEvent = (event: HostEvent): void => {
     this.hostCalls.onHostEvent(event);
   };
