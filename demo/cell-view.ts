@@ -6,14 +6,14 @@
 import { type ExecutionResult, type OutputEvent, renderDisplay } from '../lib/index.ts';
 import { formatBytes, formatDuration, h } from './dom.ts';
 import { showCode } from './editor.ts';
+import { StreamOutput } from './stream-output.ts';
 
 export class CellView {
   readonly element: HTMLElement;
   private readonly badges: HTMLElement;
   private readonly output: HTMLElement;
   private readonly footer: HTMLElement;
-  /** The stream block the next chunk of the same stream is appended to. */
-  private lastStream: { stream: string; block: HTMLElement } | null = null;
+  private readonly streams: StreamOutput;
   private pendingInput: (() => void) | null = null;
 
   constructor(code: string, count: number) {
@@ -30,22 +30,16 @@ export class CellView {
       this.output,
       this.footer,
     );
+    this.streams = new StreamOutput(this.output);
   }
 
   /** Appends one output event, in the order the cell produced it. */
   append(event: OutputEvent): void {
     if (event.type === 'stream') {
-      let current = this.lastStream;
-      if (current?.stream !== event.stream) {
-        const block = h('pre', { class: `stream ${event.stream}`, 'data-testid': `stream-${event.stream}` });
-        this.output.append(block);
-        current = this.lastStream = { stream: event.stream, block };
-      }
-      // console.log lines may or may not carry their newline; show one line per call either way.
-      current.block.textContent += event.text.endsWith('\n') ? event.text : `${event.text}\n`;
+      this.streams.write(event.stream, event.text);
       return;
     }
-    this.lastStream = null;
+    this.streams.break();
     if (event.type === 'display') {
       const box = h('div', { class: 'display', 'data-testid': 'cell-display' });
       this.output.append(box);
@@ -82,7 +76,7 @@ export class CellView {
         answer(field.value);
       });
       this.pendingInput = () => answer('');
-      this.lastStream = null;
+      this.streams.break();
       this.output.append(form);
       field.focus();
     });
@@ -91,6 +85,7 @@ export class CellView {
   /** Shows how the cell ended. */
   finish(result: ExecutionResult): void {
     this.pendingInput?.();
+    this.streams.flush();
     this.element.dataset.status = result.status;
     const badges: HTMLElement[] = [
       h('span', { class: 'badge mode', 'data-testid': 'cell-mode', title: 'execution mode', text: result.mode }),
@@ -135,6 +130,7 @@ export class CellView {
   /** Shows an SDK failure (the session is closed, the worker could not start…). */
   fail(error: unknown): void {
     this.pendingInput?.();
+    this.streams.flush();
     this.element.dataset.status = 'error';
     this.badges.replaceChildren(h('span', { class: 'badge error', text: 'failed' }));
     const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

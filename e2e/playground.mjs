@@ -10,6 +10,29 @@ import { skip, test } from './harness.mjs';
 
 const SCREENSHOT = fileURLToPath(new URL('../test-results/playground.png', import.meta.url));
 
+/**
+ * Saves test-results/playground-<name>.png (looked at by a person; see the README).
+ * @param {import('playwright').Page | import('playwright').Locator} target
+ * @param {string} name
+ */
+async function shot(target, name) {
+  await mkdir(fileURLToPath(new URL('../test-results/', import.meta.url)), { recursive: true });
+  await target.screenshot({ path: fileURLToPath(new URL(`../test-results/playground-${name}.png`, import.meta.url)) });
+}
+
+/**
+ * Lines of printed stdout the cell renders now.
+ * @param {import('playwright').Locator} cell
+ */
+async function renderedStdoutLines(cell) {
+  return cell.evaluate((el) =>
+    [...el.querySelectorAll('[data-testid="stream-stdout"]')].reduce(
+      (sum, pre) => sum + (pre.textContent?.match(/\n/g)?.length ?? 0),
+      0,
+    ),
+  );
+}
+
 /** @param {import('playwright').Locator} locator its text, '' when it has none */
 async function text(locator) {
   return (await locator.textContent()) ?? '';
@@ -253,6 +276,58 @@ export function registerPlaygroundTests(browser, server, plainServer, options = 
       await page.locator('[data-testid="variable"][data-name="onlyInFirst"]').waitFor({ timeout: 10_000 });
     });
   });
+
+  register(
+    'playground: a 50,000-line console.log flood is capped, stays responsive, and "show all" shows it',
+    async () => {
+      await withPlayground(async (page) => {
+        // Half the flood, then a prompt (the page must get to it and paint a frame), then the rest.
+        const cell = await runCell(
+          page,
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the cell's own template literal
+          "for (let i = 0; i < 25000; i++) console.log(`line ${i}`);\nawait input('more?');\nfor (let i = 25000; i < 50000; i++) console.log(`line ${i}`);\n'flooded'",
+          { settle: false },
+        );
+        const field = cell.getByTestId('input-field');
+        await field.waitFor({ timeout: 30_000 });
+        // A frame is painted while the cell is still running in the middle of its flood.
+        const during = await page.evaluate(
+          () =>
+            new Promise((resolve) =>
+              requestAnimationFrame(() =>
+                resolve(document.querySelector('[data-testid="cell"]')?.getAttribute('data-status')),
+              ),
+            ),
+        );
+        assert.equal(during, 'running');
+        assert.ok((await renderedStdoutLines(cell)) <= 1000, 'more than 1000 lines rendered mid-flood');
+        await field.fill('yes');
+        await field.press('Enter');
+        assert.equal(await settled(cell, 60_000), 'ok');
+        assert.match(await text(cell.getByTestId('cell-repr')), /flooded/);
+        const rendered = await renderedStdoutLines(cell);
+        assert.equal(rendered, 1000, 'the first 1000 lines are rendered, no more');
+        // Held behind one "show all" per run of text between other outputs (here the prompt).
+        const more = cell.getByTestId('more-output');
+        const held = await more.evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-lines'))));
+        assert.ok(held.length >= 1 && held.length <= 2, `held in ${held.length} parts`);
+        assert.equal(
+          held.reduce((a, b) => a + b, 0),
+          50_000 - rendered,
+        );
+        assert.match(await text(more.first()), /[\d,]+ more lines — show all/);
+        await shot(page, 'flood-capped');
+        for (let i = held.length - 1; i >= 0; i--) await more.nth(i).getByTestId('show-all-output').click();
+        assert.equal(await more.count(), 0);
+        assert.equal(await renderedStdoutLines(cell), 50_000);
+        const all = await cell.evaluate((el) =>
+          [...el.querySelectorAll('[data-testid="stream-stdout"]')].map((pre) => pre.textContent).join(''),
+        );
+        const expected = Array.from({ length: 50_000 }, (_, i) => `line ${i}\n`).join('');
+        assert.ok(all === expected, 'after "show all" every line is there, in order');
+      });
+    },
+  );
 
   register('playground without COOP/COEP: says so, and Stop still ends a loop', async () => {
     await withPlayground(async (page) => {
