@@ -3,9 +3,12 @@
  * displays through the SDK's `renderDisplay`), an answer box when it calls `input()`, and
  * at the end its result: `repr` or error, mode, duration and status badges.
  */
+
+import type { EditorView } from '@codemirror/view';
 import { type ExecutionResult, type OutputEvent, renderDisplay } from '../lib/index.ts';
 import { formatBytes, formatDuration, h } from './dom.ts';
-import { showCode } from './editor.ts';
+import { markLine, showCode } from './editor.ts';
+import { framesOf, type Locate, traceBlock } from './stack-trace.ts';
 import { StreamOutput } from './stream-output.ts';
 
 export class CellView {
@@ -16,15 +19,22 @@ export class CellView {
   private readonly streams: StreamOutput;
   private pendingInput: (() => void) | null = null;
 
-  constructor(code: string, count: number) {
+  private readonly code: EditorView;
+
+  /** @param locate shows a stack frame's line (links in error stacks) */
+  constructor(
+    code: string,
+    readonly count: number,
+    private readonly locate: Locate,
+  ) {
     this.badges = h('span', { class: 'badges' }, h('span', { class: 'badge running', text: 'running' }));
     const codeBox = h('div', { class: 'cell-code', 'data-testid': 'cell-code' });
-    showCode(codeBox, code);
+    this.code = showCode(codeBox, code);
     this.output = h('div', { class: 'cell-output', 'data-testid': 'cell-output' });
     this.footer = h('div', { class: 'cell-footer' });
     this.element = h(
       'article',
-      { class: 'cell', 'data-testid': 'cell', 'data-status': 'running' },
+      { class: 'cell', 'data-testid': 'cell', 'data-status': 'running', 'data-count': count },
       h('header', { class: 'cell-head' }, h('span', { class: 'prompt', text: `[${count}]` }), this.badges),
       codeBox,
       this.output,
@@ -118,13 +128,28 @@ export class CellView {
 
     if (result.error) {
       const { name, message, line, column } = result.error;
-      const where = line ? ` (line ${line}${column ? `, column ${column}` : ''})` : '';
+      // The position is the first frame's, which may be in the cell that defined the function.
+      const owner = Number(/cell-(\d+):/.exec(result.error.stack ?? '')?.[1] ?? this.count);
+      const cell = owner === this.count ? '' : `cell [${owner}], `;
+      const where = line ? ` (${cell}line ${line}${column ? `, column ${column}` : ''})` : '';
       this.footer.append(
         h('pre', { class: 'cell-error', 'data-testid': 'cell-error', text: `${name}: ${message}${where}` }),
       );
+      const frames = result.error.stack ? framesOf(result.error.stack) : '';
+      if (frames) this.footer.append(traceBlock(frames, { class: 'stack', 'data-testid': 'cell-stack' }, this.locate));
     } else if (result.repr !== undefined) {
       this.footer.append(h('pre', { class: 'cell-repr', 'data-testid': 'cell-repr', text: result.repr }));
     }
+  }
+
+  /** Marks `line` of the cell's code and brings the cell into view. */
+  showLine(line: number): void {
+    markLine(this.code, line);
+    this.element.scrollIntoView({ block: 'nearest' });
+    this.element.classList.remove('located');
+    // Restart the flash when the same cell is located twice.
+    void this.element.offsetWidth;
+    this.element.classList.add('located');
   }
 
   /** Shows an SDK failure (the session is closed, the worker could not start…). */

@@ -7,8 +7,9 @@
 import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from '@codemirror/autocomplete';
 import { javascript } from '@codemirror/lang-javascript';
 import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from '@codemirror/language';
-import { EditorState, Prec } from '@codemirror/state';
+import { EditorState, Prec, StateEffect, StateField } from '@codemirror/state';
 import {
+  Decoration,
   drawSelection,
   EditorView,
   highlightActiveLine,
@@ -87,9 +88,30 @@ export function createEditor(parent: HTMLElement, doc: string, actions: { run():
   };
 }
 
+const markLineEffect = StateEffect.define<number>();
+
+/** The line a stack frame points at, marked in a cell's code. */
+const markedLine = StateField.define({
+  create: () => Decoration.none,
+  update(value, tr) {
+    for (const effect of tr.effects) {
+      if (!effect.is(markLineEffect)) continue;
+      const line = tr.state.doc.line(Math.min(Math.max(effect.value, 1), tr.state.doc.lines));
+      return Decoration.set([Decoration.line({ class: 'cm-traced-line' }).range(line.from)]);
+    }
+    return value;
+  },
+  provide: (field) => EditorView.decorations.from(field),
+});
+
+/** Marks `line` (1-based) of a cell's code shown by `showCode`. */
+export function markLine(view: EditorView, line: number): void {
+  view.dispatch({ effects: markLineEffect.of(line) });
+}
+
 /** Shows `code` highlighted and read-only (a cell in the history). */
-export function showCode(parent: HTMLElement, code: string): void {
-  new EditorView({
+export function showCode(parent: HTMLElement, code: string): EditorView {
+  return new EditorView({
     parent,
     doc: code,
     extensions: [
@@ -98,6 +120,7 @@ export function showCode(parent: HTMLElement, code: string): void {
       EditorView.lineWrapping,
       EditorState.readOnly.of(true),
       EditorView.editable.of(false),
+      markedLine,
     ],
   });
 }

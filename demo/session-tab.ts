@@ -2,9 +2,10 @@
  * One session of the playground: the SDK session, its history of cells and the cell that
  * is running now (where `input()` prompts and streamed output go).
  */
-import { createSession, type SessionOptions } from '../lib/index.ts';
+import { createSession, type OutputEvent, renderDisplay, type SessionOptions } from '../lib/index.ts';
 import { CellView } from './cell-view.ts';
 import { h } from './dom.ts';
+import { traceBlock } from './stack-trace.ts';
 
 export type Session = Awaited<ReturnType<typeof createSession>>;
 export type PolicyName = Extract<NonNullable<SessionOptions['policy']>, string>;
@@ -17,6 +18,15 @@ export class SessionTab {
    * first one is the one running: that is where an `input()` prompt belongs.
    */
   private readonly pending: CellView[] = [];
+  /**
+   * The cells by the number the SDK gives them in stack frames (`cell-<n>`): it counts every
+   * execute in order, as `count` does here.
+   */
+  private readonly views = new Map<number, CellView>();
+  /** Output events a running cell's own `onOutput` already showed. */
+  private readonly routed = new WeakSet<OutputEvent>();
+  /** Where output that belongs to no running cell goes (errors of timers, unhandled rejections…). */
+  private background: HTMLElement | null = null;
 
   private constructor(
     readonly session: Session,
@@ -38,7 +48,49 @@ export class SessionTab {
     );
     session.addEventListener('state', onChange);
     session.addEventListener('restart', onChange);
+    session.addEventListener('output', (event) => {
+      if (!this.routed.has(event.detail)) this.showBackground(event.detail);
+    });
   }
+
+  /**
+   * Output that arrives when no cell owns it — a timer's callback or a promise rejection after
+   * its cell ended — goes in the history where it happens, as the console shows it.
+   */
+  private showBackground(event: OutputEvent): void {
+    let block = this.background;
+    if (!block || block !== this.history.lastElementChild) {
+      block = h(
+        'article',
+        { class: 'cell background', 'data-testid': 'background-output' },
+        h(
+          'header',
+          { class: 'cell-head' },
+          h('span', { class: 'prompt', text: 'after the cell ended' }),
+          h('span', { class: 'badges' }, h('span', { class: 'badge', text: 'background' })),
+        ),
+      );
+      this.history.querySelector('.history-empty')?.remove();
+      this.history.append(block);
+      this.background = block;
+    }
+    if (event.type === 'stream') {
+      const text = event.text.endsWith('\n') ? event.text : `${event.text}\n`;
+      block.append(
+        traceBlock(text, { class: `stream ${event.stream}`, 'data-testid': `stream-${event.stream}` }, this.locate),
+      );
+    } else if (event.type === 'display') {
+      const box = h('div', { class: 'display', 'data-testid': 'cell-display' });
+      block.append(box);
+      renderDisplay(box, event.data);
+    }
+    if (!this.history.hidden) block.scrollIntoView({ block: 'nearest' });
+  }
+
+  /** Shows line `line` of cell [n] (a stack frame's link). */
+  private readonly locate = (cell: number, line: number) => {
+    this.views.get(cell)?.showLine(line);
+  };
 
   /**
    * Opens a session with a stable id (`playground-<n>`), so that its snapshots are found
@@ -61,14 +113,21 @@ export class SessionTab {
 
   /** Runs a cell; resolves when it settled (whatever its outcome) and the view shows it. */
   async run(code: string, timeoutMs?: number): Promise<void> {
-    const view = new CellView(code, ++this.count);
+    const view = new CellView(code, ++this.count, this.locate);
+    this.views.set(view.count, view);
     this.history.querySelector('.history-empty')?.remove();
     this.history.append(view.element);
     view.element.scrollIntoView({ block: 'nearest' });
     this.pending.push(view);
     this.onChange();
     try {
-      const result = await this.session.execute(code, { timeoutMs, onOutput: (event) => view.append(event) });
+      const result = await this.session.execute(code, {
+        timeoutMs,
+        onOutput: (event) => {
+          this.routed.add(event);
+          view.append(event);
+        },
+      });
       view.finish(result);
     } catch (error) {
       view.fail(error);

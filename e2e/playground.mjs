@@ -329,6 +329,37 @@ export function registerPlaygroundTests(browser, server, plainServer, options = 
     },
   );
 
+  register('playground: errors after a cell ended show in the history; stack frames link to cell lines', async () => {
+    await withPlayground(async (page) => {
+      await runCell(page, 'function boom(x) {\n  // the next line throws for null\n  return x.missing.deep;\n}');
+      const timer = await runCell(page, "setTimeout(() => boom(null), 0);\n'scheduled'");
+      assert.equal(await timer.getAttribute('data-status'), 'ok');
+      const late = page.getByTestId('background-output');
+      await late.first().waitFor({ timeout: 10_000 });
+      assert.match(await text(late.first()), /Uncaught TypeError/);
+      const frame = late.first().locator('[data-testid="stack-frame"][data-cell="1"]');
+      assert.equal(await frame.getAttribute('data-line'), '3');
+      await frame.click();
+      const first = visibleCells(page).nth(0);
+      await first.locator('.cm-traced-line').waitFor({ timeout: 5_000 });
+      assert.match(await text(first.locator('.cm-traced-line')), /return x\.missing\.deep/);
+
+      await runCell(page, "setTimeout(() => Promise.reject(new RangeError('too late')), 0);\n1");
+      await late.filter({ hasText: 'Uncaught (in promise) RangeError: too late' }).waitFor({ timeout: 10_000 });
+
+      // An error of the cell itself: its stack, frame by frame, at lines of the cells as written.
+      const failing = await runCell(page, 'const unused = 0;\nboom(undefined)');
+      assert.equal(await failing.getAttribute('data-status'), 'error');
+      assert.match(await text(failing.getByTestId('cell-error')), /TypeError: .* \(cell \[1\], line 3, column 12\)/);
+      const frames = failing.getByTestId('cell-stack').getByTestId('stack-frame');
+      const where = await frames.evaluateAll((els) => els.map((el) => `${el.dataset.cell}:${el.dataset.line}`));
+      assert.deepEqual(where, ['1:3', '4:2']);
+      await shot(page, 'late-errors');
+      await frames.nth(1).click();
+      assert.match(await text(failing.locator('.cm-traced-line')), /boom\(undefined\)/);
+    });
+  });
+
   register('playground without COOP/COEP: says so, and Stop still ends a loop', async () => {
     await withPlayground(async (page) => {
       assert.equal(await page.getAttribute('[data-testid="isolation"]', 'data-isolated'), 'false');
