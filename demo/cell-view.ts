@@ -6,6 +6,7 @@
 
 import type { EditorView } from '@codemirror/view';
 import { type ExecutionResult, type OutputEvent, renderDisplay } from '../lib/index.ts';
+import { fitFrame, framedMarkup } from './display-size.ts';
 import { formatBytes, formatDuration, h } from './dom.ts';
 import { markLine, showCode } from './editor.ts';
 import { framesOf, type Locate, traceBlock } from './stack-trace.ts';
@@ -54,6 +55,8 @@ export class CellView {
       const box = h('div', { class: 'display', 'data-testid': 'cell-display' });
       this.output.append(box);
       renderDisplay(box, event.data);
+      const markup = framedMarkup(event.data);
+      if (markup !== undefined) fitFrame(box, markup);
     } else {
       this.output.append(
         h('div', {

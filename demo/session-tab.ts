@@ -4,6 +4,7 @@
  */
 import { createSession, type OutputEvent, renderDisplay, type SessionOptions } from '../lib/index.ts';
 import { CellView } from './cell-view.ts';
+import { fitFrame, framedMarkup } from './display-size.ts';
 import { h } from './dom.ts';
 import { traceBlock } from './stack-trace.ts';
 
@@ -83,6 +84,8 @@ export class SessionTab {
       const box = h('div', { class: 'display', 'data-testid': 'cell-display' });
       block.append(box);
       renderDisplay(box, event.data);
+      const markup = framedMarkup(event.data);
+      if (markup !== undefined) fitFrame(box, markup);
     }
     if (!this.history.hidden) block.scrollIntoView({ block: 'nearest' });
   }

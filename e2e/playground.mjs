@@ -360,6 +360,48 @@ export function registerPlaygroundTests(browser, server, plainServer, options = 
     });
   });
 
+  register('playground: HTML and SVG frames size to their content (the chart example is not clipped)', async () => {
+    await withPlayground(async (page) => {
+      /** The frame's document fits its viewport: nothing cut off, no scrollbar. */
+      const fits = async (/** @type {import('playwright').Locator} */ frame) => {
+        const inner = frame.contentFrame().locator('html');
+        const [scrollHeight, clientHeight] = await inner.evaluate((el) => [el.scrollHeight, el.clientHeight]);
+        assert.ok(scrollHeight <= clientHeight, `content ${scrollHeight} px high in a ${clientHeight} px frame`);
+        return clientHeight;
+      };
+      await page.selectOption('[data-testid="examples"]', 'svg-chart');
+      await page.click('[data-testid="run"]');
+      const chart = visibleCells(page).first();
+      assert.equal(await settled(chart), 'ok');
+      const chartFrame = chart.locator('[data-testid="cell-display"] iframe');
+      await chartFrame.and(page.locator('[data-fitted]')).waitFor({ timeout: 10_000 });
+      const chartHeight = await fits(chartFrame);
+      // The chart's SVG is 200 px high (the old fixed frame was 150 px).
+      assert.ok(chartHeight >= 200, `chart frame ${chartHeight} px`);
+      const svgBox = await chartFrame.contentFrame().locator('svg').boundingBox();
+      const frameBox = await chartFrame.boundingBox();
+      assert.ok(
+        svgBox && frameBox && svgBox.y + svgBox.height <= frameBox.y + frameBox.height + 0.5,
+        'SVG bottom cut off',
+      );
+      await shot(chart, 'chart-frame');
+
+      const rows = Array.from({ length: 12 }, (_, i) => `<p>row ${i}</p>`).join('');
+      const tall = await runCell(page, `display({ 'text/html': '<h2>Tall</h2>${rows}' }, { raw: true })`);
+      const tallFrame = tall.locator('[data-testid="cell-display"] iframe');
+      await tallFrame.and(page.locator('[data-fitted]')).waitFor({ timeout: 10_000 });
+      const tallHeight = await fits(tallFrame);
+      assert.ok(tallHeight > chartHeight, `12 paragraphs in ${tallHeight} px`);
+      await tallFrame.contentFrame().getByText('row 11').waitFor();
+
+      const small = await runCell(page, "display({ 'text/html': '<b>one line</b>' }, { raw: true })");
+      const smallFrame = small.locator('[data-testid="cell-display"] iframe');
+      await smallFrame.and(page.locator('[data-fitted]')).waitFor({ timeout: 10_000 });
+      const smallHeight = await fits(smallFrame);
+      assert.ok(smallHeight < 100, `one line in a ${smallHeight} px frame`);
+    });
+  });
+
   register('playground without COOP/COEP: says so, and Stop still ends a loop', async () => {
     await withPlayground(async (page) => {
       assert.equal(await page.getAttribute('[data-testid="isolation"]', 'data-isolated'), 'false');
