@@ -15,6 +15,79 @@ function fail(option: string, expected: string, value: unknown): never {
   throw new TypeError(`[sandcell] ${option} must be ${expected}, got ${describeValue(value)}`);
 }
 
+/** Every option `createSession()` knows; the `satisfies` below fails the build when one is missing. */
+const SESSION_OPTION_NAMES = [
+  'language',
+  'python',
+  'id',
+  'policy',
+  'timeoutMs',
+  'interruptGraceMs',
+  'persist',
+  'restore',
+  'onOutput',
+  'onInput',
+  'capabilities',
+  'cacheSize',
+  'maxOutputBytes',
+  'frameURL',
+] as const satisfies ReadonlyArray<keyof SessionOptions>;
+const EXECUTE_OPTION_NAMES = ['timeoutMs', 'signal', 'onOutput'] as const satisfies ReadonlyArray<keyof ExecuteOptions>;
+const POLICY_FLAG_NAMES = ['network', 'storage', 'workers'] as const satisfies ReadonlyArray<keyof PolicyConfig>;
+// The reverse direction: a name added to the public type but not to the list is a type error here.
+type Unlisted<T, L extends ReadonlyArray<keyof T>> = Exclude<keyof T, L[number]>;
+const everyOptionListed: [
+  Unlisted<SessionOptions, typeof SESSION_OPTION_NAMES>,
+  Unlisted<ExecuteOptions, typeof EXECUTE_OPTION_NAMES>,
+  Unlisted<PolicyConfig, typeof POLICY_FLAG_NAMES>,
+] extends [never, never, never]
+  ? true
+  : false = true;
+void everyOptionListed;
+
+/**
+ * The candidate a misspelt name most likely meant: the one within a few edits (Levenshtein
+ * distance, case-insensitive), else one that contains it or that it contains.
+ * @returns the candidate, or undefined when none is close.
+ */
+export function closestName(name: string, candidates: readonly string[]): string | undefined {
+  const lower = name.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Math.max(1, Math.floor(name.length / 3)) + 1;
+  for (const candidate of candidates) {
+    const distance = editDistance(lower, candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  if (best !== undefined || lower.length < 3) return best;
+  return candidates.find((c) => c.toLowerCase().includes(lower) || lower.includes(c.toLowerCase()));
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** A misspelt option is silently ignored in plain JavaScript: reject it and name the likely one. */
+function rejectUnknown(what: string, options: object, known: readonly string[]): void {
+  for (const name of Object.keys(options)) {
+    if (known.includes(name)) continue;
+    const near = closestName(name, known);
+    throw new TypeError(
+      `[sandcell] ${what} has no option ${JSON.stringify(name)}${near ? ` — did you mean ${JSON.stringify(near)}?` : ''} (known: ${known.join(', ')})`,
+    );
+  }
+}
+
 function checkDuration(option: string, value: unknown, allowZero = false): void {
   if (value === undefined) return;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
@@ -34,7 +107,8 @@ export function resolvePolicy(policy: SessionOptions['policy']): PolicyConfig {
   if (typeof policy !== 'object' || policy === null)
     fail('policy', "'sandbox', 'standard', 'unrestricted' or a PolicyConfig", policy);
   const config = policy as unknown as Record<string, unknown>;
-  for (const key of ['network', 'storage', 'workers'] as const) {
+  rejectUnknown('policy', config, POLICY_FLAG_NAMES);
+  for (const key of POLICY_FLAG_NAMES) {
     if (typeof config[key] !== 'boolean') fail(`policy.${key}`, 'a boolean', config[key]);
   }
   return { network: config.network as boolean, storage: config.storage as boolean, workers: config.workers as boolean };
@@ -45,6 +119,7 @@ export function validateSessionOptions(options: unknown): SessionOptions {
   if (options === undefined) return {};
   if (typeof options !== 'object' || options === null) fail('options', 'an object', options);
   const o = options as SessionOptions;
+  rejectUnknown('createSession()', o, SESSION_OPTION_NAMES);
   if (o.id !== undefined && (typeof o.id !== 'string' || o.id.length === 0 || o.id.length > 200)) {
     fail('id', 'a non-empty string of at most 200 characters', o.id);
   }
@@ -117,6 +192,7 @@ export function validateExecuteOptions(options: unknown): ExecuteOptions {
   if (options === undefined) return {};
   if (typeof options !== 'object' || options === null) fail('execute options', 'an object', options);
   const o = options as ExecuteOptions;
+  rejectUnknown('execute()', o, EXECUTE_OPTION_NAMES);
   checkDuration('timeoutMs', o.timeoutMs);
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) fail('signal', 'an AbortSignal', o.signal);
   if (o.onOutput !== undefined && typeof o.onOutput !== 'function') fail('onOutput', 'a function', o.onOutput);
