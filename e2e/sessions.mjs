@@ -58,6 +58,35 @@ export function registerSessionTests(browser, servers) {
     }
   });
 
+  test('without COOP/COEP: input() used as text without await says to await it; awaited, it answers', async () => {
+    const context = await browser().newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${servers.plain.url}/e2e/pages/esm.html`);
+      await sdkReady(page);
+      const outcome = await page.evaluate(async () => {
+        const sdk = /** @type {typeof import('../lib/index.ts')} */ (Reflect.get(window, 'sandcell'));
+        const session = await sdk.createSession({ onInput: () => 'Ada' });
+        try {
+          await session.execute('let keep = 1');
+          const bare = await session.execute("'Hi ' + input('name?')");
+          const awaited = await session.execute("'Hi ' + await input('name?')");
+          const kept = await session.execute('keep');
+          return { bare, awaited: awaited.value, kept: kept.value, isolated: session.crossOriginIsolated };
+        } finally {
+          await session.close();
+        }
+      });
+      assert.equal(outcome.isolated, false);
+      assert.equal(outcome.bare.status, 'error', JSON.stringify(outcome.bare));
+      assert.match(outcome.bare.error.message, /write `await input\(…\)`, or serve the page with the headers/);
+      assert.equal(outcome.awaited, 'Hi Ada');
+      assert.equal(outcome.kept, 1);
+    } finally {
+      await context.close();
+    }
+  });
+
   test(
     'without COOP/COEP: every interrupt case stops (hard path), time limits work, variables survive',
     async () => {

@@ -34,7 +34,11 @@ export function createNamespaceHandle(call: Call): NamespaceHandle {
       }
       const strategy = options?.strategy ?? 'overwrite';
       assertMergeStrategy(strategy);
-      await call((remote) => remote.setVariables(values, strategy), 'namespace.set()', strategy === 'overwrite');
+      try {
+        await call((remote) => remote.setVariables(values, strategy), 'namespace.set()', strategy === 'overwrite');
+      } catch (error) {
+        throw uncloneableName(values, error) ?? error;
+      }
     },
     list: () => call((remote) => remote.listVariables(), 'namespace.list()', true),
     async delete(name) {
@@ -43,4 +47,23 @@ export function createNamespaceHandle(call: Call): NamespaceHandle {
     },
     clear: () => call((remote) => remote.clearVariables(), 'namespace.clear()', true),
   };
+}
+
+/**
+ * The browser's DataCloneError says what could not be cloned but not under which name: find
+ * the first variable that fails on its own and say so (nothing was sent, nothing changed).
+ */
+function uncloneableName(values: object, error: unknown): TypeError | undefined {
+  if (!(error instanceof Error) || error.name !== 'DataCloneError') return undefined;
+  for (const [name, value] of Object.entries(values)) {
+    try {
+      structuredClone(value);
+    } catch (cause) {
+      return new TypeError(
+        `[sandcell] namespace.set(): ${JSON.stringify(name)} cannot be sent to the session — ${describeValue(value)} has no structured clone (${(cause as Error).message}). Send data (objects, arrays, Maps, typed arrays, Dates…), or define functions and classes in a cell; no variable was changed`,
+        { cause },
+      );
+    }
+  }
+  return undefined;
 }

@@ -7,6 +7,8 @@
  * Chromium 156), and its CSP refuses every request (images only as `data:` URLs).
  */
 
+import { describeValue } from '../namespace/describe-value.ts';
+
 /** No token at all: no scripts, no same origin, no forms, no popups, no navigation of other frames. */
 const IFRAME_SANDBOX = '';
 const FRAME_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:";
@@ -31,8 +33,14 @@ function frame(target: Element, html: string, title: string): HTMLIFrameElement 
  * @param data MIME bundle from an `OutputEvent` of type 'display'.
  */
 export function renderDisplay(target: Element, data: Record<string, unknown>): void {
+  if (typeof Element === 'undefined' || !(target instanceof Element))
+    throw new TypeError(
+      `[sandcell] renderDisplay(target, data) needs a DOM element to render into as target, got ${describeValue(target)}`,
+    );
   if (typeof data !== 'object' || data === null)
-    throw new TypeError('[sandcell] renderDisplay(target, data) needs a MIME bundle object');
+    throw new TypeError(
+      `[sandcell] renderDisplay(target, data) needs a MIME bundle object as data (an OutputEvent's data), got ${describeValue(data)}`,
+    );
   const html = data['text/html'];
   const svg = data['image/svg+xml'];
   const png = data['image/png'];

@@ -20,6 +20,23 @@ interface InputDeps {
 const atomicsLoad = Atomics.load;
 const atomicsStore = Atomics.store;
 const atomicsWait = Atomics.wait;
+const defineProperty = Object.defineProperty;
+
+/**
+ * Without cross-origin isolation input() can only give a promise, and `'Hi ' + input()` would
+ * quietly print `Hi [object Promise]`. Turning the promise into text says what to do instead;
+ * awaiting it is unaffected.
+ */
+function refuseAsText(answer: Promise<string>): Promise<string> {
+  const refuse = () => {
+    throw new TypeError(
+      "[sandcell] input() gives a promise on this page (it is not cross-origin isolated, so input() cannot block): write `await input(…)`, or serve the page with the headers 'Cross-Origin-Opener-Policy: same-origin' and 'Cross-Origin-Embedder-Policy: require-corp' for a synchronous input()",
+    );
+  };
+  defineProperty(answer, Symbol.toPrimitive, { value: refuse });
+  defineProperty(answer, 'toString', { value: refuse });
+  return answer;
+}
 
 export function createInput(deps: InputDeps): (prompt?: unknown) => string | Promise<string> {
   const decoder = new TextDecoder();
@@ -31,7 +48,7 @@ export function createInput(deps: InputDeps): (prompt?: unknown) => string | Pro
       );
     }
     const { control, inputBuffer } = deps;
-    if (!control || !inputBuffer) return deps.hostCalls.requestInput(text);
+    if (!control || !inputBuffer) return refuseAsText(deps.hostCalls.requestInput(text));
     atomicsStore(control, ControlSlot.InputState, InputState.Waiting);
     deps.hostCalls.announceInput(text);
     for (;;) {
