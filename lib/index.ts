@@ -34,6 +34,7 @@ export type {
   PythonOptions,
   RestartDetail,
   RestoreInfo,
+  RestoreOptions,
   SessionEventMap,
   SessionLanguage,
   SessionOptions,

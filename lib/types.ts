@@ -189,6 +189,16 @@ export interface SnapshotInfo {
   skipped: SkippedVariable[];
 }
 
+/** How `session.restore()` treats the variables the session has now. */
+export interface RestoreOptions {
+  /**
+   * `'merge'` (default): the snapshot's names overwrite theirs, every other variable stays.
+   * `'replace'`: the namespace is cleared first, so afterwards it holds only what the snapshot
+   * held (engine internals are kept). The snapshot is read and checked before anything is cleared.
+   */
+  mode?: 'merge' | 'replace';
+}
+
 /** What a restore brought back. */
 export interface RestoreInfo {
   snapshotId: string;

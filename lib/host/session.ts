@@ -7,6 +7,7 @@
 import type { Remote } from 'comlink';
 import { errorFromWire, SandcellError, SessionClosedError, SnapshotError } from '../errors.ts';
 import { applyCheckpoint } from '../namespace/apply-checkpoint.ts';
+import { describeValue } from '../namespace/describe-value.ts';
 import type { CellOutcome, CheckpointGroup, RestoreReport, RuntimeApi, WorkerEvent } from '../protocol.ts';
 import { isPythonRecord } from '../snapshot/python-record.ts';
 import type {
@@ -17,6 +18,7 @@ import type {
   OutputEvent,
   RestartDetail,
   RestoreInfo,
+  RestoreOptions,
   SessionEventMap,
   SessionLanguage,
   SessionOptions,
@@ -244,20 +246,30 @@ export class Session extends EventTarget {
   }
 
   /**
-   * Brings back a snapshot, merged into the current variables (names it holds are overwritten).
+   * Brings back a snapshot: merged into the current variables by default (names it holds are
+   * overwritten, the rest stay), or in place of them with `{ mode: 'replace' }`.
    * @param snapshotId default: the latest snapshot of this session's id.
-   * @throws {SnapshotError} when it cannot be read (not found, corrupt, IndexedDB unavailable).
+   * @param options `mode`: `'merge'` (default) or `'replace'`.
+   * @throws {SnapshotError} when it cannot be read (not found, corrupt, IndexedDB unavailable);
+   *   nothing is cleared then, even in replace mode.
    */
-  async restore(snapshotId?: string): Promise<RestoreInfo> {
+  async restore(snapshotId?: string, options?: RestoreOptions): Promise<RestoreInfo> {
     if (snapshotId !== undefined && (typeof snapshotId !== 'string' || snapshotId === '')) {
       throw new TypeError(
-        `[sandcell] restore(snapshotId) needs a snapshot id string, got ${JSON.stringify(snapshotId)}`,
+        `[sandcell] restore(snapshotId) needs a snapshot id string, got ${describeValue(snapshotId)}`,
       );
     }
-    return this.restoreFromStore(snapshotId);
+    const mode = options?.mode ?? 'merge';
+    if (options !== undefined && (typeof options !== 'object' || options === null))
+      throw new TypeError(
+        `[sandcell] restore(snapshotId, options) needs an options object, got ${describeValue(options)}`,
+      );
+    if (mode !== 'merge' && mode !== 'replace')
+      throw new TypeError(`[sandcell] restore() mode must be 'merge' or 'replace', got ${describeValue(mode)}`);
+    return this.restoreFromStore(snapshotId, mode);
   }
 
-  private async restoreFromStore(snapshotId?: string): Promise<RestoreInfo> {
+  private async restoreFromStore(snapshotId?: string, mode: 'merge' | 'replace' = 'merge'): Promise<RestoreInfo> {
     const { info, payload } = await this.snapshots.load(snapshotId);
     const savedBy: SessionLanguage = isPythonRecord(payload) ? 'python' : 'javascript';
     if (savedBy !== this.language) {
@@ -266,6 +278,7 @@ export class Session extends EventTarget {
         'corrupt',
       );
     }
+    if (mode === 'replace') await this.call((remote) => remote.clearVariables(), { what: 'restore()', retry: true });
     const report = await this.restoreSnapshotOnWorker(payload);
     return { snapshotId: info.id, restored: report.restored, skipped: report.skipped };
   }
