@@ -10,7 +10,9 @@
  * `eval('a = 2')`, `Object.assign(globalThis, …)`, a function made by `new Function`), plus,
  * for changes *inside* a value, the names the cell mentions, the names it declares, and —
  * when the cell calls anything — the names mentioned by every cell that defined a function
- * (a call may run one of them).
+ * (a call may run one of them); all of them when one of those names is a way to every
+ * variable (`globalThis`, `self`, `eval`, `Function`). Not seen: top-level `this.arr.push(4)`
+ * (the compiler does not report `this` among the names a cell mentions).
  */
 import type { Checkpoint, CheckpointGroup } from '../protocol.ts';
 
@@ -19,6 +21,13 @@ export interface LiveVariables {
   names(): string[];
   get(name: string): unknown;
 }
+
+/**
+ * Names through which code reaches every variable without naming it (`globalThis.arr.push(4)`,
+ * `self['o'].x = 1`, code built from strings): a cell that mentions one, or calls anything
+ * after a function that does was defined, may have changed the inside of any value.
+ */
+const EVERY_VARIABLE = new Set(['globalThis', 'self', 'eval', 'Function']);
 
 /** Prototypes of the built-ins: every object has one, so they must not join groups. */
 const BUILTIN_PROTOTYPES: ReadonlySet<unknown> = new Set(
@@ -124,6 +133,12 @@ export class CheckpointTracker {
     for (const name of freeNames) this.reachableByFunctions.add(name);
   }
 
+  private reachesEveryVariable(dirty: Iterable<string>, callsAnything: boolean): boolean {
+    for (const name of dirty) if (EVERY_VARIABLE.has(name)) return true;
+    if (callsAnything) for (const name of EVERY_VARIABLE) if (this.reachableByFunctions.has(name)) return true;
+    return false;
+  }
+
   /** Builds the checkpoint after a cell. `dirty` undefined → everything (a full checkpoint). */
   take(view: LiveVariables, dirty: Iterable<string> | undefined, callsAnything: boolean): Checkpoint {
     const live = view.names();
@@ -148,7 +163,7 @@ export class CheckpointTracker {
     this.seen = seen;
 
     let selected: Set<string>;
-    if (dirty === undefined) {
+    if (dirty === undefined || this.reachesEveryVariable(dirty, callsAnything)) {
       selected = new Set(live);
     } else {
       selected = new Set<string>(written);

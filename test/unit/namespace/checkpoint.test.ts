@@ -177,6 +177,41 @@ const cases: Array<[title: string, cells: Cell[], last: Outcome]> = [
     ],
     { full: false, removed: [], groups: [['other']] },
   ],
+  [
+    'a cell that mentions globalThis may have changed the inside of any value: all are re-encoded',
+    [
+      { run: (v) => Object.assign(v, { arr: [1], other: 1 }) },
+      { run: (v) => (v.arr as number[]).push(2), dirty: ['globalThis'], calls: true },
+    ],
+    { full: false, removed: [], groups: [['arr'], ['other']] },
+  ],
+  [
+    'so does one that mentions self, or builds code from a string',
+    [
+      { run: (v) => Object.assign(v, { o: { x: 1 }, other: 1 }) },
+      { run: (v) => ((v.o as Vars).x = 2), dirty: ['self'] },
+      { run: (v) => ((v.o as Vars).x = 3), dirty: ['Function'], calls: true },
+    ],
+    { full: false, removed: [], groups: [['o'], ['other']] },
+  ],
+  [
+    'a call, after a function that mentions eval was defined, re-encodes every value',
+    [
+      { run: (v) => Object.assign(v, { arr: [1], other: 1 }) },
+      { run: (v) => (v.f = () => {}), dirty: ['f'], defines: ['eval'] },
+      { run: (v) => (v.arr as number[]).push(2), dirty: ['f'], calls: true },
+    ],
+    { full: false, removed: [], groups: [['arr'], ['f'], ['other']] },
+  ],
+  [
+    'without a call, a function that mentions globalThis changes nothing',
+    [
+      { run: (v) => Object.assign(v, { arr: [1], other: 1 }) },
+      { run: (v) => (v.f = () => {}), dirty: ['f'], defines: ['globalThis'] },
+      { run: () => {}, dirty: ['other'] },
+    ],
+    { full: false, removed: [], groups: [['other']] },
+  ],
 ];
 
 describe('CheckpointTracker', () => {
