@@ -64,8 +64,8 @@ export default async function hosting({ quick }) {
 
   // ── execute('1') and interrupt latency: framed vs on the page ──
   {
-    const framed = await createSession(FRAMED);
-    const onPage = await createSession(ON_PAGE);
+    const framed = await createSession({ ...FRAMED, onInput: () => 'a' });
+    const onPage = await createSession({ ...ON_PAGE, onInput: () => 'a' });
     const rtt = (session) => async () => {
       const t = now();
       await session.execute('1');
@@ -91,6 +91,24 @@ export default async function hosting({ quick }) {
         ...l.framed,
         baseline: { label: 'the same, session on the page', ...l.onPage },
         goal: { median: 2, p95: 10 },
+      }),
+    );
+    // Synchronous input(): the worker blocks on the shared buffer, which the frame owns and
+    // writes for the page (one more hop) — timed inside the worker, per round trip.
+    const inputs = quick ? 50 : 500;
+    const inputRtt = (session) => async () => {
+      const r = await session.execute(`for (let i = 0; i < ${inputs}; i++) input('q')`);
+      if (r.status !== 'ok') throw new Error(`[sandcell bench] input failed: ${r.error?.message}`);
+      return r.durationMs / inputs;
+    };
+    const i = await rounds({ framed: inputRtt(framed), onPage: inputRtt(onPage) }, { ...plan.latency, warmup: 1 });
+    figures.push(
+      figure({
+        id: 'hosting-input',
+        label: 'synchronous input() round trip, framed session',
+        ...i.framed,
+        baseline: { label: 'the same, session on the page', ...i.onPage },
+        note: `each sample is the mean of ${inputs} round trips, timed inside the worker`,
       }),
     );
     await Promise.all([framed.close(), onPage.close()]);

@@ -130,6 +130,20 @@ describe("the network under 'sandbox'", () => {
     expect(await hitsFor(id)).toEqual([]);
   });
 
+  it('import() inside a function that a restart re-created is still stopped', async () => {
+    const id = token();
+    const s = await openSession({ interruptGraceMs: 0 });
+    await s.execute(`function leak(u) { return import(u) }`);
+    const running = s.execute('eval("while (true) {}")');
+    await s.interrupt();
+    expect(await running).toMatchObject({ restarted: true });
+    const r = await s.execute(
+      `try { await leak('${loopback}/t/${id}/restored.js'); 'loaded' } catch (e) { e.name + ': ' + e.message }`,
+    );
+    expect(r.value).toMatch(/^PolicyError: .*network/);
+    expect(await hitsFor(id)).toEqual([]);
+  });
+
   it('a data: worker cannot be started, and a blob: one cannot fetch', async () => {
     const id = token();
     const s = await openSession({ policy: { network: false, storage: false, workers: true } });
