@@ -50,3 +50,34 @@ describe('unknown options are a TypeError naming the likely one', () => {
     expect(() => validateSessionOptions(options)).not.toThrow();
   });
 });
+
+describe('bad values are a TypeError naming the option, the value and what is expected', () => {
+  it.each([
+    [{ timeoutMs: -1 }, 'timeoutMs must be a positive finite number, got -1'],
+    [{ timeoutMs: 0 }, 'timeoutMs must be a positive finite number, got 0'],
+    [{ interruptGraceMs: Number.NaN }, 'interruptGraceMs must be a non-negative finite number, got NaN'],
+    [{ policy: 'open' }, "policy must be 'sandbox', 'standard', 'unrestricted' or a PolicyConfig, got \"open\""],
+    [{ policy: { network: 1, storage: false, workers: false } }, 'policy.network must be a boolean, got 1'],
+    [{ restore: true }, 'restore must be used together with an id'],
+    [{ persist: 'yes' }, 'persist must be a boolean, got "yes"'],
+    [{ id: '' }, 'id must be a non-empty string of at most 200 characters'],
+    [{ onOutput: 'log' }, 'onOutput must be a function, got "log"'],
+    [{ capabilities: { f: 1 } }, 'capabilities.f must be a function, got 1'],
+    [{ cacheSize: 1.5 }, 'cacheSize must be a positive integer, got 1.5'],
+    [{ maxOutputBytes: -1 }, 'maxOutputBytes must be a non-negative integer, got -1'],
+    [{ language: 'ruby' }, "language must be 'javascript' or 'python', got \"ruby\""],
+    [{ python: {} }, "python must be used together with language: 'python'"],
+    [null, 'options must be an object, got null'],
+  ])('%j', (options, message) => {
+    expect(() => validateSessionOptions(options)).toThrow(TypeError);
+    expect(() => validateSessionOptions(options)).toThrow(`[sandcell] ${message}`);
+  });
+
+  it.each([
+    [{ timeoutMs: 'soon' }, 'timeoutMs must be a positive finite number, got "soon"'],
+    [{ signal: {} }, 'signal must be an AbortSignal'],
+    [{ onOutput: 1 }, 'onOutput must be a function, got 1'],
+  ])('execute %j', (options, message) => {
+    expect(() => validateExecuteOptions(options)).toThrow(`[sandcell] ${message}`);
+  });
+});
