@@ -6,7 +6,7 @@
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import { describeKind } from '../namespace/describe-value.ts';
 import type { CellError } from '../types.ts';
-import type { CellPlan, CellSyntaxError, TransformOptions } from './cell-plan.ts';
+import type { CellPlan, CellSyntaxError, NameResolution, TransformOptions } from './cell-plan.ts';
 import type { CompiledText } from './function-source.ts';
 import { LruCache } from './lru-cache.ts';
 import { resolutionKeyOf, transformCell } from './transform.ts';
@@ -25,6 +25,8 @@ export interface CompiledCell {
 const globalEval: (code: string) => unknown = globalThis.eval;
 
 const URL_PREFIX = 'sandcell-cell-';
+
+const resolveNothing = (): NameResolution => 'other';
 const FRAME = /sandcell-cell-(\d+)\.js:(\d+):(\d+)/;
 const FRAMES = /sandcell-cell-(\d+)\.js:(\d+):(\d+)/g;
 
@@ -51,11 +53,24 @@ export class CellCompiler {
 
   /** The compiled cell, from cache when the same text was compiled before with the same options. */
   compile(source: string): CompiledCell | CellSyntaxError {
-    const text = `${this.options.instrument === false ? 0 : 1}${this.options.allowDynamicImport ? 1 : 0}\u0000${source}`;
-    const resolve = this.options.resolve ?? (() => 'other');
-    const names = this.freeNames.get(text) ?? [];
-    const hit = this.cache.get(`${text}\u0000${resolutionKeyOf(names, resolve)}`);
-    if (hit) return hit;
+    return this.cached(source) ?? this.compileMiss(source);
+  }
+
+  /**
+   * The cached compilation of `source` for how its free names resolve now, or undefined. The
+   * worker's hot path: it calls nothing a cell can patch (template strings, the caches' own
+   * Map methods, an indexed loop over the names and `options.resolve`, which must do the same).
+   */
+  cached(source: string): CompiledCell | CellSyntaxError | undefined {
+    const text = this.textKey(source);
+    const names = this.freeNames.get(text);
+    const resolve = this.options.resolve ?? resolveNothing;
+    return this.cache.get(`${text}\u0000${names === undefined ? '' : resolutionKeyOf(names, resolve)}`);
+  }
+
+  /** Parses, transforms and compiles a cell {@link cached} does not hold, and caches it (a cold path). */
+  compileMiss(source: string): CompiledCell | CellSyntaxError {
+    const text = this.textKey(source);
     const plan = transformCell(source, this.options);
     const key = `${text}\u0000${plan.mode === 'syntax-error' ? '' : plan.resolutionKey}`;
     let entry: CompiledCell | CellSyntaxError;
@@ -83,6 +98,10 @@ export class CellCompiler {
     this.cache.set(key, entry);
     this.freeNames.set(text, plan.mode === 'syntax-error' ? [] : plan.resolvedNames);
     return entry;
+  }
+
+  private textKey(source: string): string {
+    return `${this.options.instrument === false ? 0 : 1}${this.options.allowDynamicImport ? 1 : 0}\u0000${source}`;
   }
 
   /** Every cell compiled so far, newest first: its generated code, its own text, and the map between them. */

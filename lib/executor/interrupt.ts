@@ -9,10 +9,15 @@
  * both the overhead (a few clock reads per millisecond) and the interrupt latency small.
  */
 
-// The engine's own copies: a cell that patches Atomics or performance must not switch off its interrupts.
-const atomicsLoad = Atomics.load;
-const atomicsCompareExchange = Atomics.compareExchange;
-const performanceNow = Performance.prototype.now;
+// Calls only primordials: a cell that patches Atomics, Math or performance must not switch off its interrupts.
+import {
+  AtomicsCompareExchange,
+  AtomicsLoad,
+  Int32ArrayCtor,
+  now as nowPristine,
+  ObjectFreeze,
+  SafeWeakSet,
+} from '../primordials.ts';
 
 /** The countdown a cell starts with (and a loop-local counter starts from). */
 export const CHECK_INTERVAL = 100;
@@ -21,26 +26,47 @@ export const TARGET_TICK_MS = 0.2;
 /** The longest countdown: about 16 ms of a loop whose iterations take 1 ns. */
 export const MAX_INTERVAL = 1 << 24;
 
+/** Every interrupt the engine made: only these count as one (a cell cannot forge one). */
+const interrupts = new SafeWeakSet<object>();
+
 /**
  * Thrown into a cell to stop it. Not an Error subclass on purpose: user code that checks
  * `e instanceof Error` does not mistake it for its own; instrumented catch clauses rethrow it.
+ * Frozen, like its class: user code that catches one (a `.catch()` on a promise) cannot change it.
  */
 export class CellInterrupt {
-  constructor(readonly reason: 'interrupt' | 'timeout') {}
+  constructor(readonly reason: 'interrupt' | 'timeout') {
+    interrupts.add(this);
+    ObjectFreeze(this);
+  }
   get message(): string {
     return this.reason === 'timeout'
       ? '[sandcell] the cell ran past its time limit'
       : '[sandcell] the cell was interrupted';
   }
 }
+ObjectFreeze(CellInterrupt.prototype);
+ObjectFreeze(CellInterrupt);
+
+/**
+ * Whether `value` is an interrupt the engine made. Never `instanceof`: it walks the value's
+ * prototype chain, which a cell's proxy can answer with code of its own.
+ */
+export function isInterrupt(value: unknown): value is CellInterrupt {
+  return typeof value === 'object' && value !== null && interrupts.has(value);
+}
 
 /** The flag reader and deadline for the cell that is running now. */
 export class InterruptGate {
   /** The countdown shared by every compiled cell (a plain, not shared, buffer: only this thread writes it). */
-  readonly countdown = new Int32Array([CHECK_INTERVAL]);
+  readonly countdown = new Int32ArrayCtor(1);
   private cellId = 0;
-  private deadline = Number.POSITIVE_INFINITY;
+  private deadline = Infinity;
   private stopped: CellInterrupt | undefined;
+  // Made once: stopping allocates nothing, so it still works a few frames from the stack
+  // limit (a recursion is stopped where it is deepest).
+  private readonly interrupted = new CellInterrupt('interrupt');
+  private readonly timedOut = new CellInterrupt('timeout');
   private readonly now: () => number;
   /** Current countdown length and when the last tick happened (for the adaptation). */
   private interval = CHECK_INTERVAL;
@@ -54,10 +80,10 @@ export class InterruptGate {
   constructor(
     private readonly flag: Int32Array | undefined,
     private readonly flagSlot: number,
-    // Bound while the built-ins are still the engine's (before any cell ran).
-    now: () => number = performanceNow.bind(performance),
+    now: () => number = nowPristine,
   ) {
     this.now = now;
+    this.countdown[0] = CHECK_INTERVAL;
   }
 
   /** Arms the gate for a new cell; a request left over for an earlier cell id can no longer match. */
@@ -65,13 +91,13 @@ export class InterruptGate {
     this.cellId = cellId;
     this.stopped = undefined;
     this.lastTick = this.now();
-    this.deadline = timeoutMs === undefined ? Number.POSITIVE_INFINITY : this.lastTick + timeoutMs;
+    this.deadline = timeoutMs === undefined ? Infinity : this.lastTick + timeoutMs;
     this.interval = CHECK_INTERVAL;
     this.countdown[0] = CHECK_INTERVAL;
     if (this.flag) {
       // Clear a stale request atomically, but keep one the host already made for this very cell.
-      const seen = atomicsLoad(this.flag, this.flagSlot);
-      if (seen !== cellId) atomicsCompareExchange(this.flag, this.flagSlot, seen, 0);
+      const seen = AtomicsLoad(this.flag, this.flagSlot);
+      if (seen !== cellId) AtomicsCompareExchange(this.flag, this.flagSlot, seen, 0);
     }
   }
 
@@ -79,13 +105,13 @@ export class InterruptGate {
   end(): void {
     this.cellId = 0;
     this.stopped = undefined;
-    this.deadline = Number.POSITIVE_INFINITY;
+    this.deadline = Infinity;
     this.countdown[0] = CHECK_INTERVAL;
   }
 
   /** Marks the running cell stopped (cooperative path: a message, or the deadline timer). */
   stop(reason: 'interrupt' | 'timeout'): CellInterrupt {
-    this.stopped ??= new CellInterrupt(reason);
+    this.stopped ??= reason === 'timeout' ? this.timedOut : this.interrupted;
     this.countdown[0] = 0;
     return this.stopped;
   }
@@ -94,7 +120,7 @@ export class InterruptGate {
   pending(now?: number): CellInterrupt | undefined {
     if (this.stopped) return this.stopped;
     if (this.cellId === 0) return undefined;
-    if (this.flag && atomicsLoad(this.flag, this.flagSlot) === this.cellId) return this.stop('interrupt');
+    if (this.flag && AtomicsLoad(this.flag, this.flagSlot) === this.cellId) return this.stop('interrupt');
     if ((now ?? this.now()) > this.deadline) return this.stop('timeout');
     return undefined;
   }
@@ -114,16 +140,24 @@ export class InterruptGate {
     // Scale the countdown so the next tick comes about TARGET_TICK_MS from now (at most doubling).
     const elapsed = now - this.lastTick;
     this.lastTick = now;
-    const scaled = elapsed > 0 ? Math.floor((this.interval * TARGET_TICK_MS) / elapsed) : MAX_INTERVAL;
+    // Comparisons, not Math.min/max: Math is a cell's to patch.
+    let next = elapsed > 0 ? (this.interval * TARGET_TICK_MS) / elapsed : MAX_INTERVAL;
+    if (next > this.interval * 2) next = this.interval * 2;
+    if (next > MAX_INTERVAL) next = MAX_INTERVAL;
     // `| 0` keeps it a small integer: a double here would turn every loop counter into a double.
-    this.interval = Math.max(1, Math.min(scaled, this.interval * 2, MAX_INTERVAL)) | 0;
+    this.interval = next < 1 ? 1 : next | 0;
     this.countdown[0] = this.interval;
     return this.interval;
   };
 
+  /** Why the running cell was stopped, if the engine stopped it: only this makes a result 'interrupted' or 'timeout'. */
+  get stopReason(): 'interrupt' | 'timeout' | undefined {
+    return this.stopped?.reason;
+  }
+
   /** First statement of every user catch clause: an interrupt cannot be swallowed. */
   rethrow = (error: unknown): void => {
-    if (error instanceof CellInterrupt) throw error;
+    if (isInterrupt(error)) throw error;
     // Once stopped, a catch rethrows whatever it caught: near the stack limit the interrupt can surface as a RangeError.
     if (this.stopped) throw this.stopped;
   };

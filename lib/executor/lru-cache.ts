@@ -4,6 +4,7 @@
  */
 
 import { describeValue } from '../namespace/describe-value.ts';
+import { SafeMap } from '../primordials.ts';
 
 /** Counters reported in `SessionStats.cache`. */
 export interface LruCacheStats {
@@ -16,7 +17,8 @@ export interface LruCacheStats {
 /** Least-recently-used cache with hit/miss counters. */
 export class LruCache<K, V> {
   // A Map iterates in insertion order, so re-inserting on access keeps the oldest entry first.
-  readonly #entries = new Map<K, V>();
+  // A SafeMap: a hit is on the worker's hot path, where a cell's patches to Map.prototype must not reach.
+  readonly #entries = new SafeMap<K, V>();
   readonly #capacity: number;
   #hits = 0;
   #misses = 0;

@@ -922,7 +922,11 @@ const RESETS: ReadonlySet<string> = new Set([
   'DoWhileStatement',
 ]);
 
-const RESOLUTION_CODES: Record<NameResolution, string> = { lexical: 'L', builtin: 'B', other: 'O' };
+// No prototype: a key is found as an own property or not at all.
+const RESOLUTION_CODES = { __proto__: null, lexical: 'L', builtin: 'B', other: 'O' } as unknown as Record<
+  NameResolution,
+  string
+>;
 
 /**
  * The part of a compiled cell's cache key that depends on the namespace: how each of `names`
@@ -930,7 +934,8 @@ const RESOLUTION_CODES: Record<NameResolution, string> = { lexical: 'L', builtin
  */
 export function resolutionKeyOf(names: readonly string[], resolve: (name: string) => NameResolution): string {
   let key = '';
-  for (const name of names) key += `${name}:${RESOLUTION_CODES[resolve(name)]} `;
+  // An indexed loop: the worker computes this on its hot path, where a cell may have patched the array iterator.
+  for (let i = 0; i < names.length; i++) key += `${names[i]}:${RESOLUTION_CODES[resolve(names[i])]} `;
   return key;
 }
 

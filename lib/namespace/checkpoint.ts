@@ -14,7 +14,9 @@
  * variable (`globalThis`, `self`, `eval`, `Function`). Not seen: top-level `this.arr.push(4)`
  * (the compiler does not report `this` among the names a cell mentions).
  */
+import { append, asArray, list, ObjectIs, SafeMap, SafeSet } from '../primordials.ts';
 import type { Checkpoint, CheckpointGroup } from '../protocol.ts';
+import { encodePrimitiveRecord } from '../snapshot/format.ts';
 
 /** The variables a checkpoint is taken of: their names in namespace order, and each one's live value. */
 export interface LiveVariables {
@@ -28,6 +30,11 @@ export interface LiveVariables {
  * after a function that does was defined, may have changed the inside of any value.
  */
 const EVERY_VARIABLE = new Set(['globalThis', 'self', 'eval', 'Function']);
+
+/** {@link EVERY_VARIABLE} without a method call (takePrimitives runs where a cell's patches are in force). */
+function isEveryVariable(name: string): boolean {
+  return name === 'globalThis' || name === 'self' || name === 'eval' || name === 'Function';
+}
 
 /** Prototypes of the built-ins: every object has one, so they must not join groups. */
 const BUILTIN_PROTOTYPES: ReadonlySet<unknown> = new Set(
@@ -117,14 +124,15 @@ function walk(value: unknown, visit: (object: object) => boolean): void {
 }
 
 export class CheckpointTracker {
-  private readonly groupOf = new Map<string, number>();
-  private readonly members = new Map<number, string[]>();
+  // Safe* collections: takePrimitives() reads them on the worker's hot path (see lib/primordials.ts).
+  private readonly groupOf = new SafeMap<string, number>();
+  private readonly members = new SafeMap<number, string[]>();
   private ownerOf = new WeakMap<object, number>();
   private nextGroup = 1;
   /** Names mentioned by cells that define functions: a later call may touch any of them. */
-  private readonly reachableByFunctions = new Set<string>();
+  private readonly reachableByFunctions = new SafeSet<string>();
   /** The value each variable had at the last checkpoint: a different one now means it was written. */
-  private seen = new Map<string, unknown>();
+  private seen = new SafeMap<string, unknown>();
 
   constructor(private readonly encode: (names: string[]) => unknown) {}
 
@@ -148,7 +156,7 @@ export class CheckpointTracker {
     const survivors = removed.flatMap((name) => this.membersOf(name)).filter((name) => liveSet.has(name));
     for (const name of removed) this.dropName(name);
 
-    const seen = new Map<string, unknown>();
+    const seen = new SafeMap<string, unknown>();
     const written: string[] = [];
     for (const name of live) {
       let value: unknown;
@@ -250,9 +258,105 @@ export class CheckpointTracker {
     return { full: dirty === undefined, removed, groups };
   }
 
+  /**
+   * The checkpoint {@link take} would make, when everything it would encode is a primitive
+   * held alone in its group — or undefined (nothing changed), and the caller takes the full
+   * path on the pristine built-ins. This is the common case after a cell (`let y = 5`, `n++`,
+   * a cell that only prints), and it is built from primordials only: no guard switch, no walk.
+   */
+  takePrimitives(view: LiveVariables, dirty: readonly string[], callsAnything: boolean): Checkpoint | undefined {
+    const live = view.names();
+    const liveSet = new SafeSet<string>();
+    for (let i = 0; i < live.length; i++) liveSet.add(live[i]);
+    const removed = list<string>();
+    let shared = false;
+    this.groupOf.forEach((id, name) => {
+      if (liveSet.has(name)) return;
+      append(removed, name);
+      if ((this.members.get(id)?.length ?? 0) > 1) shared = true;
+    });
+    if (shared) return undefined;
+    // As take() does: every variable holding another value than at the last checkpoint.
+    const seen = new SafeMap<string, unknown>();
+    const selected = new SafeSet<string>();
+    for (let i = 0; i < live.length; i++) {
+      const name = live[i];
+      let value: unknown;
+      try {
+        value = view.get(name);
+      } catch {
+        continue;
+      }
+      seen.set(name, value);
+      if (!this.seen.has(name) || !ObjectIs(this.seen.get(name), value)) selected.add(name);
+    }
+    // As take() does: a name that reaches every variable selects them all.
+    let everything = false;
+    for (let i = 0; i < dirty.length; i++) if (isEveryVariable(dirty[i])) everything = true;
+    if (callsAnything) {
+      this.reachableByFunctions.forEach((name) => {
+        if (isEveryVariable(name)) everything = true;
+      });
+    }
+    if (everything) for (let i = 0; i < live.length; i++) selected.add(live[i]);
+    for (let i = 0; i < dirty.length; i++) if (liveSet.has(dirty[i])) selected.add(dirty[i]);
+    if (callsAnything) {
+      this.reachableByFunctions.forEach((name) => {
+        if (liveSet.has(name)) selected.add(name);
+      });
+    }
+    for (let i = 0; i < live.length; i++) if (!this.groupOf.has(live[i])) selected.add(live[i]);
+    const names = list<string>();
+    const values = list<unknown>();
+    let simple = true;
+    selected.forEach((name) => {
+      if (!simple) return;
+      const id = this.groupOf.get(name);
+      if (id !== undefined && (this.members.get(id)?.length ?? 0) > 1) {
+        simple = false;
+        return;
+      }
+      if (!seen.has(name)) {
+        // Its value could not be read: take() decides what that means.
+        simple = false;
+        return;
+      }
+      const value = seen.get(name);
+      if ((typeof value === 'object' && value !== null) || typeof value === 'function' || typeof value === 'symbol') {
+        simple = false;
+        return;
+      }
+      append(names, name);
+      append(values, value);
+    });
+    if (!simple) return undefined;
+    this.seen = seen;
+    for (let i = 0; i < removed.length; i++) this.dropName(removed[i]);
+    const groups = list<CheckpointGroup>();
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
+      this.dropName(name);
+      const id = this.nextGroup++;
+      const members = list<string>();
+      append(members, name);
+      this.members.set(id, asArray(members));
+      this.groupOf.set(name, id);
+      const single = list<string>();
+      append(single, name);
+      const value = list<unknown>();
+      append(value, values[i]);
+      append(groups, {
+        __proto__: null,
+        names: single,
+        payload: encodePrimitiveRecord(single, value),
+      } as unknown as CheckpointGroup);
+    }
+    return { __proto__: null, full: false, removed, groups } as unknown as Checkpoint;
+  }
+
   /** Forgets all groups (after the namespace was replaced wholesale). */
   reset(): void {
-    this.seen = new Map();
+    this.seen = new SafeMap();
     this.groupOf.clear();
     this.members.clear();
     this.ownerOf = new WeakMap();
@@ -267,8 +371,10 @@ export class CheckpointTracker {
     const id = this.groupOf.get(name);
     if (id === undefined) return;
     this.groupOf.delete(name);
-    const rest = (this.members.get(id) ?? []).filter((member) => member !== name);
+    const old = this.members.get(id);
+    const rest = list<string>();
+    if (old) for (let i = 0; i < old.length; i++) if (old[i] !== name) append(rest, old[i]);
     if (rest.length === 0) this.members.delete(id);
-    else this.members.set(id, rest);
+    else this.members.set(id, asArray(rest));
   }
 }

@@ -23,6 +23,7 @@
  * this module loaded: they run amid user code, whose patches to built-ins must not reach them.
  */
 import type { DeclarationKind } from '../executor/cell-plan.ts';
+import { append, asArray, list, ObjectIs, ObjectKeys, SafeMap, SafeSet } from '../primordials.ts';
 
 const defineProperty = Reflect.defineProperty;
 const getOwnPropertyDescriptor = Reflect.getOwnPropertyDescriptor;
@@ -33,7 +34,14 @@ const ReferenceErrorCtor = ReferenceError;
 const TypeErrorCtor = TypeError;
 
 /** Names the engine defines on the global object for cells: `display(...)`, `input()`, `host.x()`. A user's declaration replaces them for the user's code. */
-export const ENGINE_INTERNALS: ReadonlySet<string> = new Set(['display', 'input', 'prompt', 'host', 'PolicyError']);
+export const ENGINE_INTERNALS: ReadonlySet<string> = safeSetOf(['display', 'input', 'prompt', 'host', 'PolicyError']);
+
+/** A SafeSet (lib/primordials.ts) of `items`: resolve(), names() and setLastValue() run on the worker's hot path. */
+function safeSetOf(items: Iterable<string>): SafeSet<string> {
+  const set = new SafeSet<string>();
+  for (const item of items) set.add(item);
+  return set;
+}
 
 /** The last expression value: user-visible and writable, but not a listed variable. */
 export const LAST_VALUE = '_';
@@ -106,9 +114,9 @@ export class Namespace {
   /** Names visible on the global object before any user code ran (own and inherited). */
   private readonly builtins: ReadonlySet<string>;
   /** The engine's own values of the engine internals, to put back by clear(). */
-  private readonly internals = new Map<string, unknown>();
+  private readonly internals = new SafeMap<string, unknown>();
   /** Global names user code defined (declared, assigned or taken over from the engine). */
-  private readonly userGlobals = new Set<string>();
+  private readonly userGlobals = new SafeSet<string>();
   /** The last value the engine gave `_`: a different one means the user took `_` over. */
   private lastValue: { value: unknown } | undefined;
 
@@ -120,13 +128,19 @@ export class Namespace {
     private readonly global: Record<string, unknown>,
     builtins: Iterable<string>,
   ) {
-    this.builtins = new Set(builtins);
+    this.builtins = safeSetOf(builtins);
   }
 
   /** Defines an engine internal: callable by cells, and replaceable by a user declaration. */
   protect(name: string, value: unknown): void {
     this.internals.set(name, value);
-    defineProperty(this.global, name, { value, writable: true, enumerable: false, configurable: true });
+    defineProperty(this.global, name, {
+      __proto__: null,
+      value,
+      writable: true,
+      enumerable: false,
+      configurable: true,
+    } as PropertyDescriptor);
   }
 
   /** How a cell compiled now should reach `name` (the transform's resolution). */
@@ -171,7 +185,13 @@ export class Namespace {
     const current = getOwnPropertyDescriptor(this.global, name);
     if (kind === 'function' ? !current || current.configurable : !current) {
       const value = current && 'value' in current ? current.value : undefined;
-      defineProperty(this.global, name, { value, writable: true, enumerable: true, configurable: deletable });
+      defineProperty(this.global, name, {
+        __proto__: null,
+        value,
+        writable: true,
+        enumerable: true,
+        configurable: deletable,
+      } as PropertyDescriptor);
     }
     if (this.kinds.get(name) !== 'function') this.kinds.set(name, kind);
   }
@@ -192,7 +212,13 @@ export class Namespace {
   /** A top-level function is compiled under a hidden name (see the transform): it gets its own back. */
   private static rename(name: string, value: unknown): void {
     if (typeof value === 'function' && value.name === `__sc$f_${name}`) {
-      defineProperty(value, 'name', { value: name, writable: false, enumerable: false, configurable: true });
+      defineProperty(value, 'name', {
+        __proto__: null,
+        value: name,
+        writable: false,
+        enumerable: false,
+        configurable: true,
+      } as PropertyDescriptor);
     }
   }
 
@@ -219,16 +245,22 @@ export class Namespace {
 
   /** User variable names: initialised lexical bindings, then the user's globals. */
   names(): string[] {
-    const names: string[] = [];
-    for (const name of Object.keys(this.lexical)) if (this.pending[name] !== true) names.push(name);
-    for (const name of Object.keys(this.global)) {
-      if (!hasOwn(this.lexical, name) && this.isUserGlobal(name)) names.push(name);
+    // Indexed loops and a prototype-less list while it grows: this runs on the hot path (checkpoints).
+    const names = list<string>();
+    const lexical = ObjectKeys(this.lexical);
+    for (let i = 0; i < lexical.length; i++) if (this.pending[lexical[i]] !== true) append(names, lexical[i]);
+    const globals = ObjectKeys(this.global);
+    for (let i = 0; i < globals.length; i++) {
+      const name = globals[i];
+      if (!hasOwn(this.lexical, name) && this.isUserGlobal(name)) append(names, name);
     }
     // Engine internals the user took over are not enumerable: they would be missed above.
-    for (const name of this.internals.keys()) {
-      if (this.userGlobals.has(name) && !hasOwn(this.lexical, name) && !names.includes(name)) names.push(name);
-    }
-    return names;
+    this.internals.forEach((_, name) => {
+      if (!this.userGlobals.has(name) || hasOwn(this.lexical, name)) return;
+      for (let i = 0; i < names.length; i++) if (names[i] === name) return;
+      append(names, name);
+    });
+    return asArray(names);
   }
 
   private isUserGlobal(name: string): boolean {
@@ -263,7 +295,13 @@ export class Namespace {
       }
       this.global[name] = value;
     } else {
-      defineProperty(this.global, name, { value, writable: true, enumerable: true, configurable: true });
+      defineProperty(this.global, name, {
+        __proto__: null,
+        value,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      } as PropertyDescriptor);
     }
     this.userGlobals.add(name);
   }
@@ -334,7 +372,13 @@ export class Namespace {
     this.lastValue = undefined;
     // A cell may have deleted or replaced one without declaring it.
     for (const [name, value] of this.internals) {
-      defineProperty(this.global, name, { value, writable: true, enumerable: false, configurable: true });
+      defineProperty(this.global, name, {
+        __proto__: null,
+        value,
+        writable: true,
+        enumerable: false,
+        configurable: true,
+      } as PropertyDescriptor);
     }
     this.userGlobals.clear();
   }
@@ -346,11 +390,17 @@ export class Namespace {
   setLastValue(value: unknown): void {
     if (hasOwn(this.lexical, LAST_VALUE)) return;
     const current = getOwnPropertyDescriptor(this.global, LAST_VALUE);
-    if (current && (!('value' in current) || !this.lastValue || !Object.is(current.value, this.lastValue.value))) {
+    if (current && (!hasOwn(current, 'value') || !this.lastValue || !ObjectIs(current.value, this.lastValue.value))) {
       return;
     }
     if (!current && this.lastValue) return;
     this.lastValue = { value };
-    defineProperty(this.global, LAST_VALUE, { value, writable: true, enumerable: false, configurable: true });
+    defineProperty(this.global, LAST_VALUE, {
+      __proto__: null,
+      value,
+      writable: true,
+      enumerable: false,
+      configurable: true,
+    } as PropertyDescriptor);
   }
 }

@@ -20,6 +20,15 @@
 
 import { SnapshotError } from '../errors.ts';
 import { describeKind } from '../namespace/describe-value.ts';
+import {
+  append,
+  JSONStringify,
+  list,
+  MathImul,
+  NumberPrototypeToString,
+  StringPrototypeCharCodeAt,
+  StringPrototypeRepeat,
+} from '../primordials.ts';
 import type { SkippedVariable } from '../types.ts';
 import {
   addedFunctionProperties,
@@ -333,12 +342,46 @@ export function checksumOf(record: Omit<SnapshotPayload, 'checksum'>): string {
     // Older records have no kinds: their checksum stays what it was.
     ...(record.kinds ? [record.kinds] : []),
   ]);
+  return hashText(text);
+}
+
+/**
+ * The record {@link encodeNamespace} makes of variables that all hold primitives other
+ * than symbols (nothing to walk, no functions, no instances), built without any shared
+ * built-in a cell can patch: the worker takes most checkpoints this way, on its hot path.
+ */
+export function encodePrimitiveRecord(names: readonly string[], values: readonly unknown[]): SnapshotPayload {
+  const savedNames = list<string>();
+  const data = list<unknown>();
+  let namesJson = '';
+  for (let i = 0; i < names.length; i++) {
+    append(savedNames, names[i]);
+    append(data, values[i]);
+    namesJson = i === 0 ? JSONStringify(names[i]) : `${namesJson},${JSONStringify(names[i])}`;
+  }
+  // checksumOf's text for this record, written out: JSON.stringify of an array looks up `toJSON`.
+  const text = `[${JSONStringify(FORMAT_TAG)},${FORMAT_VERSION},[${namesJson}],${names.length},[],[]]`;
+  return {
+    __proto__: null,
+    format: FORMAT_TAG,
+    version: FORMAT_VERSION,
+    names: savedNames,
+    data,
+    functions: list(),
+    instances: list(),
+    checksum: hashText(text),
+  } as unknown as SnapshotPayload;
+}
+
+/** FNV-1a of `text`, as 8 hex digits. */
+function hashText(text: string): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
+    hash ^= StringPrototypeCharCodeAt(text, i);
+    hash = MathImul(hash, 0x01000193);
   }
-  return (hash >>> 0).toString(16).padStart(8, '0');
+  const hex = NumberPrototypeToString(hash >>> 0, 16);
+  return `${StringPrototypeRepeat('0', 8 - hex.length)}${hex}`;
 }
 
 function resolvePath(root: unknown, path: PathStep[], containers: WeakMap<object, unknown[]>): unknown {

@@ -6,25 +6,33 @@
 
 import { PolicyError } from '../errors.ts';
 import type { InitMessage, WorkerMessage } from '../protocol.ts';
-import { IntrinsicsGuard, installGuard } from './lockdown/intrinsics.ts';
+import { IntrinsicsGuard, installGuard, watchPins } from './lockdown/intrinsics.ts';
 import { applyPolicy } from './lockdown/policy.ts';
 import { fillSecureContextGaps } from './lockdown/secure-context.ts';
 import { exposeRuntime } from './rpc.ts';
-import { SessionRuntime } from './runtime.ts';
+import { HOT_METHODS, SessionRuntime } from './runtime.ts';
 
 const scope = self;
 const closeWorker = scope.close.bind(scope);
 /** Tells the page the worker is about to end itself (nothing else would: see the 'closing' event). */
 let announceClosing = (_reason: string): void => {};
-// Recorded at module load, before any user code exists: the engine's view of the built-ins.
 // A cell that pins a patched built-in (non-configurable, or a frozen prototype) leaves the
-// engine nothing safe to run on: the worker closes and the host restarts it from the last
-// checkpoint, the same path as a crash. Nothing more is sent from this worker.
-const guard = new IntrinsicsGuard(scope, (what) => {
+// engine's cold paths nothing safe to run on: the worker closes and the host restarts it
+// from the last checkpoint, the same path as a crash. Nothing more is sent from this worker.
+// The pin is caught at the very call that makes it (watchPins); the guard's diff is the backstop.
+let guard: IntrinsicsGuard | undefined;
+watchPins(
+  scope,
+  (target, key) => guard?.pins(target, key) ?? false,
+  () => (guard as IntrinsicsGuard).fail(undefined),
+);
+// Recorded at module load, before any user code exists: the engine's view of the built-ins.
+guard = new IntrinsicsGuard(scope, (what) => {
   announceClosing(`the cell made ${what} impossible to restore, so the engine stopped the worker`);
   closeWorker();
 });
 installGuard(guard);
+const engineGuard = guard;
 
 /**
  * `close()` in a cell ends the worker as it should, but says so first: the page restarts the
@@ -55,7 +63,7 @@ function onInit(event: MessageEvent): void {
   // An own, bound copy: a cell that patches MessagePort.prototype cannot touch the engine's channel.
   const postMessage = MessagePort.prototype.postMessage.bind(port) as (message: WorkerMessage) => void;
   const post = (message: WorkerMessage) => {
-    if (!guard.broken) postMessage(message);
+    if (!engineGuard.broken) postMessage(message);
   };
   announceClosing = (reason) => postMessage({ type: 'closing', reason });
   interceptClose();
@@ -86,7 +94,11 @@ function onInit(event: MessageEvent): void {
   });
   fillSecureContextGaps(scope);
   applyPolicy(scope, config.policy);
-  exposeRuntime(runtime, port, post, guard, { afterReply: runtime.afterReply, onEvent: runtime.onHostEvent });
+  exposeRuntime(runtime, port, post, engineGuard, {
+    hot: HOT_METHODS,
+    afterReply: runtime.afterReply,
+    onEvent: runtime.onHostEvent,
+  });
 }
 
 scope.addEventListener('message', onInit);

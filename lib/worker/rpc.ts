@@ -2,23 +2,36 @@
  * The worker side of the host's RPC, in place of `Comlink.expose`: the page still speaks
  * Comlink (`Comlink.wrap` on its end of the private port), but this side is ours because
  * Comlink's handler calls `Array.prototype.map/reduce/slice`, `Promise.prototype.then` and
- * `Object.assign` from the shared realm, where a cell can patch them. Here every message is
- * handled on the pristine built-ins (through the intrinsics guard), the reply is sent through
- * a `postMessage` bound at startup, and only `APPLY` of a method of the runtime's own class
- * and `RELEASE` are understood — nothing else a forged or stray message could ask for.
+ * `Object.assign` from the shared realm, where a cell can patch them. Here a message is
+ * read by own fields only, the reply is sent through a `postMessage` bound at startup, and
+ * only `APPLY` of a method of the runtime's own class and `RELEASE` are understood —
+ * nothing else a forged or stray message could ask for.
+ *
+ * The hot methods (`execute`, `interrupt`) are called as they are: they use only
+ * primordials. Every other method runs under the guard (on the pristine built-ins).
  */
 import { errorToWire } from '../errors.ts';
-import type { HostEvent, RpcReply, RpcRequest, WireValue, WorkerMessage } from '../protocol.ts';
-import { applyPristine, type EngineGuard, thenPristine } from './lockdown/intrinsics.ts';
+import {
+  ArrayIsArray,
+  append,
+  isEnginePromise,
+  list,
+  ownField,
+  ReflectApply,
+  ReflectGetOwnPropertyDescriptor,
+  ReflectGetPrototypeOf,
+  ReflectOwnKeys,
+  TypeErrorCtor,
+  whenSettled,
+} from '../primordials.ts';
+import type { HostEvent, RpcReply, WireValue, WorkerMessage } from '../protocol.ts';
+import type { EngineGuard } from './lockdown/intrinsics.ts';
 
-const hasOwn = Object.hasOwn;
-const isArray = Array.isArray;
-const getPrototypeOf = Reflect.getPrototypeOf;
 const addEventListener = EventTarget.prototype.addEventListener;
 const removeEventListener = EventTarget.prototype.removeEventListener;
 const portStart = MessagePort.prototype.start;
 const portClose = MessagePort.prototype.close;
-const messageData = Object.getOwnPropertyDescriptor(MessageEvent.prototype, 'data')?.get as (
+const messageData = ReflectGetOwnPropertyDescriptor(MessageEvent.prototype, 'data')?.get as (
   this: MessageEvent,
 ) => unknown;
 
@@ -36,92 +49,113 @@ function thrownWire(error: unknown): WireValue {
  * @param target the runtime; callable names are the own methods of its class.
  * @param port the session's port from the init message.
  * @param post `postMessage` bound to `port` before any user code ran.
- * @param guard switches to the pristine built-ins while a message is handled.
- * @param hooks `afterReply`: engine work to do once a reply is out, in the same switch
- *   (checkpoints); `onEvent`: a host event (input and capability answers).
+ * @param guard runs the cold methods on the pristine built-ins.
+ * @param hooks `hot`: the methods that need no guard (default none); `afterReply`: work to do once a reply
+ *   is out (checkpoints); `onEvent`: a host event (input and capability answers).
  */
 export function exposeRuntime(
   target: object,
   port: MessagePort,
   post: (message: WorkerMessage) => void,
   guard: EngineGuard & { readonly broken?: boolean },
-  hooks: { afterReply?: () => void; onEvent: (event: HostEvent) => void },
+  hooks: { hot?: ReadonlySet<string>; afterReply?: () => void; onEvent: (event: HostEvent) => void },
 ): void {
-  const methods = getPrototypeOf(target) as Record<string, unknown>;
+  // Captured at startup, into tables with no prototype: a lookup finds an own entry or nothing.
+  const methods = { __proto__: null } as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const hot = { __proto__: null } as unknown as Record<string, true>;
+  const proto = ReflectGetPrototypeOf(target) as Record<string, unknown>;
+  for (const name of ReflectOwnKeys(proto)) {
+    if (typeof name !== 'string' || name === 'constructor' || typeof proto[name] !== 'function') continue;
+    methods[name] = proto[name] as (...args: unknown[]) => unknown;
+    if (hooks.hot?.has(name)) hot[name] = true;
+  }
   const afterReply = hooks.afterReply ?? (() => {});
-  const reply = (id: string, wire: WireValue) => {
+  const onEvent = hooks.onEvent;
+
+  // Replies are built whole, as literals with no prototype: assigning a field later could hit a setter a cell put on Object.prototype.
+  const send = (message: RpcReply) => {
     if (guard.broken) return;
-    const message = wire as RpcReply;
-    message.id = id;
     try {
       post(message);
     } catch (error) {
       // A value the structured clone refuses: the caller still gets an answer.
-      const refused = thrownWire(
-        new TypeError(`[sandcell] the worker's reply cannot be sent to the page: ${String(error)}`),
+      const refused = guard.engine(() =>
+        thrownWire(new TypeError(`[sandcell] the worker's reply cannot be sent to the page: ${String(error)}`)),
       );
-      post({ ...refused, id } as RpcReply);
+      post({ __proto__: null, ...refused, id: message.id } as unknown as RpcReply);
     }
   };
-  const onRequest = (request: RpcRequest) => {
-    const { id } = request;
-    if (request.type === 'RELEASE') {
-      reply(id, { type: 'RAW', value: undefined });
-      applyPristine(removeEventListener, port, ['message', onMessage]);
-      applyPristine(portClose, port, []);
+  const reply = (id: string, value: unknown) => send({ __proto__: null, type: 'RAW', value, id } as RpcReply);
+  const fail = (id: string, error: unknown) => {
+    const wire = guard.engine(() => thrownWire(error));
+    send({ __proto__: null, ...wire, id } as unknown as RpcReply);
+  };
+
+  const onRequest = (id: string, data: unknown) => {
+    const type = ownField(data, 'type');
+    if (type === 'RELEASE') {
+      reply(id, undefined);
+      ReflectApply(removeEventListener, port, ['message', onMessage]);
+      ReflectApply(portClose, port, []);
       return;
     }
-    const path: unknown = request.path;
-    const name = isArray(path) && path.length === 1 ? path[0] : undefined;
-    const method =
-      typeof name === 'string' && name !== 'constructor' && hasOwn(methods, name) ? methods[name] : undefined;
-    if (request.type !== 'APPLY' || typeof method !== 'function') {
-      reply(id, thrownWire(new TypeError(`[sandcell] the worker runtime has no method ${String(name)}`)));
+    const path = ownField(data, 'path');
+    const name = ArrayIsArray(path) && path.length === 1 ? ownField(path, 0) : undefined;
+    const method = typeof name === 'string' ? methods[name] : undefined;
+    if (type !== 'APPLY' || method === undefined) {
+      fail(
+        id,
+        new TypeErrorCtor(`[sandcell] the worker runtime has no method ${typeof name === 'string' ? name : '?'}`),
+      );
       return;
     }
-    const args: unknown[] = [];
-    const list: unknown = request.argumentList;
-    const wires = isArray(list) ? list : [];
-    for (let i = 0; i < wires.length; i++) {
-      const wire = wires[i] as Partial<WireValue> | null;
-      if (wire?.type !== 'RAW') {
-        reply(
-          id,
-          thrownWire(new TypeError('[sandcell] only plain (structured-clone) arguments reach the worker runtime')),
-        );
+    const wires = ownField(data, 'argumentList');
+    const args = list<unknown>();
+    const count = ArrayIsArray(wires) ? wires.length : 0;
+    for (let i = 0; i < count; i++) {
+      const wire = ownField(wires, i);
+      if (ownField(wire, 'type') !== 'RAW') {
+        fail(id, new TypeErrorCtor('[sandcell] only plain (structured-clone) arguments reach the worker runtime'));
         return;
       }
-      args[i] = wire.value;
+      append(args, ownField(wire, 'value'));
     }
     let result: unknown;
     try {
-      result = applyPristine(method, target, args);
+      result = hot[name as string]
+        ? ReflectApply(method, target, args)
+        : guard.engine(() => ReflectApply(method, target, args));
     } catch (error) {
-      reply(id, thrownWire(error));
+      fail(id, error);
+      afterReply();
       return;
     }
-    thenPristine(
+    if (!isEnginePromise(result)) {
+      reply(id, result);
+      afterReply();
+      return;
+    }
+    whenSettled(
       result,
-      (value) =>
-        guard.engine(() => {
-          reply(id, { type: 'RAW', value });
-          afterReply();
-        }),
-      (error) =>
-        guard.engine(() => {
-          reply(id, thrownWire(error));
-          afterReply();
-        }),
+      (value) => {
+        reply(id, value);
+        afterReply();
+      },
+      (error) => {
+        fail(id, error);
+        afterReply();
+      },
     );
   };
-  const onMessage = (event: MessageEvent) =>
-    guard.engine(() => {
-      const data = applyPristine(messageData, event, []) as { id?: unknown; type?: unknown } | null;
-      if (!data || typeof data !== 'object' || typeof data.type !== 'string') return;
-      // Comlink's requests carry an id; the page's answers to the worker's requests do not.
-      if (typeof data.id === 'string') onRequest(data as RpcRequest);
-      else hooks.onEvent(data as HostEvent);
-    });
-  applyPristine(addEventListener, port, ['message', onMessage]);
-  applyPristine(portStart, port, []);
+  const onMessage = (event: MessageEvent) => {
+    const data = ReflectApply(messageData, event, []);
+    const type = ownField(data, 'type');
+    if (typeof type !== 'string') return;
+    // Comlink's requests carry an id; the page's answers to the worker's requests do not.
+    const id = ownField(data, 'id');
+    if (typeof id === 'string') onRequest(id, data);
+    else onEvent(data as HostEvent);
+  };
+  ReflectApply(addEventListener, port, ['message', onMessage]);
+  ReflectApply(portStart, port, []);
 }

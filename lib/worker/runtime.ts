@@ -1,7 +1,14 @@
 /**
  * The session runtime inside the worker: runs cells, owns the namespace, output, input,
  * timers and checkpoints. It knows nothing about the transport: the entry file builds it
- * from the init message and exposes it with Comlink.
+ * from the init message and rpc.ts serves it on the session's port.
+ *
+ * `execute` and `interrupt` are the hot path: they run with a cell's patches to the shared
+ * built-ins in force and use only primordials (lib/primordials.ts) — objects they build
+ * have no prototype, the page's request is read by own fields. What they need that calls
+ * shared built-ins (compiling a new cell, rendering a value that is not plain data,
+ * describing an error, a checkpoint of objects) goes through `guard.engine`. The other
+ * methods are cold: rpc.ts runs them under the guard.
  */
 
 import { PolicyError } from '../errors.ts';
@@ -9,12 +16,32 @@ import type { CellSyntaxError, DeclarationKind } from '../executor/cell-plan.ts'
 import type { CellFunction, CompiledCell } from '../executor/compile.ts';
 import { CellCompiler } from '../executor/compile.ts';
 import { FunctionSources } from '../executor/function-source.ts';
-import { CellInterrupt, InterruptGate } from '../executor/interrupt.ts';
+import { type CellInterrupt, InterruptGate, isInterrupt } from '../executor/interrupt.ts';
 import { CheckpointTracker } from '../namespace/checkpoint.ts';
 import { planMerge } from '../namespace/merge.ts';
 import { ENGINE_INTERNALS, Namespace } from '../namespace/namespace.ts';
+import {
+  append,
+  asArray,
+  now as clock,
+  JSONStringify,
+  list,
+  ObjectFreeze,
+  ObjectHasOwn,
+  ObjectKeys,
+  ownField,
+  PromiseCtor,
+  ReflectApply,
+  StringCtor,
+  StringPrototypeIndexOf,
+  SyntaxErrorCtor,
+  structuredClonePristine,
+  TypeErrorCtor,
+  whenSettled,
+} from '../primordials.ts';
 import type {
   CellOutcome,
+  Checkpoint,
   CheckpointGroup,
   EncodedSnapshot,
   ExecuteRequest,
@@ -33,16 +60,13 @@ import { createDisplay } from './io/display.ts';
 import { createHostObject, type HostCalls } from './io/host-calls.ts';
 import { createInput } from './io/input.ts';
 import { DEFAULT_MAX_OUTPUT_BYTES, OutputChannel } from './io/output.ts';
+import { renderPlain } from './io/plain-render.ts';
 import { repr, SUMMARY_LIMITS, typeName } from './io/repr.ts';
-import { applyPristine, engineGuard, thenPristine } from './lockdown/intrinsics.ts';
+import { engineGuard } from './lockdown/intrinsics.ts';
 import { createSnapshotCodec, type SnapshotCodec } from './snapshot-codec.ts';
 
-// The engine's clock, bound before any cell ran: a cell may shadow or replace `performance`.
-const clock = Performance.prototype.now.bind(performance);
-const cloneValue = structuredClone;
 const nativeToString = Function.prototype.toString;
 const originalEval = globalThis.eval;
-const stringIncludes = String.prototype.includes;
 
 /** What a cell returns as its value when it completed without one (`let x = 1`, `function f() {}`). */
 const EMPTY: object = Object.freeze({ __proto__: null });
@@ -70,7 +94,30 @@ export interface RuntimeDeps {
   alive?: Promise<void>;
 }
 
-export class SessionRuntime implements RuntimeApi {
+/**
+ * The runtime as rpc.ts serves it: each RuntimeApi method, answering with its value or
+ * with a promise the engine made (the page sees a promise either way).
+ */
+export type ServedRuntime = {
+  [K in keyof RuntimeApi]: RuntimeApi[K] extends (...args: infer A) => Promise<infer R>
+    ? (...args: A) => R | Promise<R>
+    : never;
+};
+
+/** Names the page may call without the guard: they use only primordials. */
+export const HOT_METHODS: ReadonlySet<string> = new Set(['execute', 'interrupt']);
+
+/** The checkpoint owed for what ran since the last one. */
+interface PendingCheckpoint {
+  /** Names that may have changed (a prototype-less list); undefined: everything (a full checkpoint). */
+  dirty: string[] | undefined;
+  /** Something ran that calls code: functions defined earlier may have touched their names. */
+  callsAnything: boolean;
+  /** The result said a checkpoint follows: one is sent, even an empty one. */
+  announced: boolean;
+}
+
+export class SessionRuntime implements ServedRuntime {
   private readonly scope: typeof globalThis;
   private readonly namespace: Namespace;
   private readonly gate: InterruptGate;
@@ -88,7 +135,7 @@ export class SessionRuntime implements RuntimeApi {
   private executions = 0;
   private runningCell = 0;
   private abortRunning?: (reason: CellInterrupt) => void;
-  private pendingCheckpoint?: { dirty?: Set<string>; callsAnything: boolean; cellId: number; announced?: boolean };
+  private pendingCheckpoint?: PendingCheckpoint;
   private checkpointTimer?: ReturnType<typeof setTimeout>;
 
   constructor(private readonly deps: RuntimeDeps) {
@@ -129,7 +176,8 @@ export class SessionRuntime implements RuntimeApi {
 
     const ns = this.namespace;
     const gate = this.gate;
-    this.cellRuntime = Object.freeze({
+    // Called from inside cells, with the cell's patches in force: what is not wrapped uses only primordials.
+    this.cellRuntime = ObjectFreeze({
       n: gate.countdown,
       tick: gate.tick,
       rethrow: gate.rethrow,
@@ -142,12 +190,12 @@ export class SessionRuntime implements RuntimeApi {
       initAll: ns.initAll,
       evalCode: (evaluate: unknown, code?: unknown, ...rest: unknown[]) => this.evalCode(evaluate, code, rest, false),
       evalStrict: (evaluate: unknown, code?: unknown, ...rest: unknown[]) => this.evalCode(evaluate, code, rest, true),
-      importDenied: (specifier: unknown) =>
-        Promise.reject(
-          new PolicyError(
-            `[sandcell] import(${JSON.stringify(String(specifier))}) is blocked by the session policy: loading code needs { network: true }`,
-          ),
-        ),
+      importDenied: (specifier: unknown) => {
+        const error = new PolicyError(
+          `[sandcell] import(${JSONStringify(StringCtor(specifier))}) is blocked by the session policy: loading code needs { network: true }`,
+        );
+        return new PromiseCtor<never>((_, reject) => reject(error));
+      },
     });
     this.installGlobals();
   }
@@ -180,7 +228,7 @@ export class SessionRuntime implements RuntimeApi {
     scope.addEventListener('unhandledrejection', (event) =>
       engineGuard().engine(() => {
         event.preventDefault();
-        if (event.reason instanceof CellInterrupt) return;
+        if (isInterrupt(event.reason)) return;
         this.reportBackgroundError(event.reason, 'Uncaught (in promise)');
       }),
     );
@@ -196,9 +244,9 @@ export class SessionRuntime implements RuntimeApi {
     const lookup = engineGuard().wrapEngine((text: string) => sources.sourceOf(text));
     const userToString = {
       toString(this: unknown): string {
-        const text = applyPristine(nativeToString, this, []) as string;
+        const text = ReflectApply(nativeToString, this, []) as string;
         if (this === userToString) return 'function toString() { [native code] }';
-        return applyPristine(stringIncludes, text, ['__sc$']) ? lookup(text) : text;
+        return StringPrototypeIndexOf(text, '__sc$') !== -1 ? lookup(text) : text;
       },
     }.toString;
     Object.defineProperty(Function.prototype, 'toString', {
@@ -210,160 +258,208 @@ export class SessionRuntime implements RuntimeApi {
   }
 
   private reportBackgroundError(error: unknown, prefix = 'Uncaught'): void {
-    if (error instanceof CellInterrupt) return;
-    const described = this.compiler.describeError(error, repr);
-    const text = described.stack ?? `${described.name}: ${described.message}`;
-    this.output.stream('stderr', `${prefix} ${text}\n`);
+    if (isInterrupt(error)) return;
+    engineGuard().engine(() => {
+      const described = this.compiler.describeError(error, repr);
+      const text = described.stack ?? `${described.name}: ${described.message}`;
+      this.output.stream('stderr', `${prefix} ${text}\n`);
+    });
     if (this.runningCell === 0) this.output.flush();
   }
 
-  async ready(): Promise<{ crossOriginIsolated: boolean }> {
-    await this.deps.alive;
-    return { crossOriginIsolated: this.deps.control !== undefined };
+  ready(): Promise<{ crossOriginIsolated: boolean }> {
+    const crossOriginIsolated = this.deps.control !== undefined;
+    const alive = this.deps.alive ?? PromiseCtor.resolve();
+    return new PromiseCtor((resolve) => {
+      const answer = () => resolve({ __proto__: null, crossOriginIsolated } as { crossOriginIsolated: boolean });
+      whenSettled(alive, answer, answer);
+    });
   }
 
-  async execute(request: ExecuteRequest): Promise<CellOutcome> {
+  // ── cells: the hot path ─────────────────────────────────────────────────────────
+
+  execute(request: ExecuteRequest): CellOutcome | Promise<CellOutcome> {
+    const cellId = ownField(request, 'cellId');
+    const code = ownField(request, 'code');
+    const limit = ownField(request, 'timeoutMs');
+    if (typeof cellId !== 'number' || typeof code !== 'string') {
+      throw new TypeErrorCtor('[sandcell] execute needs { cellId: number, code: string }');
+    }
+    const timeoutMs = typeof limit === 'number' ? limit : undefined;
     this.flushCheckpoint();
-    const { cellId, code, timeoutMs } = request;
     const started = clock();
     this.runningCell = cellId;
     this.gate.begin(cellId, timeoutMs);
     this.timers.setOwner(cellId);
     this.output.begin(cellId);
     this.executions++;
-    const compiled = this.compiler.compile(code);
-    if ('mode' in compiled) {
+    let compiled = this.compiler.cached(code);
+    if (compiled === undefined) compiled = engineGuard().engine(() => this.compiler.compileMiss(code));
+    if (ObjectHasOwn(compiled, 'mode')) {
+      const error = compiled as CellSyntaxError;
       return this.finish(cellId, started, {
+        __proto__: null,
         status: 'error',
         mode: 'syntax-error',
         hasValue: false,
         error: {
-          name: compiled.name ?? 'SyntaxError',
-          message: compiled.message,
-          line: compiled.line,
-          column: compiled.column,
+          __proto__: null,
+          name: error.name ?? 'SyntaxError',
+          message: error.message,
+          line: error.line,
+          column: error.column,
         },
-      });
+      } as unknown as CellOutcome);
     }
-    const { plan } = compiled;
-    let status: CellOutcome['status'] = 'ok';
+    const cell = compiled as CompiledCell;
+    if (cell.plan.mode === 'top-level-await') return this.runAsync(cell, cellId, started, timeoutMs);
     let returned: unknown;
-    let error: CellOutcome['error'];
     try {
-      returned =
-        plan.mode === 'top-level-await' ? await this.runAsync(compiled, timeoutMs) : this.runSync(compiled.run);
+      returned = this.runCell(cell.run);
     } catch (thrown) {
-      if (thrown instanceof CellInterrupt) {
-        status = thrown.reason === 'timeout' ? 'timeout' : 'interrupted';
-        this.timers.clear(cellId);
-      } else {
-        status = 'error';
-        error = this.compiler.describeError(thrown, repr);
-      }
+      return this.complete(cellId, started, cell, true, thrown);
     }
-    this.recordDefinitions(compiled);
-    const outcome: Omit<CellOutcome, 'outputDropped' | 'durationMs'> = {
-      status,
-      mode: plan.mode,
-      hasValue: false,
-    };
-    const value = (returned as { value?: unknown } | undefined)?.value;
-    if (status === 'ok' && value !== EMPTY) {
-      outcome.hasValue = true;
-      outcome.repr = repr(value);
-      this.namespace.setLastValue(value);
-      if (isCloneable(value)) outcome.value = value;
-    }
-    if (error) outcome.error = error;
-    if (plan.definesFunctions) this.checkpoints.noteFunctions(plan.freeNames);
-    const dirty = new Set<string>(plan.freeNames);
-    for (const d of plan.declarations) dirty.add(d.name);
-    // Code built from strings can change what is inside any value: everything is looked at again.
-    if (dirty.has('eval') || dirty.has('Function')) for (const name of this.namespace.names()) dirty.add(name);
-    this.markDirty(dirty, plan.mayCall, cellId);
-    return this.finish(cellId, started, outcome);
+    return this.complete(cellId, started, cell, false, returned);
   }
 
-  private runSync(run: CellFunction): unknown {
-    return engineGuard().user(() => applyPristine(run, undefined, [this.cellRuntime, this.namespace.lexical]));
+  /** Calls a compiled cell's function, with the hooks and the lexical scope. */
+  private runCell(run: CellFunction): unknown {
+    return ReflectApply(run, undefined, [this.cellRuntime, this.namespace.lexical]);
   }
 
   /** An async cell races its own promise against a stop: a promise that never settles still ends. */
-  private runAsync(compiled: CompiledCell, timeoutMs: number | undefined): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const deadline =
-        timeoutMs === undefined
-          ? undefined
-          : this.timers.engine.setTimeout(() => stop(this.gate.stop('timeout')), timeoutMs);
-      const guard = engineGuard();
-      const stop = (reason: CellInterrupt) => {
-        guard.setRestingUser(false);
+  private runAsync(cell: CompiledCell, cellId: number, started: number, timeoutMs: number | undefined) {
+    return new PromiseCtor<CellOutcome>((resolve) => {
+      let done = false;
+      let deadline: ReturnType<typeof setTimeout> | undefined;
+      // resolve() looks for `then` on what it is given: the outcome has no prototype.
+      const settle = (threw: boolean, result: unknown) => {
+        if (done) return;
+        done = true;
         if (deadline !== undefined) this.timers.engine.clearTimeout(deadline);
         this.abortRunning = undefined;
-        reject(reason);
+        resolve(this.complete(cellId, started, cell, threw, result));
       };
-      this.abortRunning = stop;
+      if (timeoutMs !== undefined) {
+        deadline = this.timers.engine.setTimeout(() => settle(true, this.gate.stop('timeout')), timeoutMs);
+      }
+      this.abortRunning = (reason) => settle(true, reason);
       let promise: unknown;
       try {
-        promise = guard.user(() => applyPristine(compiled.run, undefined, [this.cellRuntime, this.namespace.lexical]));
-      } catch (error) {
-        stop(error as CellInterrupt);
+        promise = this.runCell(cell.run);
+      } catch (thrown) {
+        settle(true, thrown);
         return;
       }
-      // The cell's awaits resume with the user's built-ins; its settling brings back the engine's.
-      guard.setRestingUser(true);
-      thenPristine(
-        promise,
-        (value) => {
-          guard.setRestingUser(false);
-          if (deadline !== undefined) this.timers.engine.clearTimeout(deadline);
-          this.abortRunning = undefined;
-          resolve(value);
-        },
-        (error) => {
-          guard.setRestingUser(false);
-          if (deadline !== undefined) this.timers.engine.clearTimeout(deadline);
-          this.abortRunning = undefined;
-          reject(error);
-        },
+      // The async function's own promise: nobody else holds it, and whenSettled looks nothing up.
+      whenSettled(
+        promise as Promise<unknown>,
+        (value) => settle(false, value),
+        (error) => settle(true, error),
       );
     });
   }
 
-  private finish(
-    cellId: number,
-    started: number,
-    outcome: Omit<CellOutcome, 'outputDropped' | 'durationMs'>,
-  ): CellOutcome {
+  /** The outcome of a cell that ran: built from primordials, with no prototype, so nothing a cell defined can reach it. */
+  private complete(cellId: number, started: number, cell: CompiledCell, threw: boolean, result: unknown): CellOutcome {
+    const plan = cell.plan;
+    const guard = engineGuard();
+    const outcome = { __proto__: null, status: 'ok', mode: plan.mode, hasValue: false } as unknown as CellOutcome;
+    // Interrupted only when the engine stopped this cell: an interrupt a cell kept from an
+    // earlier one and throws again is an error like any other value.
+    const stopped = this.gate.stopReason;
+    if (threw) {
+      if (stopped !== undefined && isInterrupt(result)) {
+        outcome.status = stopped === 'timeout' ? 'timeout' : 'interrupted';
+        this.timers.clear(cellId);
+      } else {
+        outcome.status = 'error';
+        outcome.error = guard.engine(() => this.compiler.describeError(result, repr));
+      }
+    }
+    if (ObjectKeys(plan.definitions).length > 0) guard.engine(() => this.recordDefinitions(cell));
+    // The cell returned `{ __proto__: null, value }`, the value EMPTY when it has none.
+    const value = threw ? EMPTY : ownField(result, 'value');
+    if (value !== EMPTY) {
+      outcome.hasValue = true;
+      this.describeValue(value, outcome);
+      this.namespace.setLastValue(value);
+    }
+    if (plan.definesFunctions) guard.engine(() => this.checkpoints.noteFunctions(plan.freeNames));
+    const names = list<string>();
+    let fromStrings = false;
+    for (let i = 0; i < plan.freeNames.length; i++) {
+      const name = plan.freeNames[i];
+      if (name === 'eval' || name === 'Function') fromStrings = true;
+      append(names, name);
+    }
+    for (let i = 0; i < plan.declarations.length; i++) append(names, plan.declarations[i].name);
+    // Code built from strings can change what is inside any value: everything is looked at again.
+    if (fromStrings) {
+      const all = this.namespace.names();
+      for (let i = 0; i < all.length; i++) append(names, all[i]);
+    }
+    this.markDirty(names, plan.mayCall);
+    return this.finish(cellId, started, outcome);
+  }
+
+  /**
+   * `repr` and, when structured clone takes it, the value itself — the clone, so what the
+   * page receives is plain data whatever the value's getters or proxies do when read again.
+   */
+  private describeValue(value: unknown, outcome: CellOutcome): void {
+    if (value === null || (typeof value !== 'object' && typeof value !== 'function')) {
+      if (typeof value !== 'symbol') outcome.value = value;
+    } else if (typeof value === 'object') {
+      let cloned = false;
+      let clone: unknown;
+      try {
+        clone = structuredClonePristine(value);
+        cloned = true;
+      } catch {}
+      if (cloned) outcome.value = clone;
+    }
+    outcome.repr = renderPlain(value) ?? engineGuard().engine(() => repr(value));
+  }
+
+  private finish(cellId: number, started: number, outcome: CellOutcome): CellOutcome {
     this.gate.end();
     this.timers.setOwner(0);
     this.runningCell = 0;
     this.abortRunning = undefined;
     this.hostCalls.cancelCell(cellId);
-    const dropped = this.output.end();
-    const result: CellOutcome = { ...outcome, durationMs: clock() - started, outputDropped: dropped };
+    outcome.outputDropped = this.output.end();
+    outcome.durationMs = clock() - started;
     // A cell that can have changed nothing (`1`, `f`) sends no checkpoint, so it promises none.
     const pending = this.pendingCheckpoint;
-    if (pending && (pending.dirty === undefined || pending.dirty.size > 0 || pending.callsAnything)) {
+    if (pending && (pending.dirty === undefined || pending.dirty.length > 0 || pending.callsAnything)) {
       pending.announced = true;
-      result.checkpointFollows = true;
+      outcome.checkpointFollows = true;
     }
-    return result;
+    return outcome;
   }
 
   /**
    * Records what changed (`'all'`: everything) for the next checkpoint, which is taken after
    * the reply has gone out — or before the next cell starts, whichever comes first.
    */
-  private markDirty(names: Iterable<string> | 'all', callsAnything = false, cellId = 0): void {
-    const pending = (this.pendingCheckpoint ??= { dirty: new Set(), callsAnything: false, cellId });
+  private markDirty(names: readonly string[] | 'all', callsAnything = false): void {
+    let pending = this.pendingCheckpoint;
+    if (pending === undefined) {
+      pending = {
+        __proto__: null,
+        dirty: list<string>(),
+        callsAnything: false,
+        announced: false,
+      } as unknown as PendingCheckpoint;
+      this.pendingCheckpoint = pending;
+    }
     if (names === 'all') pending.dirty = undefined;
-    else if (pending.dirty) for (const name of names) pending.dirty.add(name);
-    pending.callsAnything ||= callsAnything;
-    if (cellId) pending.cellId = cellId;
+    else if (pending.dirty) for (let i = 0; i < names.length; i++) append(pending.dirty, names[i]);
+    if (callsAnything) pending.callsAnything = true;
     this.checkpointTimer ??= this.timers.engine.setTimeout(() => {
       this.checkpointTimer = undefined;
-      engineGuard().engine(() => this.flushCheckpoint());
+      this.flushCheckpoint();
     }, 0);
   }
 
@@ -372,15 +468,15 @@ export class SessionRuntime implements RuntimeApi {
     this.hostCalls.onHostEvent(event);
   };
 
-  /**
-   * Called by the RPC right after a reply went out, still on the engine's built-ins: the
-   * pending checkpoint is taken there and then, saving the timer task its own switch of the
-   * built-ins (a diff of every guarded property — most of what an execute() costs).
-   */
+  /** Called by the RPC right after a reply went out: the pending checkpoint is taken there and then. */
   afterReply = (): void => {
     this.flushCheckpoint();
   };
 
+  /**
+   * Takes the pending checkpoint: without the guard when every name it covers holds a
+   * primitive (CheckpointTracker.takePrimitives), else on the pristine built-ins.
+   */
   private flushCheckpoint(): void {
     if (this.checkpointTimer !== undefined) {
       this.timers.engine.clearTimeout(this.checkpointTimer);
@@ -389,17 +485,34 @@ export class SessionRuntime implements RuntimeApi {
     const pending = this.pendingCheckpoint;
     if (!pending) return;
     this.pendingCheckpoint = undefined;
-    try {
-      const checkpoint = this.checkpoints.take(this.namespace, pending.dirty, pending.callsAnything);
-      if (pending.announced || checkpoint.groups.length > 0 || checkpoint.removed.length > 0) {
-        this.deps.post({ type: 'checkpoint', checkpoint });
-      }
-    } catch (error) {
+    const dirty = pending.dirty;
+    let checkpoint =
+      dirty === undefined ? undefined : this.checkpoints.takePrimitives(this.namespace, dirty, pending.callsAnything);
+    if (checkpoint === undefined) {
+      checkpoint = engineGuard().engine(() => {
+        try {
+          return this.checkpoints.take(
+            this.namespace,
+            dirty === undefined ? undefined : new Set(asArray(dirty)),
+            pending.callsAnything,
+          );
+        } catch (error) {
+          this.output.stream('stderr', `[sandcell] could not checkpoint the namespace: ${String(error)}\n`);
+          this.output.flush();
+          return undefined;
+        }
+      });
+    }
+    if (checkpoint === undefined) {
       // The page is told nothing changed, so a kill it holds back for this checkpoint can go ahead.
-      if (pending.announced)
-        this.deps.post({ type: 'checkpoint', checkpoint: { full: false, groups: [], removed: [] } });
-      this.output.stream('stderr', `[sandcell] could not checkpoint the namespace: ${String(error)}\n`);
-      this.output.flush();
+      if (pending.announced) {
+        const empty = { __proto__: null, full: false, groups: list(), removed: list() } as unknown as Checkpoint;
+        this.deps.post({ type: 'checkpoint', checkpoint: empty });
+      }
+      return;
+    }
+    if (pending.announced || checkpoint.groups.length > 0 || checkpoint.removed.length > 0) {
+      this.deps.post({ type: 'checkpoint', checkpoint });
     }
   }
 
@@ -410,18 +523,20 @@ export class SessionRuntime implements RuntimeApi {
    */
   private evalCode(evaluate: unknown, code: unknown, rest: unknown[], strict: boolean): unknown {
     if (evaluate !== originalEval) {
-      return applyPristine(evaluate as (...args: unknown[]) => unknown, undefined, [code, ...rest]);
+      const args = list<unknown>();
+      append(args, code);
+      for (let i = 0; i < rest.length; i++) append(args, rest[i]);
+      return ReflectApply(evaluate as (...args: unknown[]) => unknown, undefined, args);
     }
     if (typeof code !== 'string') return code;
     const compiled = this.compileEval(strict ? `'use strict';${code}` : code);
-    if ('mode' in compiled) throw new SyntaxError(compiled.message);
-    if (compiled.plan.mode === 'top-level-await') {
-      throw new SyntaxError('await is only valid in async functions and the top level bodies of modules');
+    if (ObjectHasOwn(compiled, 'mode')) throw new SyntaxErrorCtor((compiled as CellSyntaxError).message);
+    const cell = compiled as CompiledCell;
+    if (cell.plan.mode === 'top-level-await') {
+      throw new SyntaxErrorCtor('await is only valid in async functions and the top level bodies of modules');
     }
-    const returned = applyPristine(compiled.run, undefined, [this.cellRuntime, this.namespace.lexical]) as {
-      value: unknown;
-    };
-    return returned.value === EMPTY ? undefined : returned.value;
+    const value = ownField(this.runCell(cell.run), 'value');
+    return value === EMPTY ? undefined : value;
   }
 
   /**
@@ -439,10 +554,11 @@ export class SessionRuntime implements RuntimeApi {
     this.deps.post({ type: 'restoring', name });
     if (ownGate) this.gate.begin(RESTORE_CELL_ID, RESTORE_TIME_LIMIT_MS);
     try {
-      this.runSync(compiled.run);
+      // The definition is user code: it runs with the user's patches, as the cell that made it did.
+      engineGuard().user(() => this.runCell(compiled.run));
     } catch (error) {
       this.namespace.discard(name);
-      if (error instanceof CellInterrupt) {
+      if (isInterrupt(error)) {
         throw new DefinitionGivenUp(
           `restoring it ran past the ${RESTORE_TIME_LIMIT_MS} ms time limit for a definition (a class body or static block that does not finish)`,
         );
@@ -471,12 +587,12 @@ export class SessionRuntime implements RuntimeApi {
     return live;
   }
 
-  async detectMode(code: string): Promise<ExecutionMode> {
+  detectMode(code: string): ExecutionMode {
     const compiled = this.compiler.compile(String(code));
     return 'mode' in compiled ? compiled.mode : compiled.plan.mode;
   }
 
-  async interrupt(cellId: number): Promise<void> {
+  interrupt(cellId: number): void {
     if (cellId === 0) {
       // Stop pressed while idle: clear what finished cells left running.
       this.timers.clear();
@@ -491,7 +607,7 @@ export class SessionRuntime implements RuntimeApi {
 
   // ── namespace from the host ────────────────────────────────────────────────────
 
-  async getVariable(name: string): Promise<{ found: boolean; value?: unknown; error?: string }> {
+  getVariable(name: string): { found: boolean; value?: unknown; error?: string } {
     if (!this.namespace.has(name)) return { found: false };
     const value = this.namespace.get(name);
     if (!isCloneable(value)) {
@@ -503,7 +619,7 @@ export class SessionRuntime implements RuntimeApi {
     return { found: true, value };
   }
 
-  async setVariables(values: Record<string, unknown>, strategy: string): Promise<void> {
+  setVariables(values: Record<string, unknown>, strategy: string): void {
     const names = Object.keys(values);
     for (const name of names) {
       if (ENGINE_INTERNALS.has(name)) throw new TypeError(`[sandcell] cannot set '${name}': it is an engine internal`);
@@ -519,7 +635,7 @@ export class SessionRuntime implements RuntimeApi {
     this.markDirty(Object.keys(writes));
   }
 
-  async listVariables(): Promise<VariableInfo[]> {
+  listVariables(): VariableInfo[] {
     return this.namespace.names().map((name) => {
       let value: unknown;
       try {
@@ -531,7 +647,7 @@ export class SessionRuntime implements RuntimeApi {
     });
   }
 
-  async deleteVariable(name: string): Promise<boolean> {
+  deleteVariable(name: string): boolean {
     const deleted = this.namespace.delete(name);
     if (deleted) {
       this.definitions.delete(name);
@@ -540,13 +656,13 @@ export class SessionRuntime implements RuntimeApi {
     return deleted;
   }
 
-  async clearVariables(): Promise<void> {
+  clearVariables(): void {
     this.namespace.clear();
     this.definitions.clear();
     this.markDirty([]);
   }
 
-  async restoreCheckpoint(groups: CheckpointGroup[], givenUp: SkippedVariable[] = []): Promise<RestoreReport> {
+  restoreCheckpoint(groups: CheckpointGroup[], givenUp: SkippedVariable[] = []): RestoreReport {
     const report: RestoreReport = { restored: [], skipped: [] };
     for (const group of groups) {
       const result = this.snapshots.decodeInto(group.payload, givenUp);
@@ -562,12 +678,12 @@ export class SessionRuntime implements RuntimeApi {
     return report;
   }
 
-  async encodeSnapshot(): Promise<EncodedSnapshot> {
+  encodeSnapshot(): EncodedSnapshot {
     const { record, saved, skipped, bytes } = this.snapshots.encode();
     return { record, saved, skipped, bytes };
   }
 
-  async restoreSnapshot(record: unknown, givenUp: SkippedVariable[] = []): Promise<RestoreReport> {
+  restoreSnapshot(record: unknown, givenUp: SkippedVariable[] = []): RestoreReport {
     const result = this.snapshots.decodeInto(record, givenUp);
     for (const [name, source] of Object.entries(result.definitions)) {
       this.definitions.set(name, { source, value: this.namespace.get(name) });
@@ -577,11 +693,11 @@ export class SessionRuntime implements RuntimeApi {
     return { restored: result.restored, skipped: result.skipped };
   }
 
-  async stats(): Promise<{
+  stats(): {
     executions: number;
     cache: { size: number; capacity: number; hits: number; misses: number };
     variables: number;
-  }> {
+  } {
     return { executions: this.executions, cache: this.compiler.stats(), variables: this.namespace.names().length };
   }
 }
@@ -592,7 +708,7 @@ function isCloneable(value: unknown): boolean {
     return true;
   if (typeof value === 'function' || typeof value === 'symbol') return false;
   try {
-    cloneValue(value);
+    structuredClonePristine(value);
     return true;
   } catch {
     return false;

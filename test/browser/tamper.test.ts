@@ -75,6 +75,22 @@ const TAMPERS: Array<[string, string]> = [
     Reflect.defineProperty(Object.prototype, 'value', { __proto__: null, set() {}, get() { return 'FORGED' }, configurable: true });
     1`,
   ],
+  // The engine builds results, output batches and checkpoints while a cell's patches are in
+  // force (no switch on the hot path): a setter for any key or index it writes must not see them.
+  [
+    'Object.prototype setters on every key and array index the engine writes',
+    `
+    for (const key of ['status', 'repr', 'value', 'hasValue', 'mode', 'error', 'durationMs', 'outputDropped',
+        'type', 'events', 'stream', 'text', 'cellId', 'checkpoint', 'groups', 'names', 'payload', 'removed',
+        'full', 'data', 'checksum', 'format', 'version', 'functions', 'instances', 'dirty', 'callsAnything']) {
+      Object.defineProperty(Object.prototype, key, { __proto__: null, set() { throw new Error('FORGED ' + key) }, get() { return 'FORGED' }, configurable: true });
+    }
+    // Indices on Object.prototype: every array's index writes look there (on Array.prototype they would change its length).
+    for (let i = 0; i < 4; i++) {
+      Object.defineProperty(Object.prototype, i, { __proto__: null, set() { throw new Error('FORGED ' + i) }, get() { return 'FORGED' }, configurable: true });
+    }
+    1`,
+  ],
   [
     'MessagePort.prototype.postMessage patched',
     `
@@ -140,7 +156,7 @@ describe('forging and tampering', () => {
       capabilities: { running: () => started() },
     });
     await s.execute(
-      'Atomics.load = () => 0; Atomics.wait = () => "ok"; performance.now = () => 0; Performance.prototype.now = () => 0',
+      'Atomics.load = () => 0; Atomics.wait = () => "ok"; performance.now = () => 0; Performance.prototype.now = () => 0; Math.max = Math.min = Math.floor = () => 0',
     );
     const result = s.execute('host.running(); while (true) {}');
     await running;

@@ -2,16 +2,17 @@
  * Timers belong to the cell that made them: `setTimeout`/`setInterval` are wrapped so
  * every timer records its owner (the running cell, or — for a timer made by a timer
  * callback — that callback's owner). Stopping a cell clears everything it left behind.
- * The wrappers themselves are engine work (owner tracking, on the engine's built-ins); the
- * callback is user code (run with the user's own patches of the built-ins).
+ * The wrappers run inside user code, with a cell's patches to the built-ins in force, so
+ * they use only primordials (lib/primordials.ts); the callback itself is the user's.
  */
-import { applyPristine, engineGuard } from '../lockdown/intrinsics.ts';
+import { ObjectDefineProperty, ReflectApply, SafeMap, TypeErrorCtor } from '../../primordials.ts';
+import { engineGuard } from '../lockdown/intrinsics.ts';
 
 type TimerId = ReturnType<typeof setTimeout>;
 type Callback = (...args: unknown[]) => void;
 
 export class CellTimers {
-  private readonly owned = new Map<number, Map<TimerId, 'timeout' | 'interval'>>();
+  private readonly owned = new SafeMap<number, SafeMap<TimerId, 'timeout' | 'interval'>>();
   /** Owner of the code running right now: the running cell, or the owner of the running timer callback. */
   private current = 0;
   private readonly real: {
@@ -44,22 +45,23 @@ export class CellTimers {
 
   /** Replaces the timer globals with owner-tracking versions. */
   install(scope: typeof globalThis): void {
+    const guard = engineGuard();
     const make =
       (kind: 'timeout' | 'interval') =>
       (handler: unknown, delay?: number, ...args: unknown[]): TimerId => {
         if (typeof handler !== 'function') {
-          throw new TypeError(
+          throw new TypeErrorCtor(
             `[sandcell] set${kind === 'timeout' ? 'Timeout' : 'Interval'} needs a function (strings are not evaluated in sandcell) — pass () => { … }`,
           );
         }
         const owner = this.current;
-        const guard = engineGuard();
         const run = () => {
           const previous = this.current;
           this.current = owner;
           if (kind === 'timeout') this.forget(owner, id);
           try {
-            guard.user(() => applyPristine(handler as Callback, scope, args));
+            // Outside cold engine work this is a plain call; during it, the user's patches come back for the callback.
+            guard.user(() => ReflectApply(handler as Callback, scope, args));
           } catch (error) {
             this.onCallbackError(error);
           } finally {
@@ -68,7 +70,7 @@ export class CellTimers {
         };
         const id: TimerId = kind === 'timeout' ? this.real.setTimeout(run, delay) : this.real.setInterval(run, delay);
         let timers = this.owned.get(owner);
-        if (!timers) this.owned.set(owner, (timers = new Map()));
+        if (!timers) this.owned.set(owner, (timers = new SafeMap()));
         timers.set(id, kind);
         return id;
       };
@@ -76,18 +78,19 @@ export class CellTimers {
       if (id === undefined) return;
       this.real.clearTimeout(id);
       this.real.clearInterval(id);
-      for (const [owner, timers] of this.owned) if (timers.delete(id) && timers.size === 0) this.owned.delete(owner);
+      this.owned.forEach((timers, owner) => {
+        if (timers.delete(id) && timers.size === 0) this.owned.delete(owner);
+      });
     };
     // Non-enumerable like the originals: they are the worker's globals, not user variables.
-    const guard = engineGuard();
-    const globals = {
-      setTimeout: guard.wrapEngine(make('timeout')),
-      setInterval: guard.wrapEngine(make('interval')),
-      clearTimeout: guard.wrapEngine(clear),
-      clearInterval: guard.wrapEngine(clear),
-    };
-    for (const [name, value] of Object.entries(globals)) {
-      Object.defineProperty(scope, name, { value, writable: true, enumerable: false, configurable: true });
+    const globals: Array<[string, unknown]> = [
+      ['setTimeout', make('timeout')],
+      ['setInterval', make('interval')],
+      ['clearTimeout', clear],
+      ['clearInterval', clear],
+    ];
+    for (const [name, value] of globals) {
+      ObjectDefineProperty(scope, name, { value, writable: true, enumerable: false, configurable: true });
     }
   }
 
@@ -99,15 +102,20 @@ export class CellTimers {
   /** Clears every timer owned by `cellId` (or by every cell when `cellId` is undefined); returns how many. */
   clear(cellId?: number): number {
     let cleared = 0;
-    for (const [owner, timers] of [...this.owned]) {
-      if (cellId !== undefined && owner !== cellId) continue;
-      for (const [id, kind] of timers) {
-        if (kind === 'timeout') this.real.clearTimeout(id);
-        else this.real.clearInterval(id);
+    const real = this.real;
+    const owners = new SafeMap<number, true>();
+    this.owned.forEach((timers, owner) => {
+      if (cellId !== undefined && owner !== cellId) return;
+      timers.forEach((kind, id) => {
+        if (kind === 'timeout') real.clearTimeout(id);
+        else real.clearInterval(id);
         cleared++;
-      }
+      });
+      owners.set(owner, true);
+    });
+    owners.forEach((_, owner) => {
       this.owned.delete(owner);
-    }
+    });
     return cleared;
   }
 

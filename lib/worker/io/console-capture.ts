@@ -4,38 +4,35 @@
  * DevTools console formats them (`%s %d %i %f %o %O %c`, objects by `repr`).
  */
 
+import { ObjectIs, ReflectApply, StringCtor, StringPrototypeIndexOf } from '../../primordials.ts';
 import { engineGuard } from '../lockdown/intrinsics.ts';
+import { renderPlain } from './plain-render.ts';
 import { repr } from './repr.ts';
 
 export interface StreamSink {
   stream(stream: 'stdout' | 'stderr', text: string): void;
-  /** Hot path for plain text, safe to call in user mode (see OutputChannel.appendText). */
+  /** Hot path for plain text, safe to call with a cell's patches in force (see OutputChannel.appendText). */
   appendText?(stream: 'stdout' | 'stderr', text: string): void;
 }
 
-/* Captured at load: the hot path below runs in user mode and must not look anything up. */
-const apply = Reflect.apply;
-const stringIncludes = String.prototype.includes;
-const StringOf = String;
-const sameValue = Object.is;
-
 /**
- * The text of a console call whose arguments are all primitives and whose first argument
- * has no format directive — nearly every console.log in a loop — or undefined for the rest.
- * Renders exactly as `formatArgs` does (`-0`, `1n`), without calling any patchable method.
+ * The text of a console call whose first argument has no format directive and whose
+ * arguments are all plain data (see `renderPlain`) — nearly every console.log — or
+ * undefined for the rest. Renders exactly as `formatArgs` does (`-0`, `1n`, `{ a: 1 }`),
+ * without calling anything a cell can patch.
  */
 export function plainText(args: readonly unknown[]): string | undefined {
   let text = '';
   for (let i = 0; i < args.length; i++) {
     const value = args[i];
-    let piece: string;
+    let piece: string | undefined;
     switch (typeof value) {
       case 'string':
-        if (i === 0 && apply(stringIncludes, value, ['%'])) return undefined;
+        if (i === 0 && StringPrototypeIndexOf(value, '%') !== -1) return undefined;
         piece = value;
         break;
       case 'number':
-        piece = sameValue(value, -0) ? '-0' : StringOf(value);
+        piece = ObjectIs(value, -0) ? '-0' : StringCtor(value);
         break;
       case 'boolean':
         piece = value ? 'true' : 'false';
@@ -44,11 +41,11 @@ export function plainText(args: readonly unknown[]): string | undefined {
         piece = 'undefined';
         break;
       case 'bigint':
-        piece = `${StringOf(value)}n`;
+        piece = `${StringCtor(value)}n`;
         break;
       default:
-        if (value !== null) return undefined;
-        piece = 'null';
+        piece = value === null ? 'null' : renderPlain(value);
+        if (piece === undefined) return undefined;
     }
     text = i === 0 ? piece : `${text} ${piece}`;
   }
@@ -182,12 +179,13 @@ export function createConsole(
     },
     clear: () => {},
   };
-  // Called from user code: formatting and batching run on the pristine built-ins.
+  // Called from user code: formatting anything but plain data runs on the pristine built-ins.
   const guard = engineGuard();
   for (const name of Object.keys(methods)) methods[name] = guard.wrapEngine(methods[name]);
-  // Plain text skips the guard switch (the hot path of a flood); anything else takes it.
-  const append = sink.appendText
-    ? (stream: 'stdout' | 'stderr', text: string) => sink.appendText?.(stream, text)
+  // Plain data skips the guard switch (every console.log in a loop, every flood); the rest takes it.
+  const appendText = sink.appendText;
+  const append = appendText
+    ? (stream: 'stdout' | 'stderr', text: string) => ReflectApply(appendText, sink, [stream, text])
     : undefined;
   if (append) {
     for (const [name, stream] of [
@@ -200,7 +198,7 @@ export function createConsole(
       const slow = methods[name];
       methods[name] = (...args: unknown[]) => {
         const text = indent === '' ? plainText(args) : undefined;
-        if (text === undefined) apply(slow, undefined, args);
+        if (text === undefined) ReflectApply(slow, undefined, args);
         else append(stream, `${text}\n`);
       };
     }

@@ -1,11 +1,22 @@
 /**
  * Calls from a cell to the page: `host.<name>(...)` capabilities and the awaited form of
  * `input()`. Requests go out on the private port with an id; replies are matched by id
- * and shape, and a stopped cell's pending calls reject at once.
+ * and shape, and a stopped cell's pending calls reject at once. All of it runs inside user
+ * code or on the hot path, so it uses only primordials (lib/primordials.ts) and reads the
+ * page's replies by own fields only.
  */
 import { CellInterrupt } from '../../executor/interrupt.ts';
+import {
+  append,
+  ErrorCtor,
+  list,
+  ObjectFreeze,
+  ownField,
+  PromiseCtor,
+  SafeMap,
+  TypeErrorCtor,
+} from '../../primordials.ts';
 import type { HostEvent, WorkerEvent } from '../../protocol.ts';
-import { engineGuard } from '../lockdown/intrinsics.ts';
 
 export interface HostCalls {
   /** The `host` object user code sees: a frozen, prototype-less object of the capability names only. */
@@ -24,6 +35,13 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+/** A string for an error message, without calling anything of the value's (it may be a cell's). */
+function describeFailure(error: unknown): string {
+  const message = ownField(error, 'message');
+  if (typeof message === 'string') return message;
+  return typeof error === 'string' ? error : 'the arguments cannot be structured-cloned';
+}
+
 export function createHostObject(
   names: readonly string[],
   post: (event: WorkerEvent) => void,
@@ -31,14 +49,14 @@ export function createHostObject(
 ): HostCalls {
   // One allocator for every request the worker makes of the page.
   let nextId = 1;
-  const pending = new Map<number, Pending>();
+  const pending = new SafeMap<number, Pending>();
   const call = (
     type: 'capability' | 'input',
     payload: { name?: string; args?: unknown[]; prompt?: string },
   ): Promise<unknown> => {
     const id = nextId++;
     const cellId = currentCell();
-    return new Promise((resolve, reject) => {
+    return new PromiseCtor((resolve, reject) => {
       pending.set(id, { cellId, resolve, reject });
       try {
         if (type === 'capability')
@@ -47,52 +65,58 @@ export function createHostObject(
       } catch (error) {
         pending.delete(id);
         reject(
-          new TypeError(
-            `host.${payload.name} arguments cannot be sent to the page: ${error instanceof Error ? error.message : String(error)}`,
-          ),
+          new TypeErrorCtor(`host.${payload.name} arguments cannot be sent to the page: ${describeFailure(error)}`),
         );
       }
     });
   };
-  const host = Object.create(null) as Record<string, unknown>;
+  const host = { __proto__: null } as unknown as Record<string, unknown>;
   for (const name of names) {
-    host[name] = engineGuard().wrapEngine((...args: unknown[]) => call('capability', { name, args }));
+    host[name] = (...args: unknown[]) => {
+      // A list of our own: the page receives the cell's arguments by structured clone only.
+      const copy = list<unknown>();
+      for (let i = 0; i < args.length; i++) append(copy, args[i]);
+      return call('capability', { __proto__: null, name, args: copy } as { name: string; args: unknown[] });
+    };
   }
-  Object.freeze(host);
+  ObjectFreeze(host);
   return {
     host,
-    requestInput: (prompt) => call('input', { prompt }) as Promise<string>,
+    requestInput: (prompt) => call('input', { __proto__: null, prompt } as { prompt: string }) as Promise<string>,
     announceInput(prompt) {
       const requestId = nextId++;
       post({ type: 'input-request', cellId: currentCell(), requestId, prompt, sync: true });
       return requestId;
     },
-    onHostEvent: engineGuard().wrapEngine((message: HostEvent) => {
-      if (!message || typeof message !== 'object') return;
-      const m = message as Record<string, unknown>;
-      const id = m.type === 'capability-reply' || m.type === 'input-reply' ? m.requestId : undefined;
+    onHostEvent(message: HostEvent) {
+      const type = ownField(message, 'type');
+      const id = type === 'capability-reply' || type === 'input-reply' ? ownField(message, 'requestId') : undefined;
       if (typeof id !== 'number') return;
       const entry = pending.get(id);
       if (!entry) return;
       pending.delete(id);
-      if (m.ok === true) {
-        entry.resolve(m.type === 'input-reply' ? String(m.text ?? '') : m.value);
-      } else if (m.type === 'input-reply') {
-        entry.reject(new Error(String(m.error ?? 'input() failed')));
+      if (ownField(message, 'ok') === true) {
+        const text = ownField(message, 'text');
+        entry.resolve(type === 'input-reply' ? (typeof text === 'string' ? text : '') : ownField(message, 'value'));
+      } else if (type === 'input-reply') {
+        const error = ownField(message, 'error');
+        entry.reject(new ErrorCtor(typeof error === 'string' ? error : 'input() failed'));
       } else {
-        const shape = (m.error ?? {}) as { name?: unknown; message?: unknown };
-        const error = new Error(String(shape.message ?? 'host call failed'));
-        error.name = typeof shape.name === 'string' ? shape.name : 'Error';
+        const shape = ownField(message, 'error');
+        const text = ownField(shape, 'message');
+        const name = ownField(shape, 'name');
+        const error = new ErrorCtor(typeof text === 'string' ? text : 'host call failed');
+        error.name = typeof name === 'string' ? name : 'Error';
         entry.reject(error);
       }
-    }),
+    },
     cancelCell(cellId) {
-      for (const [id, entry] of pending) {
+      pending.forEach((entry, id) => {
         if (entry.cellId === cellId) {
           pending.delete(id);
           entry.reject(new CellInterrupt('interrupt'));
         }
-      }
+      });
     },
   };
 }

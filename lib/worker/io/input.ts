@@ -3,9 +3,19 @@
  * blocks in Atomics.wait until the host writes the answer into the shared buffer (an
  * interrupt wakes it too). Elsewhere it returns a promise of the answer.
  */
-import { CellInterrupt, type InterruptGate } from '../../executor/interrupt.ts';
+import type { InterruptGate } from '../../executor/interrupt.ts';
+import {
+  AtomicsLoad,
+  AtomicsStore,
+  AtomicsWait,
+  ErrorCtor,
+  ObjectDefineProperty,
+  ReflectApply,
+  StringCtor,
+  TypeErrorCtor,
+  Uint8ArrayCtor,
+} from '../../primordials.ts';
 import { ControlSlot, InputState } from '../../protocol.ts';
-import { engineGuard } from '../lockdown/intrinsics.ts';
 import type { HostCalls } from './host-calls.ts';
 
 interface InputDeps {
@@ -16,11 +26,13 @@ interface InputDeps {
   hostCalls: HostCalls;
 }
 
-// The engine's own copies: input() runs while user code is in force, and a cell may patch Atomics.
-const atomicsLoad = Atomics.load;
-const atomicsStore = Atomics.store;
-const atomicsWait = Atomics.wait;
-const defineProperty = Object.defineProperty;
+// input() is called from user code, with a cell's patches in force: only primordials here.
+const decode = (() => {
+  const decoder = new TextDecoder();
+  const method = TextDecoder.prototype.decode;
+  return (bytes: Uint8Array): string => ReflectApply(method, decoder, [bytes]) as string;
+})();
+const toPrimitive = Symbol.toPrimitive;
 
 /**
  * Without cross-origin isolation input() can only give a promise, and `'Hi ' + input()` would
@@ -29,43 +41,45 @@ const defineProperty = Object.defineProperty;
  */
 function refuseAsText(answer: Promise<string>): Promise<string> {
   const refuse = () => {
-    throw new TypeError(
+    throw new TypeErrorCtor(
       "[sandcell] input() gives a promise on this page (it is not cross-origin isolated, so input() cannot block): write `await input(…)`, or serve the page with the headers 'Cross-Origin-Opener-Policy: same-origin' and 'Cross-Origin-Embedder-Policy: require-corp' for a synchronous input()",
     );
   };
-  defineProperty(answer, Symbol.toPrimitive, { value: refuse });
-  defineProperty(answer, 'toString', { value: refuse });
+  ObjectDefineProperty(answer, toPrimitive, { __proto__: null, value: refuse } as PropertyDescriptor);
+  ObjectDefineProperty(answer, 'toString', { __proto__: null, value: refuse } as PropertyDescriptor);
   return answer;
 }
 
 export function createInput(deps: InputDeps): (prompt?: unknown) => string | Promise<string> {
-  const decoder = new TextDecoder();
-  return engineGuard().wrapEngine(function input(prompt: unknown = ''): string | Promise<string> {
-    const text = typeof prompt === 'string' ? prompt : String(prompt);
+  return function input(prompt: unknown = ''): string | Promise<string> {
+    const text = typeof prompt === 'string' ? prompt : StringCtor(prompt);
     if (!deps.hasInput) {
-      throw new Error(
+      throw new ErrorCtor(
         '[sandcell] input() needs an answer from the page, but this session has no onInput handler: pass onInput to createSession',
       );
     }
     const { control, inputBuffer } = deps;
     if (!control || !inputBuffer) return refuseAsText(deps.hostCalls.requestInput(text));
-    atomicsStore(control, ControlSlot.InputState, InputState.Waiting);
+    AtomicsStore(control, ControlSlot.InputState, InputState.Waiting);
     deps.hostCalls.announceInput(text);
     for (;;) {
-      atomicsWait(control, ControlSlot.InputState, InputState.Waiting);
+      AtomicsWait(control, ControlSlot.InputState, InputState.Waiting);
       const interrupted = deps.gate.pending();
       if (interrupted) {
-        atomicsStore(control, ControlSlot.InputState, InputState.Idle);
-        throw interrupted instanceof CellInterrupt ? interrupted : new CellInterrupt('interrupt');
+        AtomicsStore(control, ControlSlot.InputState, InputState.Idle);
+        throw interrupted;
       }
-      if (atomicsLoad(control, ControlSlot.InputState) !== InputState.Waiting) break;
+      if (AtomicsLoad(control, ControlSlot.InputState) !== InputState.Waiting) break;
     }
-    const state = atomicsLoad(control, ControlSlot.InputState);
-    const length = atomicsLoad(control, ControlSlot.InputLength);
-    // TextDecoder refuses views of shared memory: copy out first.
-    const answer = decoder.decode(new Uint8Array(inputBuffer, 0, length).slice());
-    atomicsStore(control, ControlSlot.InputState, InputState.Idle);
-    if (state === InputState.Failed) throw new Error(answer);
+    const state = AtomicsLoad(control, ControlSlot.InputState);
+    const length = AtomicsLoad(control, ControlSlot.InputLength);
+    // TextDecoder refuses views of shared memory: copy out first (by hand: slice() would look up a species).
+    const shared = new Uint8ArrayCtor(inputBuffer, 0, length);
+    const bytes = new Uint8ArrayCtor(length);
+    for (let i = 0; i < length; i++) bytes[i] = shared[i];
+    const answer = decode(bytes);
+    AtomicsStore(control, ControlSlot.InputState, InputState.Idle);
+    if (state === InputState.Failed) throw new ErrorCtor(answer);
     return answer;
-  });
+  };
 }

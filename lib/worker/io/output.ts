@@ -3,9 +3,21 @@
  * becomes a steady stream of a few large messages (the page stays responsive), nothing
  * is lost below the cap, and past `maxOutputBytes` output is dropped and counted.
  */
+import {
+  append,
+  JSONStringify,
+  list,
+  now as nowPristine,
+  ObjectKeys,
+  StringPrototypeCharCodeAt,
+  StringPrototypeSlice,
+} from '../../primordials.ts';
 import type { WorkerEvent } from '../../protocol.ts';
 import type { OutputEvent } from '../../types.ts';
-import { engineGuard } from '../lockdown/intrinsics.ts';
+
+// Everything here but display() runs on the hot path — inside console calls in user code,
+// and while the engine builds a result — with a cell's patches to the built-ins in force:
+// only primordials (lib/primordials.ts), lists with no prototype, no iteration protocol.
 
 /** Default per-execute cap, so one runaway cell cannot exhaust the page's memory. */
 export const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
@@ -18,7 +30,7 @@ const BATCH_MAX_AGE_MS = 50;
 export function utf8Length(text: string): number {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
+    const code = StringPrototypeCharCodeAt(text, i);
     if (code < 0x80) bytes += 1;
     else if (code < 0x800) bytes += 2;
     else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
@@ -37,19 +49,21 @@ function cutToBytes(text: string, maxBytes: number): string {
   let bytes = 0;
   let i = 0;
   while (i < text.length) {
-    const code = text.charCodeAt(i);
+    const code = StringPrototypeCharCodeAt(text, i);
     const pair = code >= 0xd800 && code <= 0xdbff && i + 1 < text.length;
     const size = code < 0x80 ? 1 : code < 0x800 ? 2 : pair ? 4 : 3;
     if (bytes + size > maxBytes) break;
     bytes += size;
     i += pair ? 2 : 1;
   }
-  return text.slice(0, i);
+  return StringPrototypeSlice(text, 0, i);
 }
 
 function displayBytes(data: Record<string, unknown>): number {
   let bytes = 0;
-  for (const key of Object.keys(data)) {
+  const keys = ObjectKeys(data);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
     const value = data[key];
     bytes += utf8Length(key) + (typeof value === 'string' ? utf8Length(value) : utf8Length(safeJson(value)));
   }
@@ -58,18 +72,13 @@ function displayBytes(data: Record<string, unknown>): number {
 
 function safeJson(value: unknown): string {
   try {
-    return JSON.stringify(value) ?? '';
+    return JSONStringify(value) ?? '';
   } catch {
     return '';
   }
 }
 
-/* For the hot path, which runs in user mode (see appendText): captured at load, called without lookups. */
-const apply = Reflect.apply;
-const performanceNow = performance.now;
-const performanceObject = performance;
-const nowPristine = (): number => apply(performanceNow, performanceObject, []) as number;
-/** Lines of plain text held back before they go through the (guarded) batching. */
+/** Lines of plain text held back before they are counted and batched. */
 const RAW_LINES = 1000;
 const RAW_CHARS = 64 * 1024;
 
@@ -81,7 +90,7 @@ export class OutputChannel {
   private rawStream: 'stdout' | 'stderr' = 'stdout';
   private rawLines = 0;
   private rawSince = 0;
-  private pending: OutputEvent[] = [];
+  private pending: OutputEvent[] = list();
   private pendingBytes = 0;
   private used = 0;
   private dropped = 0;
@@ -92,7 +101,7 @@ export class OutputChannel {
   constructor(
     private readonly post: (event: WorkerEvent) => void,
     private readonly maxBytes: number = DEFAULT_MAX_OUTPUT_BYTES,
-    private readonly now: () => number = () => performance.now(),
+    private readonly now: () => number = nowPristine,
     // The engine's own timer functions, saved before user code can replace the globals.
     private readonly timers: { set: typeof setTimeout; clear: typeof clearTimeout } = {
       set: setTimeout,
@@ -112,7 +121,7 @@ export class OutputChannel {
   /** Ends the cell: sends what is pending and the drop notice (before the result, on the same port); returns the bytes dropped. */
   end(): number {
     this.drain();
-    if (this.dropped > 0) this.pushRaw({ type: 'dropped', bytes: this.dropped });
+    if (this.dropped > 0) this.pushRaw({ type: 'dropped', bytes: this.dropped } as OutputEvent);
     this.flush();
     const dropped = this.dropped;
     this.cellId = 0;
@@ -122,23 +131,22 @@ export class OutputChannel {
   }
 
   /**
-   * The console's hot path for plain text, called straight from user code, where the cell's
-   * own patches to the built-ins are in force: only string concatenation and captured
-   * functions here. Every thousand lines (or 64 KB, or 50 ms) the text goes through
-   * `stream()` on the pristine built-ins, so a flood costs one guard switch per thousand
-   * lines instead of one per line.
+   * The console's path for plain text: only string concatenation here, and every thousand
+   * lines (or 64 KB, or 50 ms) the text is counted against the cap and batched, so a flood
+   * costs one byte count per thousand lines instead of one per line.
    */
   appendText(stream: 'stdout' | 'stderr', text: string): void {
-    if (this.rawText !== '' && this.rawStream !== stream) engineGuard().engine(() => this.drain());
-    if (this.rawText === '') this.rawSince = nowPristine();
+    if (this.rawText !== '' && this.rawStream !== stream) this.drain();
+    const now = this.now();
+    if (this.rawText === '') this.rawSince = now;
     this.rawStream = stream;
     this.rawText += text;
     this.rawLines++;
-    if (nowPristine() - this.rawSince > BATCH_MAX_AGE_MS) {
+    if (now - this.rawSince > BATCH_MAX_AGE_MS) {
       // A slow trickle inside a long synchronous cell: no timer can fire, so send it now.
-      engineGuard().engine(() => this.flush());
+      this.flush();
     } else if (this.rawLines >= RAW_LINES || this.rawText.length >= RAW_CHARS) {
-      engineGuard().engine(() => this.drain());
+      this.drain();
     } else if (this.timer === undefined) {
       this.armTimer();
     }
@@ -167,11 +175,12 @@ export class OutputChannel {
       bytes = keptBytes;
     }
     this.used += bytes;
-    const last = this.pending[this.pending.length - 1];
+    const count = this.pending.length;
+    const last = count > 0 ? this.pending[count - 1] : undefined;
     if (last && last.type === 'stream' && last.stream === stream) {
-      this.pending[this.pending.length - 1] = { type: 'stream', stream, text: last.text + text };
+      this.pending[count - 1] = { type: 'stream', stream, text: last.text + text };
     } else {
-      this.pending.push({ type: 'stream', stream, text });
+      append(this.pending, { type: 'stream', stream, text } as OutputEvent);
     }
     this.afterPush(bytes);
   }
@@ -184,11 +193,11 @@ export class OutputChannel {
       return;
     }
     this.used += bytes;
-    this.pushRaw({ type: 'display', data });
+    this.pushRaw({ type: 'display', data } as OutputEvent);
   }
 
   private pushRaw(event: OutputEvent): void {
-    this.pending.push(event);
+    append(this.pending, event);
     this.afterPush(0);
   }
 
@@ -210,14 +219,10 @@ export class OutputChannel {
 
   /** Sends the pending batch, if any. */
   private armTimer(): void {
-    this.timer = this.timers.set(
-      () =>
-        engineGuard().engine(() => {
-          this.timer = undefined;
-          this.flush();
-        }),
-      BATCH_MAX_AGE_MS,
-    );
+    this.timer = this.timers.set(() => {
+      this.timer = undefined;
+      this.flush();
+    }, BATCH_MAX_AGE_MS);
   }
 
   flush(): void {
@@ -228,7 +233,7 @@ export class OutputChannel {
     }
     if (this.pending.length === 0) return;
     const events = this.pending;
-    this.pending = [];
+    this.pending = list();
     this.pendingBytes = 0;
     this.post({ type: 'output', cellId: this.cellId, events });
   }

@@ -1,26 +1,27 @@
 /**
- * The engine's built-ins, kept apart from what user code does to them.
+ * The engine's built-ins on its cold paths, kept apart from what user code does to them.
  *
- * Cells share one realm with the engine, and the engine (RPC, namespace, repr, snapshot
- * encoding, the compiler) calls methods of the shared built-ins everywhere: a cell that sets
- * `Array.prototype.map`, `Promise.prototype.then` or a getter on `Object.prototype.then`
- * would otherwise run inside the engine and forge or break every later cell. Capturing each
- * method the engine and its libraries use is not feasible (Comlink, acorn, object-inspect…),
- * so the guard works on property descriptors instead:
+ * The hot path (RPC, running a cell, the interrupt check, output, the namespace hooks,
+ * building and sending a result) calls only built-ins captured at load (lib/primordials.ts)
+ * and never switches anything. What cannot work that way — acorn and magic-string on a
+ * cache miss, object-inspect for values that are not plain data, trace-mapping for error
+ * positions, the snapshot format, idb-keyval — runs under this guard, which works on
+ * property descriptors:
  *
  *   startup        record the descriptors of the intrinsics below (before any user code)
- *   enter engine   diff the live descriptors against the record; stash each difference
- *                  as the user's overlay and put the original back (patches removed,
- *                  additions such as `Object.prototype.then` deleted)
- *   enter user     re-apply the overlay, so a polyfill keeps working in the user's code
+ *   engine(fn)     diff the live descriptors against the record; stash each difference as
+ *                  the user's overlay and put the original back (patches removed, additions
+ *                  such as `Object.prototype.then` deleted); run fn; re-apply the overlay
  *
- * Trade-off: user code sees its own patches only while user code runs (cells, their awaits,
- * their timers); the engine never sees them. Code that the engine itself calls back (a getter
- * read while encoding a snapshot) sees the pristine built-ins. Each switch costs one diff of
- * roughly two thousand descriptors, which is why the hot paths (console on strings, the
- * interrupt check) do not switch. A property the user redefines as non-configurable cannot
- * be put back; the engine then keeps running on it (documented in the threat model).
+ * At rest the user's patches are in force, so a polyfill keeps working in the user's code
+ * (cells, their awaits, their timers) and nothing is paid per cell. Each engine() costs one
+ * diff of roughly a thousand descriptors. A cell that makes a guarded property
+ * non-configurable, or a guarded object non-extensible, would leave nothing to put back:
+ * `watchPins` stops the worker at that very call (failing closed), and a pin made some other
+ * way is caught by the next diff.
  */
+
+import { SafeMap, TypeErrorCtor } from '../../primordials.ts';
 
 /* Captured at module load, before any user code exists. Calling a captured function does
    not look anything up on a prototype, so these stay the originals whatever cells do. */
@@ -37,8 +38,6 @@ const MapCtor = Map;
 const mapGet = Map.prototype.get;
 const mapSet = Map.prototype.set;
 const mapHas = Map.prototype.has;
-const promiseThen = Promise.prototype.then;
-const promiseResolve = Promise.resolve.bind(Promise);
 
 /**
  * An own descriptor with no prototype: defineProperty reads `get`/`set`/`value` with
@@ -59,14 +58,6 @@ function append<T>(list: T[], item: T): void {
     enumerable: true,
     configurable: true,
   } as PropertyDescriptor);
-}
-
-/** `Reflect.apply` as it was at startup. */
-export const applyPristine = apply;
-
-/** `promise.then(ok, err)` through the original `then`, whatever the cell did to `Promise.prototype`. */
-export function thenPristine<T>(value: unknown, ok: (value: T) => void, err: (reason: unknown) => void): void {
-  apply(promiseThen, promiseResolve(value), [ok, err]);
 }
 
 interface Guarded {
@@ -195,13 +186,14 @@ function same(current: PropertyDescriptor | undefined, original: PropertyDescrip
 /** Switches the shared built-ins between the engine's originals and the user's patches. */
 export class IntrinsicsGuard {
   private readonly guarded: Guarded[] = [];
+  /** Guarded objects, by target: which keys a cell must not pin (all of them for closed ones). */
+  private readonly byTarget = new SafeMap<object, Guarded>();
   /** The user's version of each changed property (undefined: the user deleted it). */
   private overlay: Array<{ target: object; key: PropertyKey; descriptor: PropertyDescriptor | undefined }> = [];
-  private inEngine = true;
-  /** User frames on the stack (cells and callbacks the engine called). */
-  private userDepth = 0;
-  /** While an async cell is pending, the resting state between events is the user's. */
-  private restingUser = false;
+  /** Whether the originals are in place now. At rest they are not: user code sees its own patches. */
+  private inEngine = false;
+  /** Nested engine() calls: only the outermost switches. */
+  private depth = 0;
   /** Set once a built-in could not be put back: the engine can no longer trust this realm. */
   broken = false;
 
@@ -231,11 +223,25 @@ export class IntrinsicsGuard {
       apply(mapSet, descriptors, [key, descriptor]);
       append(kept, key);
     }
-    append(this.guarded, { target, keys: kept, descriptors, closed });
+    const guarded = { target, keys: kept, descriptors, closed };
+    append(this.guarded, guarded);
+    this.byTarget.set(target, guarded);
+  }
+
+  /**
+   * Whether making `key` of `target` non-configurable (or, with no key, making `target`
+   * non-extensible) would pin something the engine must be able to put back.
+   */
+  pins(target: unknown, key?: PropertyKey): boolean {
+    if ((typeof target !== 'object' || target === null) && typeof target !== 'function') return false;
+    const guarded = this.byTarget.get(target);
+    if (guarded === undefined) return false;
+    if (key === undefined) return true;
+    return guarded.closed || apply(mapHas, guarded.descriptors, [key]) === true;
   }
 
   /** Puts the originals back, stashing what user code changed. Always diffs: user code may have run in engine mode. */
-  enterEngine(): void {
+  private enterEngine(): void {
     const fresh = !this.inEngine;
     const overlay: IntrinsicsGuard['overlay'] = fresh ? [] : this.overlay;
     for (let g = 0; g < this.guarded.length; g++) {
@@ -265,17 +271,22 @@ export class IntrinsicsGuard {
   }
 
   /** Engine work cannot go on over a built-in the user pinned down: stop everything. */
-  private fail(key: PropertyKey): never {
-    const what = typeof key === 'symbol' ? 'a symbol-keyed built-in' : `built-in property '${key}'`;
+  fail(key: PropertyKey | undefined): never {
+    const what =
+      key === undefined
+        ? 'a built-in object'
+        : typeof key === 'symbol'
+          ? 'a symbol-keyed built-in'
+          : `built-in property '${key}'`;
     if (!this.broken) {
       this.broken = true;
       this.onBroken(what);
     }
-    throw new Error(`[sandcell] the cell made ${what} impossible to restore; the worker stops`);
+    throw new TypeErrorCtor(`[sandcell] the cell made ${what} impossible to restore; the worker stops`);
   }
 
   /** Re-applies the user's patches. */
-  enterUser(): void {
+  private enterUser(): void {
     if (!this.inEngine) return;
     const overlay = this.overlay;
     for (let i = 0; i < overlay.length; i++) {
@@ -286,36 +297,41 @@ export class IntrinsicsGuard {
     this.inEngine = false;
   }
 
-  /** Runs user code the engine calls (a cell's synchronous part, a timer callback) with the user's patches; back to the engine after. */
-  user<T>(fn: () => T): T {
-    const wasEngine = this.inEngine;
-    this.enterUser();
-    this.userDepth++;
-    try {
-      return fn();
-    } finally {
-      this.userDepth--;
-      if (wasEngine) this.enterEngine();
-    }
-  }
-
-  /** Runs engine work (an event, or a call from user code into the engine) on the originals; back to the user's patches when user code is what continues. */
+  /**
+   * Runs cold engine work — anything that calls code written for the shared built-ins
+   * (acorn, magic-string, object-inspect, the snapshot format) — on the originals, and puts
+   * the user's patches back after. Costs a diff of every guarded property: never on the hot path.
+   */
   engine<T>(fn: () => T): T {
+    if (this.depth > 0) return fn();
     this.enterEngine();
+    this.depth++;
     try {
       return fn();
     } finally {
-      if (this.userDepth > 0 || this.restingUser) this.enterUser();
+      this.depth--;
+      this.enterUser();
     }
   }
 
-  /** An async cell started (true) or settled (false): between events, the cell's continuations run with the user's patches. */
-  setRestingUser(resting: boolean): void {
-    this.restingUser = resting;
-    if (!resting) this.enterEngine();
+  /**
+   * Runs user code the engine calls while the originals are in place (a getter read by cold
+   * work, which then calls back into a wrapped engine function), with the user's patches.
+   */
+  user<T>(fn: () => T): T {
+    if (!this.inEngine) return fn();
+    const depth = this.depth;
+    this.depth = 0;
+    this.enterUser();
+    try {
+      return fn();
+    } finally {
+      this.depth = depth;
+      this.enterEngine();
+    }
   }
 
-  /** Wraps an engine function so calls from user code run on the originals. */
+  /** Wraps a cold engine function so calls from user code run on the originals. */
   wrapEngine<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
     const guard = this;
     return function engineCall(this: unknown, ...args: A): R {
@@ -325,13 +341,12 @@ export class IntrinsicsGuard {
 }
 
 /** What the engine's modules need of the guard. */
-export type EngineGuard = Pick<IntrinsicsGuard, 'user' | 'engine' | 'setRestingUser' | 'wrapEngine'>;
+export type EngineGuard = Pick<IntrinsicsGuard, 'user' | 'engine' | 'wrapEngine'>;
 
 /** A guard that does nothing: the default outside a worker (unit tests in Node). */
 export const NO_GUARD: EngineGuard = {
   user: (fn) => fn(),
   engine: (fn) => fn(),
-  setRestingUser: () => {},
   wrapEngine: (fn) => fn,
 };
 
@@ -349,4 +364,109 @@ export function installGuard(guard: EngineGuard): void {
 /** The guard installed by the worker entry (a no-op one elsewhere). */
 export function engineGuard(): EngineGuard {
   return active;
+}
+
+/**
+ * The seven built-ins that can make a property non-configurable or an object
+ * non-extensible (`Object.defineProperty/defineProperties/freeze/seal/preventExtensions`,
+ * `Reflect.defineProperty/preventExtensions`) are replaced, before the guard records
+ * anything, by versions that first ask `pins(target, key?)` whether the change would pin a
+ * guarded built-in; if so `fail()` stops the worker at that call, before the cell can go on
+ * (a pin is what would leave the guard nothing to put back). Everything else passes through
+ * unchanged. Each descriptor is read once, as the language reads it (inherited fields and
+ * getters included), and the original is handed that copy: what was checked is what is defined.
+ */
+export function watchPins(
+  scope: typeof globalThis,
+  pins: (target: unknown, key?: PropertyKey) => boolean,
+  fail: () => never,
+): void {
+  const ObjectRef = scope.Object;
+  const ReflectRef = scope.Reflect;
+  const originalDefine = ObjectRef.defineProperty;
+  const originalReflectDefine = ReflectRef.defineProperty;
+  const originalDefineProperties = ObjectRef.defineProperties;
+  const originalFreeze = ObjectRef.freeze;
+  const originalSeal = ObjectRef.seal;
+  const originalPreventExtensions = ObjectRef.preventExtensions;
+  const originalReflectPreventExtensions = ReflectRef.preventExtensions;
+  const TypeErrorCtor = TypeError;
+  const FIELDS = ['enumerable', 'configurable', 'value', 'writable', 'get', 'set'] as const;
+
+  /** ToPropertyDescriptor, once: a prototype-less copy with the fields `attributes` has. */
+  const readDescriptor = (attributes: unknown): PropertyDescriptor => {
+    if ((typeof attributes !== 'object' || attributes === null) && typeof attributes !== 'function') {
+      throw new TypeErrorCtor('Property description must be an object');
+    }
+    const copy = { __proto__: null } as unknown as Record<string, unknown>;
+    for (let i = 0; i < FIELDS.length; i++) {
+      const field = FIELDS[i];
+      if (field in (attributes as object)) copy[field] = (attributes as Record<string, unknown>)[field];
+    }
+    return copy as PropertyDescriptor;
+  };
+  /** Whether defining `descriptor` on `target[key]` leaves a guarded property non-configurable that was not. */
+  const pinsProperty = (target: unknown, key: PropertyKey, descriptor: PropertyDescriptor): boolean => {
+    if (!pins(target, key)) return false;
+    const current = getOwnPropertyDescriptor(target as object, key);
+    if (current !== undefined && current.configurable === false) return false;
+    return hasOwn(descriptor, 'configurable') ? !descriptor.configurable : current === undefined;
+  };
+  const toKey = (key: unknown): PropertyKey => (typeof key === 'symbol' ? key : `${key as string}`);
+  const replacements = {
+    defineProperty(target: object, key: PropertyKey, attributes: PropertyDescriptor): object {
+      const property = toKey(key);
+      const descriptor = readDescriptor(attributes);
+      if (pinsProperty(target, property, descriptor)) fail();
+      return originalDefine(target, property, descriptor);
+    },
+    defineProperties(target: object, properties: PropertyDescriptorMap): object {
+      const source = ObjectRef(properties) as Record<PropertyKey, unknown>;
+      const keys = ownKeys(source);
+      const descriptors = { __proto__: null } as unknown as Record<PropertyKey, PropertyDescriptor>;
+      for (let i = 0; i < keys.length; i++) {
+        const own = getOwnPropertyDescriptor(source, keys[i]);
+        if (own === undefined || !own.enumerable) continue;
+        descriptors[keys[i]] = readDescriptor(source[keys[i]]);
+      }
+      const named = ownKeys(descriptors);
+      for (let i = 0; i < named.length; i++) {
+        if (pinsProperty(target, named[i], descriptors[named[i]])) fail();
+      }
+      return originalDefineProperties(target, descriptors);
+    },
+    freeze<T>(target: T): T {
+      if (pins(target)) fail();
+      return originalFreeze(target);
+    },
+    seal<T>(target: T): T {
+      if (pins(target)) fail();
+      return originalSeal(target);
+    },
+    preventExtensions<T>(target: T): T {
+      if (pins(target)) fail();
+      return originalPreventExtensions(target);
+    },
+  };
+  const reflectReplacements = {
+    defineProperty(target: object, key: PropertyKey, attributes: PropertyDescriptor): boolean {
+      const property = toKey(key);
+      const descriptor = readDescriptor(attributes);
+      if (pinsProperty(target, property, descriptor)) fail();
+      return originalReflectDefine(target, property, descriptor);
+    },
+    preventExtensions(target: object): boolean {
+      if (pins(target)) fail();
+      return originalReflectPreventExtensions(target);
+    },
+  };
+  for (const [holder, table] of [
+    [ObjectRef, replacements],
+    [ReflectRef, reflectReplacements],
+  ] as const) {
+    for (const name of ownKeys(table)) {
+      const existing = getOwnPropertyDescriptor(holder, name) as PropertyDescriptor;
+      defineProperty(holder, name, { ...existing, value: (table as Record<PropertyKey, unknown>)[name] });
+    }
+  }
 }

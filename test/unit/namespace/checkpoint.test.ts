@@ -263,3 +263,90 @@ describe('CheckpointTracker', () => {
     });
   });
 });
+
+describe('CheckpointTracker.takePrimitives (the worker hot path)', () => {
+  /** Every cell's checkpoint, taking the primitive path wherever it answers (as the runtime does). */
+  function runFast(cells: Cell[]): { checkpoints: Checkpoint[]; fast: number } {
+    const tracker = new CheckpointTracker((names) => ({ payloadOf: [...names] }));
+    const vars: Vars = {};
+    let fast = 0;
+    const checkpoints = cells.map((cell) => {
+      cell.run(vars);
+      if (cell.defines) tracker.noteFunctions(cell.defines);
+      const quick = cell.dirty ? tracker.takePrimitives(view(vars), cell.dirty, cell.calls === true) : undefined;
+      if (quick === undefined) return tracker.take(view(vars), cell.dirty, cell.calls === true);
+      fast++;
+      // What the page gets is a structured clone (the engine's own lists have no prototype).
+      return structuredClone(quick);
+    });
+    return { checkpoints, fast };
+  }
+
+  it.each(cases)('%s: the same checkpoints as take()', (_title, cells) => {
+    const slow = runCells(cells).checkpoints.map(outcome);
+    const { checkpoints } = runFast(cells);
+    expect(checkpoints.map(outcome)).toEqual(slow);
+  });
+
+  it.each<[string, Cell[], number]>([
+    [
+      'primitives only: every checkpoint after the first takes the fast path',
+      [
+        { run: (v) => Object.assign(v, { a: 1, b: 'x' }) },
+        { run: (v) => (v.a = 2), dirty: ['a'] },
+        { run: (v) => (v.c = 3n), dirty: ['c'] },
+        { run: (v) => delete v.b, dirty: [] },
+      ],
+      3,
+    ],
+    [
+      'a primitive written where the cell does not name it (globalThis[k] = …) is still sent',
+      [{ run: (v) => (v.a = 1) }, { run: (v) => (v.a = 2), dirty: [] }],
+      1,
+    ],
+    [
+      'an object in a dirty name sends it down the full path',
+      [{ run: (v) => (v.a = 1) }, { run: (v) => (v.a = { n: 1 }), dirty: ['a'] }],
+      0,
+    ],
+    [
+      'a name that shares its group with another goes the full path',
+      [
+        {
+          run: (v) => {
+            v.o = { n: 1 };
+            v.p = v.o;
+          },
+        },
+        { run: (v) => (v.o = 1), dirty: ['o'] },
+      ],
+      0,
+    ],
+    [
+      'removing a name that shared its group goes the full path (the survivor is sent again)',
+      [
+        {
+          run: (v) => {
+            v.o = 1;
+            v.p = 2;
+            v.q = [v.o];
+            v.r = v.q;
+          },
+        },
+        { run: (v) => delete v.r, dirty: [] },
+        { run: (v) => (v.o = 5), dirty: ['o'] },
+      ],
+      1,
+    ],
+    [
+      'a symbol goes the full path (structured clone refuses it)',
+      [{ run: (v) => (v.s = Symbol('s')), dirty: ['s'] }],
+      0,
+    ],
+  ])('%s', (_title, cells, fast) => {
+    const slow = runCells(cells).checkpoints.map(outcome);
+    const run = runFast(cells);
+    expect(run.checkpoints.map(outcome)).toEqual(slow);
+    expect(run.fast).toBe(fast);
+  });
+});

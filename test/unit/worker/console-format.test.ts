@@ -20,18 +20,37 @@ describe('formatArgs', () => {
 });
 
 describe('plainText (the hot path) agrees with formatArgs', () => {
-  it.each<[unknown[]]>([[['a', 1, true]], [[null, undefined, -0, 10n, 1.5]], [[]], [['x y', 'z']]])(
-    'case %#',
-    (args) => {
-      expect(plainText(args)).toBe(formatArgs(args));
-    },
-  );
-  it.each<[unknown[]]>([[['%s', 'x']], [[{}]], [[Symbol('s')]], [['a', [1]]]])(
-    'case %# takes the slow path',
-    (args) => {
-      expect(plainText(args)).toBeUndefined();
-    },
-  );
+  it.each<[unknown[]]>([
+    [['a', 1, true]],
+    [[null, undefined, -0, 10n, 1.5]],
+    [[]],
+    [['x y', 'z']],
+    [[{}]],
+    [[Symbol('s')]],
+    [['a', [1]]],
+    [['ok', 3, { n: 1 }, [1, 2]]],
+    [[{ 'a b': "it's", n: [null, { deep: '\n\t\u0001' }] }]],
+  ])('case %#', (args) => {
+    expect(plainText(args)).toBe(formatArgs(args));
+  });
+  it.each<[unknown[]]>([
+    [['%s', 'x']],
+    [[new Map()]],
+    [[new (class Point {})()]],
+    [
+      [
+        {
+          get g() {
+            return 1;
+          },
+        },
+      ],
+    ],
+    [[[[[[1]]]]]],
+    [[() => 1]],
+  ])('case %# takes the slow path', (args) => {
+    expect(plainText(args)).toBeUndefined();
+  });
 });
 
 describe('createConsole', () => {

@@ -2,18 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { WorkerEvent } from '../../../lib/protocol';
 import { OutputChannel, utf8Length } from '../../../lib/worker/io/output';
 
-function channel(max: number) {
+function channel(max: number, clock: () => number = () => 0) {
   const sent: WorkerEvent[] = [];
   const timers = {
     set: (() => 0) as unknown as typeof setTimeout,
     clear: (() => {}) as unknown as typeof clearTimeout,
   };
-  const out = new OutputChannel(
-    (e) => sent.push(e),
-    max,
-    () => 0,
-    timers,
-  );
+  const out = new OutputChannel((e) => sent.push(e), max, clock, timers);
   const events = () => sent.flatMap((e) => (e.type === 'output' ? e.events : []));
   return { out, sent, events };
 }
@@ -93,14 +88,16 @@ describe('OutputChannel', () => {
     ]);
   });
 
-  it('flushes a held-back trickle once it is older than the batch age', async () => {
-    const { out, sent } = channel(1 << 20);
+  it('flushes a held-back trickle once it is older than the batch age', () => {
+    let now = 0;
+    const { out, sent } = channel(1 << 20, () => now);
     out.begin(1);
     out.appendText('stdout', 'a\n');
-    expect(sent.length).toBe(0);
-    // The hot path reads the clock captured at load (not the injected one): wait for real.
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    now = 40;
     out.appendText('stdout', 'b\n');
+    expect(sent.length).toBe(0);
+    now = 60;
+    out.appendText('stdout', 'c\n');
     expect(sent.length).toBe(1);
   });
 });
