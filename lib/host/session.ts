@@ -5,10 +5,9 @@
  * The worker itself, its channel and its death watch are the {@link WorkerLink}'s.
  */
 import type { Remote } from 'comlink';
-import { errorFromWire, SandcellError, SessionClosedError, SnapshotError } from '../errors.ts';
-import { applyCheckpoint } from '../namespace/apply-checkpoint.ts';
+import { SandcellError, SessionClosedError, SnapshotError } from '../errors.ts';
 import { describeValue } from '../namespace/describe-value.ts';
-import type { CellOutcome, CheckpointGroup, RestoreReport, RuntimeApi, WorkerEvent } from '../protocol.ts';
+import type { CheckpointGroup, RestoreReport, RuntimeApi, WorkerEvent } from '../protocol.ts';
 import { isPythonRecord } from '../snapshot/python-record.ts';
 import type {
   ExecuteOptions,
@@ -27,22 +26,19 @@ import type {
   SkippedVariable,
   SnapshotInfo,
 } from '../types.ts';
+import { fromWorker, toResult } from './cell-result.ts';
+import { CheckpointKeeper } from './checkpoint-keeper.ts';
 import { type HostBridge, startHostBridge } from './host-bridge.ts';
 import { javascriptWorkerSource } from './hosting/worker-source.ts';
 import { createNamespaceHandle } from './namespace-handle.ts';
 import { type HostSideOptions, resolvePolicy, validateExecuteOptions, validateSessionOptions } from './options.ts';
+import { PersistScheduler } from './persist-scheduler.ts';
 import { resolvePythonIndexURL } from './python-location.ts';
 import { MAX_RESTORE_ATTEMPTS, RestoreWatch, stalledIn } from './restore-watch.ts';
 import { SessionSnapshots } from './session-snapshots.ts';
 import { WorkerGoneError, WorkerLink } from './worker-link.ts';
 
 const DEFAULT_GRACE_MS = 1000;
-/**
- * How long a kill waits for the checkpoint of the cell that completed just before. The worker
- * posts it right after that cell's reply, before it can start the next cell, so it is normally
- * already on its way; the limit only matters when the encoder itself is stuck.
- */
-const CHECKPOINT_WAIT_MS = 5000;
 const DEFAULT_CACHE_SIZE = 100;
 /**
  * How often a pending Python stop is stored again: Pyodide clears its interrupt buffer when it
@@ -118,15 +114,19 @@ export class Session extends EventTarget {
   private running?: Job;
   private cellSeq = 0;
   private restarts = 0;
-  private checkpoint: CheckpointGroup[] = [];
+  private readonly checkpoint = new CheckpointKeeper();
   /** What the last restart could not restore, with the reason (on the `restart` event). */
   private restartSkipped: SkippedVariable[] = [];
   /** The restore running on a worker now: its death is the restore's to handle, not a crash. */
   private restoreWatch?: { link: WorkerLink; watch: RestoreWatch };
-  /** Settles when the checkpoint a reply announced has arrived (see CellOutcome.checkpointFollows). */
-  private checkpointDue?: { arrived: Promise<void>; arrive: () => void };
-  private persistDirty = false;
-  private persistInFlight = false;
+  private readonly persistence = new PersistScheduler({
+    queueBusy: () => this.queue.length > 0,
+    isClosed: () => this.isClosed(),
+    save: async () =>
+      this.snapshots.persist(await this.call((remote) => remote.encodeSnapshot(), { what: 'persist', retry: true })),
+    saved: (info) => this.emit('snapshot', info),
+    failed: (error) => this.emit('persist-error', error),
+  });
   private closing?: Promise<void>;
   private readonly snapshots = new SessionSnapshots(() => this._id);
 
@@ -448,7 +448,7 @@ export class Session extends EventTarget {
     this.bridge.dispose();
     this.link.dispose();
     this.restarts++;
-    this.linkReady = this.startRestoring(this.checkpoint);
+    this.linkReady = this.startRestoring(this.checkpoint.groups);
     return this.linkReady;
   }
 
@@ -480,7 +480,7 @@ export class Session extends EventTarget {
           reason: given.get(name) ?? reason,
         }));
         // The namespace is empty now: the next checkpoint must not be merged onto the old one.
-        this.checkpoint = [];
+        this.checkpoint.groups = [];
         await this.startWorker();
         return;
       }
@@ -513,31 +513,6 @@ export class Session extends EventTarget {
       watch.dispose();
       if (this.restoreWatch?.watch === watch) this.restoreWatch = undefined;
     }
-  }
-
-  private expectCheckpoint(): void {
-    let arrive!: () => void;
-    const arrived = new Promise<void>((resolve) => {
-      arrive = resolve;
-    });
-    const due = { arrived, arrive: () => {} };
-    due.arrive = () => {
-      if (this.checkpointDue === due) this.checkpointDue = undefined;
-      arrive();
-    };
-    this.checkpointDue = due;
-  }
-
-  /** Waits (bounded) for an announced checkpoint, so a kill does not lose the cell before it. */
-  private async checkpointArrived(): Promise<void> {
-    const due = this.checkpointDue;
-    if (!due) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      due.arrived,
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, CHECKPOINT_WAIT_MS))),
-    ]);
-    clearTimeout(timer);
   }
 
   private onCrash(message: string): void {
@@ -627,17 +602,17 @@ export class Session extends EventTarget {
       ]);
       if ('outcome' in first) {
         job.finishHard = undefined;
-        if (first.outcome.checkpointFollows) this.expectCheckpoint();
+        if (first.outcome.checkpointFollows) this.checkpoint.expect();
         // One port carries output and replies in order: every output event of the cell is already delivered.
         const result = toResult(first.outcome);
         if (result.status === 'interrupted' && job.stopReason === 'timeout') result.status = 'timeout';
         this.settleJob(job, result);
-        this.schedulePersist();
+        if (this.options.persist) this.persistence.schedule();
         return;
       }
       const { reason, message } = first.hard;
       // A crashed worker sends nothing more; a live one has the last completed cell's checkpoint in flight.
-      if (reason !== 'crashed') await this.checkpointArrived();
+      if (reason !== 'crashed') await this.checkpoint.arrived();
       this.setState('restarting');
       await this.replaceWorker(link);
       // The page never learnt the cell's mode from the worker it killed: the new worker's parser says.
@@ -725,9 +700,7 @@ export class Session extends EventTarget {
         this.onOutput(event.cellId, event.events);
         return;
       case 'checkpoint':
-        if (event.checkpoint && Array.isArray(event.checkpoint.groups) && Array.isArray(event.checkpoint.removed))
-          this.checkpoint = applyCheckpoint(this.checkpoint, event.checkpoint);
-        this.checkpointDue?.arrive();
+        this.checkpoint.receive(event.checkpoint);
         return;
       case 'input-request':
       case 'capability-call':
@@ -748,36 +721,6 @@ export class Session extends EventTarget {
       this.options.onOutput?.(event);
       this.emit('output', event);
     }
-  }
-
-  // ── persistence ─────────────────────────────────────────────────────────────────
-
-  /**
-   * One snapshot after a burst of cells: it is taken when the queue has drained, never
-   * more than one in flight, and always after the result was delivered.
-   */
-  private schedulePersist(): void {
-    if (!this.options.persist) return;
-    this.persistDirty = true;
-    if (this.queue.length > 0 || this.persistInFlight) return;
-    this.persistDirty = false;
-    this.persistInFlight = true;
-    void this.call((remote) => remote.encodeSnapshot(), { what: 'persist', retry: true })
-      .then((encoded) => this.snapshots.persist(encoded))
-      .then(
-        (info) => this.emit('snapshot', info),
-        (error) => {
-          if (!this.isClosed())
-            this.emit(
-              'persist-error',
-              error instanceof SnapshotError ? error : new SnapshotError(String(error), 'unavailable'),
-            );
-        },
-      )
-      .finally(() => {
-        this.persistInFlight = false;
-        if (this.persistDirty && !this.isClosed()) this.schedulePersist();
-      });
   }
 
   // ── helpers ─────────────────────────────────────────────────────────────────────
@@ -834,27 +777,6 @@ export function startPooledSession(defaults: SessionOptions): Session {
 /** @internal For SessionManager: hands a pooled session to a `create()` call. */
 export function adoptSession(session: Session, options: HostSideOptions): void {
   adoptPooled(session, options);
-}
-
-function toResult(outcome: CellOutcome): ExecutionResult {
-  const result: ExecutionResult = { status: outcome.status, mode: outcome.mode, durationMs: outcome.durationMs };
-  if ('value' in outcome) result.value = outcome.value;
-  if (outcome.repr !== undefined) result.repr = outcome.repr;
-  if (outcome.error) result.error = outcome.error;
-  if (outcome.outputDropped > 0) result.outputDropped = outcome.outputDropped;
-  return result;
-}
-
-/** Comlink rebuilds a thrown error as a plain Error with the wire fields copied on: give it its class back. */
-function fromWorker(error: unknown): unknown {
-  if (!(error instanceof Error) || error instanceof SandcellError) return error;
-  const cause = (error as { cause?: unknown }).cause;
-  return errorFromWire({
-    name: error.name,
-    message: error.message,
-    stack: error.stack,
-    cause: typeof cause === 'string' ? cause : undefined,
-  });
 }
 
 /**
