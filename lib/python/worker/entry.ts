@@ -60,6 +60,10 @@ function onInit(event: MessageEvent): void {
     post: postMessage,
     alive,
     afterBoot: () => applyPolicy(scope, config.policy),
+    die: (reason) => {
+      postMessage({ type: 'closing', reason });
+      closeWorker();
+    },
   });
   exposeRuntime(runtime, port, postMessage, NO_GUARD, { afterReply: runtime.afterReply, onEvent: runtime.onHostEvent });
 }

@@ -74,6 +74,8 @@ export interface PythonRuntimeDeps {
   alive?: Promise<void>;
   /** Runs once Pyodide and the engine are up, before any cell: the policy goes in force here. */
   afterBoot: () => void;
+  /** Ends the worker, telling the page why (it restarts the session from its checkpoint). */
+  die: (reason: string) => void;
 }
 
 // Our own copies: a cell can reach and replace `Atomics` through `import js`.
@@ -200,6 +202,12 @@ export class PythonRuntime implements RuntimeApi {
     try {
       result = await engine.execute(String(code));
     } catch (error) {
+      if ((error as { pyodide_fatal_error?: unknown } | null)?.pyodide_fatal_error) {
+        // Pyodide cannot run anything after this (a JavaScript stack overflow inside it, …): the
+        // page brings the session back on a new worker with the last completed cell's variables.
+        this.deps.die(`Pyodide suffered a fatal error (${error instanceof Error ? error.message : String(error)})`);
+        return new Promise<never>(() => {});
+      }
       result = { status: 'error', mode: 'sync', error: { name: 'InternalError', message: pythonMessage(error) } };
     }
     this.runningCell = 0;
