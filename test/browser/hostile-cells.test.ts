@@ -81,6 +81,46 @@ describe('hostile values are data, never control', () => {
   });
 });
 
+describe('results cannot be forged', () => {
+  /** A setter on Object.prototype that turns any object's `key` into 'forged'. */
+  const forger = (key: string) =>
+    `const forge = { set(v) { Object.defineProperty(this, '${key}', { value: 'forged', enumerable: true, writable: true, configurable: true }) }, configurable: true };`;
+
+  it.each(['value', 'repr', 'status', 'hasValue'])(
+    'a promise chain left running cannot put a %s setter on Object.prototype under the result',
+    async (key) => {
+      const s = await openSession();
+      // The chain re-installs the setter on every microtask, so some of them run after the cell settled.
+      const r = await s.execute(`${forger(key)}
+        let steps = 0;
+        const chain = () => { Object.defineProperty(Object.prototype, '${key}', forge); if (steps++ < 300) Promise.resolve().then(chain) };
+        Promise.resolve().then(chain);
+        await 0;
+        'genuine'`);
+      expect(r).toMatchObject({ status: 'ok', value: 'genuine', repr: "'genuine'" });
+      expect((await s.execute('1 + 1')).value).toBe(2);
+    },
+  );
+
+  it('a promise chain left running cannot patch what renders the result', async () => {
+    const s = await openSession();
+    const r = await s.execute(`
+      let steps = 0;
+      const chain = () => { Array.prototype.join = () => 'forged'; if (steps++ < 300) Promise.resolve().then(chain) };
+      Promise.resolve().then(chain);
+      await 0;
+      [1, 2]`);
+    expect(r).toMatchObject({ status: 'ok', value: [1, 2], repr: '[ 1, 2 ]' });
+  });
+
+  it("the value's own getter, run while the value is copied, cannot forge the result", async () => {
+    const s = await openSession();
+    const r = await s.execute(`${forger('repr')}
+      ({ get x() { Object.defineProperty(Object.prototype, 'repr', forge); return 1 } })`);
+    expect(r).toMatchObject({ status: 'ok', value: { x: 1 }, repr: '{ x: [Getter] }' });
+  });
+});
+
 describe('rendering is bounded', () => {
   it('a 20,000-row array renders its first 100 rows', async () => {
     const s = await openSession();
