@@ -2,6 +2,7 @@
  * The playground: session tabs, the editor with Run/Stop, the history of the active
  * session, its variables and snapshots, and whether the page is cross-origin isolated.
  */
+import { sessionCompletion } from './completion.ts';
 import { h } from './dom.ts';
 import { createEditor, type Editor } from './editor.ts';
 import { EXAMPLES, type Example } from './examples.ts';
@@ -137,7 +138,9 @@ export class Playground {
         h('aside', { class: 'sidebar' }, this.inspector.element, this.snapshots.element),
       ),
     );
-    this.editor = createEditor(editorBox, FIRST_CELL, { run: () => this.run(), stop: () => void this.stop() });
+    this.editor = createEditor(editorBox, FIRST_CELL, { run: () => this.run(), stop: () => void this.stop() }, [
+      sessionCompletion(() => this.active),
+    ]);
     this.update();
   }
 

@@ -9,7 +9,7 @@ import { type ExecutionResult, type OutputEvent, renderDisplay } from '../lib/in
 import { fitFrame, framedMarkup } from './display-size.ts';
 import { formatBytes, formatDuration, h } from './dom.ts';
 import { markLine, showCode } from './editor.ts';
-import { framesOf, type Locate, traceBlock } from './stack-trace.ts';
+import { type CellLinks, framesOf, traceBlock } from './stack-trace.ts';
 import { StreamOutput } from './stream-output.ts';
 
 export class CellView {
@@ -22,11 +22,16 @@ export class CellView {
 
   private readonly code: EditorView;
 
-  /** @param locate shows a stack frame's line (links in error stacks) */
+  /**
+   * @param count the cell's number in the history (its `[n]` prompt)
+   * @param sdkId the SDK's number for the cell (stack frames name it as `cell-<sdkId>`)
+   * @param links turn stack frames into links to cell lines
+   */
   constructor(
     code: string,
     readonly count: number,
-    private readonly locate: Locate,
+    readonly sdkId: number,
+    private readonly links: CellLinks,
   ) {
     this.badges = h('span', { class: 'badges' }, h('span', { class: 'badge running', text: 'running' }));
     const codeBox = h('div', { class: 'cell-code', 'data-testid': 'cell-code' });
@@ -132,14 +137,14 @@ export class CellView {
     if (result.error) {
       const { name, message, line, column } = result.error;
       // The position is the first frame's, which may be in the cell that defined the function.
-      const owner = Number(/cell-(\d+):/.exec(result.error.stack ?? '')?.[1] ?? this.count);
-      const cell = owner === this.count ? '' : `cell [${owner}], `;
+      const owner = Number(/cell-(\d+):/.exec(result.error.stack ?? '')?.[1] ?? this.sdkId);
+      const cell = owner === this.sdkId ? '' : `cell [${this.links.label(owner)}], `;
       const where = line ? ` (${cell}line ${line}${column ? `, column ${column}` : ''})` : '';
       this.footer.append(
         h('pre', { class: 'cell-error', 'data-testid': 'cell-error', text: `${name}: ${message}${where}` }),
       );
       const frames = result.error.stack ? framesOf(result.error.stack) : '';
-      if (frames) this.footer.append(traceBlock(frames, { class: 'stack', 'data-testid': 'cell-stack' }, this.locate));
+      if (frames) this.footer.append(traceBlock(frames, { class: 'stack', 'data-testid': 'cell-stack' }, this.links));
     } else if (result.repr !== undefined) {
       this.footer.append(h('pre', { class: 'cell-repr', 'data-testid': 'cell-repr', text: result.repr }));
     }

@@ -7,7 +7,7 @@
 import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from '@codemirror/autocomplete';
 import { javascript } from '@codemirror/lang-javascript';
 import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from '@codemirror/language';
-import { EditorState, Prec, StateEffect, StateField } from '@codemirror/state';
+import { EditorState, type Extension, Prec, StateEffect, StateField } from '@codemirror/state';
 import {
   Decoration,
   drawSelection,
@@ -43,7 +43,12 @@ const highlighting = [
  * @param parent where the editor goes
  * @param actions `run` on Ctrl/Cmd+Enter (and Shift+Enter, as notebooks do), `stop` on Ctrl/Cmd+.
  */
-export function createEditor(parent: HTMLElement, doc: string, actions: { run(): void; stop(): void }): Editor {
+export function createEditor(
+  parent: HTMLElement,
+  doc: string,
+  actions: { run(): void; stop(): void },
+  extensions: Extension[] = [],
+): Editor {
   const handled = (action: () => void) => () => {
     action();
     return true;
@@ -74,6 +79,7 @@ export function createEditor(parent: HTMLElement, doc: string, actions: { run():
       theme,
       EditorView.lineWrapping,
       EditorView.contentAttributes.of({ 'aria-label': 'cell code' }),
+      extensions,
     ],
   });
   return {

@@ -4,14 +4,15 @@
  */
 import { createSession, type OutputEvent, renderDisplay, type SessionOptions } from '../lib/index.ts';
 import { CellView } from './cell-view.ts';
+import type { Completer, Member, Variable } from './completion.ts';
 import { fitFrame, framedMarkup } from './display-size.ts';
 import { h } from './dom.ts';
-import { traceBlock } from './stack-trace.ts';
+import { type CellLinks, traceBlock } from './stack-trace.ts';
 
 export type Session = Awaited<ReturnType<typeof createSession>>;
 export type PolicyName = Extract<NonNullable<SessionOptions['policy']>, string>;
 
-export class SessionTab {
+export class SessionTab implements Completer {
   readonly history: HTMLElement;
   private count = 0;
   /**
@@ -24,6 +25,10 @@ export class SessionTab {
    * execute in order, as `count` does here.
    */
   private readonly views = new Map<number, CellView>();
+  /** Every execute the SDK ran for this tab, the history's cells and completion lookups alike. */
+  private sdkCells = 0;
+  /** The variables as of the last settled cell, for completion. */
+  private variables: Promise<Variable[]> | null = null;
   /** Output events a running cell's own `onOutput` already showed. */
   private readonly routed = new WeakSet<OutputEvent>();
   /** Where output that belongs to no running cell goes (errors of timers, unhandled rejections…). */
@@ -78,7 +83,7 @@ export class SessionTab {
     if (event.type === 'stream') {
       const text = event.text.endsWith('\n') ? event.text : `${event.text}\n`;
       block.append(
-        traceBlock(text, { class: `stream ${event.stream}`, 'data-testid': `stream-${event.stream}` }, this.locate),
+        traceBlock(text, { class: `stream ${event.stream}`, 'data-testid': `stream-${event.stream}` }, this.links),
       );
     } else if (event.type === 'display') {
       const box = h('div', { class: 'display', 'data-testid': 'cell-display' });
@@ -90,10 +95,61 @@ export class SessionTab {
     if (!this.history.hidden) block.scrollIntoView({ block: 'nearest' });
   }
 
-  /** Shows line `line` of cell [n] (a stack frame's link). */
-  private readonly locate = (cell: number, line: number) => {
-    this.views.get(cell)?.showLine(line);
+  private readonly links: CellLinks = {
+    locate: (cell, line) => this.views.get(cell)?.showLine(line),
+    label: (cell) => this.views.get(cell)?.count ?? cell,
   };
+
+  /** The session's variables (completion of names), listed once per settled cell. */
+  listVariables(): Promise<Variable[]> {
+    this.variables ??= this.session.namespace.list().catch(() => []);
+    return this.variables;
+  }
+
+  /**
+   * The properties and methods of the value at `path` (identifiers only, so nothing but
+   * property reads runs), along its prototype chain, by a cell of its own that prints them.
+   * Not while a cell of the history runs: completion never waits behind one. (The session's
+   * own state may say `busy` for a moment while the inspector lists the variables.)
+   */
+  async listMembers(path: readonly string[]): Promise<Member[]> {
+    if (this.busy || this.session.state === 'closed') return [];
+    if (!path.every((part) => /^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(part))) return [];
+    const code = `{
+  let __scValue = ${path.join('.')};
+  const __scSeen = new Set();
+  const __scMembers = [];
+  for (let depth = 0; __scValue !== null && __scValue !== undefined && depth < 8; depth++) {
+    const target = Object(__scValue);
+    for (const key of Object.getOwnPropertyNames(target)) {
+      if (__scSeen.has(key) || /^\\d+$/.test(key)) continue;
+      __scSeen.add(key);
+      let kind = 'property';
+      try { if (typeof Object.getOwnPropertyDescriptor(target, key)?.value === 'function') kind = 'method'; } catch {}
+      __scMembers.push([key, kind, depth]);
+    }
+    __scValue = Object.getPrototypeOf(target);
+  }
+  console.log(JSON.stringify(__scMembers));
+}
+// Ends in the last value: \`_\` stays what the user's last cell made it.
+typeof _ === 'undefined' ? undefined : _`;
+    let printed = '';
+    this.sdkCells++;
+    const result = await this.session.execute(code, {
+      onOutput: (event) => {
+        this.routed.add(event);
+        if (event.type === 'stream' && event.stream === 'stdout') printed += event.text;
+      },
+    });
+    if (result.status !== 'ok') return [];
+    try {
+      const members = JSON.parse(printed) as Array<[string, Member['kind'], number]>;
+      return members.map(([name, kind, depth]) => ({ name, kind, depth }));
+    } catch {
+      return [];
+    }
+  }
 
   /**
    * Opens a session with a stable id (`playground-<n>`), so that its snapshots are found
@@ -116,8 +172,8 @@ export class SessionTab {
 
   /** Runs a cell; resolves when it settled (whatever its outcome) and the view shows it. */
   async run(code: string, timeoutMs?: number): Promise<void> {
-    const view = new CellView(code, ++this.count, this.locate);
-    this.views.set(view.count, view);
+    const view = new CellView(code, ++this.count, ++this.sdkCells, this.links);
+    this.views.set(view.sdkId, view);
     this.history.querySelector('.history-empty')?.remove();
     this.history.append(view.element);
     view.element.scrollIntoView({ block: 'nearest' });
@@ -135,6 +191,7 @@ export class SessionTab {
     } catch (error) {
       view.fail(error);
     } finally {
+      this.variables = null;
       this.pending.splice(this.pending.indexOf(view), 1);
       this.onChange();
       // Bring the end of the cell (its result) into view, as a console does.

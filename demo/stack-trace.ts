@@ -7,24 +7,31 @@ import { h } from './dom.ts';
 
 const FRAME = /cell-(\d+):(\d+):(\d+)/g;
 
-export type Locate = (cell: number, line: number, column: number) => void;
+/** What a session's history knows about the SDK's cell numbers. */
+export interface CellLinks {
+  /** Shows line `line` of the SDK's cell `cell`. */
+  locate(cell: number, line: number, column: number): void;
+  /** The number the history shows for the SDK's cell `cell` (its `[n]` prompt). */
+  label(cell: number): number;
+}
 
-/** A `pre` with `text`, each cell frame replaced by a link that calls `locate`. */
-export function traceBlock(text: string, props: Record<string, string>, locate: Locate): HTMLElement {
+/** A `pre` with `text`, each cell frame replaced by a link to the cell's line. */
+export function traceBlock(text: string, props: Record<string, string>, links: CellLinks): HTMLElement {
   const pre = h('pre', props);
   let last = 0;
   for (const match of text.matchAll(FRAME)) {
     const [whole, cell, line, column] = match;
+    const shown = links.label(Number(cell));
     pre.append(text.slice(last, match.index));
     pre.append(
       h('button', {
         class: 'link frame',
         'data-testid': 'stack-frame',
-        'data-cell': cell,
+        'data-cell': String(shown),
         'data-line': line,
-        title: `show line ${line} of cell [${cell}]`,
-        text: `[${cell}] line ${line}:${column}`,
-        onclick: () => locate(Number(cell), Number(line), Number(column)),
+        title: `show line ${line} of cell [${shown}]`,
+        text: `[${shown}] line ${line}:${column}`,
+        onclick: () => links.locate(Number(cell), Number(line), Number(column)),
       }),
     );
     last = match.index + whole.length;

@@ -106,6 +106,7 @@ export function registerPlaygroundTests(browser, server, plainServer, options = 
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (error) => errors.push(error));
+    if (process.env.E2E_DEBUG) page.on('console', (message) => console.log('console:', message.text()));
     try {
       await page.goto(`${from.url}/`);
       await ready(page);
@@ -399,6 +400,49 @@ export function registerPlaygroundTests(browser, server, plainServer, options = 
       await smallFrame.and(page.locator('[data-fitted]')).waitFor({ timeout: 10_000 });
       const smallHeight = await fits(smallFrame);
       assert.ok(smallHeight < 100, `one line in a ${smallHeight} px frame`);
+    });
+  });
+
+  register("playground: completion offers the session's variables and their properties and methods", async () => {
+    await withPlayground(async (page) => {
+      await runCell(
+        page,
+        "class Point {\n  constructor(x) { this.x = x; }\n  norm() { return Math.abs(this.x); }\n}\nconst origin = new Point(3);\nconst settings = { theme: 'dark', fontSize: 14 };",
+      );
+      await runCell(page, "'the last value'");
+      const options = page.locator('.cm-tooltip-autocomplete li');
+      const labels = () =>
+        options.evaluateAll((els) => els.map((el) => el.querySelector('.cm-completionLabel')?.textContent));
+      // Typed key by key over the selected old code, as a person does.
+      await typeCode(page, 'x');
+      await page.keyboard.press('ControlOrMeta+a');
+      await page.keyboard.type('ori');
+      // Clicked, not Enter: CodeMirror ignores Enter for 75 ms after the list changes.
+      await options
+        .filter({ hasText: /^origin/ })
+        .first()
+        .click({ timeout: 10_000 });
+      await page.keyboard.type('.');
+      await options.filter({ hasText: 'norm' }).first().waitFor({ timeout: 10_000 });
+      const members = await labels();
+      assert.deepEqual(members.slice(0, 3), ['x', 'constructor', 'norm'], "own names first, then the class's");
+      for (const name of ['x', 'norm', 'constructor', 'hasOwnProperty'])
+        assert.ok(members.includes(name), `no ${name} in ${members}`);
+      assert.equal(await options.filter({ hasText: /^norm/ }).locator('.cm-completionIcon-method').count(), 1);
+      await shot(page, 'completion');
+      await page.keyboard.type('no');
+      await options.filter({ hasText: /^norm/ }).click();
+      assert.equal(await page.locator('[data-testid="editor"] .cm-content').textContent(), 'origin.norm');
+
+      await page.keyboard.press('ControlOrMeta+a');
+      await page.keyboard.type('settings.fo');
+      await options.filter({ hasText: 'fontSize' }).first().waitFor({ timeout: 10_000 });
+      assert.ok(!(await labels()).includes('norm'), 'members of another value offered');
+      // The lookups ran as cells of their own: the history shows only the user's cell.
+      assert.equal(await visibleCells(page).count(), 2);
+      const cell = await runCell(page, '[origin.norm() + settings.fontSize, _]');
+      assert.match(await text(cell.getByTestId('cell-repr')), /^\[ 17, 'the last value' \]$/);
+      assert.equal(await text(cell.locator('.prompt')), '[3]');
     });
   });
 
