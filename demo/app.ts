@@ -2,6 +2,7 @@
  * The playground: session tabs, the editor with Run/Stop, the history of the active
  * session, its variables and snapshots, and whether the page is cross-origin isolated.
  */
+import { CellHistory } from './cell-history.ts';
 import { sessionCompletion } from './completion.ts';
 import { h } from './dom.ts';
 import { createEditor, type Editor } from './editor.ts';
@@ -36,6 +37,7 @@ export class Playground {
   private exampleSteps: { example: Example; next: number } | null = null;
 
   private readonly editor: Editor;
+  private readonly cellHistory = new CellHistory();
   private readonly inspector = new Inspector();
   private readonly snapshots = new SnapshotsPanel(() => void this.inspector.refresh(this.active?.session ?? null));
   private readonly tabBar = h('div', { class: 'tab-list', role: 'tablist', 'data-testid': 'tabs' });
@@ -131,6 +133,16 @@ export class Playground {
               h('span', { class: 'spacer' }),
               examples,
               this.timeLimit,
+              h('button', {
+                class: 'small',
+                'data-testid': 'clear-history',
+                title: 'Forget the cells ↑/↓ recall and the saved editor text (kept across reloads)',
+                text: 'Clear history',
+                onclick: () => {
+                  this.cellHistory.clear();
+                  this.editor.focus();
+                },
+              }),
             ),
             editorBox,
           ),
@@ -138,9 +150,12 @@ export class Playground {
         h('aside', { class: 'sidebar' }, this.inspector.element, this.snapshots.element),
       ),
     );
-    this.editor = createEditor(editorBox, FIRST_CELL, { run: () => this.run(), stop: () => void this.stop() }, [
-      sessionCompletion(() => this.active),
-    ]);
+    this.editor = createEditor(
+      editorBox,
+      this.cellHistory.draft ?? FIRST_CELL,
+      { run: () => this.run(), stop: () => void this.stop() },
+      [sessionCompletion(() => this.active), this.cellHistory.extension()],
+    );
     this.update();
   }
 
@@ -182,6 +197,7 @@ export class Playground {
     const tab = this.active;
     const code = this.editor.getCode();
     if (!tab || code.trim() === '') return;
+    this.cellHistory.add(code);
     const limit = this.timeLimit.value ? Number(this.timeLimit.value) : undefined;
     void tab.run(code, limit).then(() => {
       if (tab === this.active) void this.inspector.refresh(tab.session);

@@ -446,6 +446,51 @@ export function registerPlaygroundTests(browser, server, plainServer, options = 
     });
   });
 
+  register(
+    'playground: ↑/↓ recall earlier cells; the editor and the history survive a reload; Clear forgets them',
+    async () => {
+      await withPlayground(async (page) => {
+        const editorText = () => page.locator('[data-testid="editor"] .cm-content').innerText();
+        await runCell(page, 'const first = 1;\nconst second = 2;');
+        await runCell(page, 'first + second');
+        await typeCode(page, 'draft in progress');
+        await page.keyboard.press('ArrowUp');
+        assert.equal(await editorText(), 'first + second');
+        await page.keyboard.press('ArrowUp');
+        assert.equal(await editorText(), 'const first = 1;\nconst second = 2;');
+        // At the oldest cell ↑ does nothing more.
+        await page.keyboard.press('ArrowUp');
+        assert.equal(await editorText(), 'const first = 1;\nconst second = 2;');
+        // ↓ first moves within the recalled cell, to its last line; then on to the next cell.
+        await page.keyboard.press('ArrowDown');
+        assert.equal(await editorText(), 'const first = 1;\nconst second = 2;');
+        await page.keyboard.press('ArrowDown');
+        assert.equal(await editorText(), 'first + second');
+        await page.keyboard.press('ArrowDown');
+        assert.equal(await editorText(), 'draft in progress');
+
+        await page.reload();
+        await ready(page);
+        assert.equal(await editorText(), 'draft in progress');
+        await page.click('[data-testid="editor"] .cm-content');
+        await page.keyboard.press('ArrowUp');
+        assert.equal(await editorText(), 'first + second');
+        await shot(page, 'history-after-reload');
+
+        await page.click('[data-testid="clear-history"]');
+        await page.reload();
+        await ready(page);
+        // The first-visit example is back, and there is nothing to recall.
+        const fresh = await editorText();
+        assert.match(fresh, /Cells share one session/);
+        await page.click('[data-testid="editor"] .cm-content');
+        await page.keyboard.press('ControlOrMeta+Home');
+        await page.keyboard.press('ArrowUp');
+        assert.equal(await editorText(), fresh);
+      });
+    },
+  );
+
   register('playground without COOP/COEP: says so, and Stop still ends a loop', async () => {
     await withPlayground(async (page) => {
       assert.equal(await page.getAttribute('[data-testid="isolation"]', 'data-isolated'), 'false');
