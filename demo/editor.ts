@@ -6,7 +6,13 @@
  */
 import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from '@codemirror/autocomplete';
 import { javascript } from '@codemirror/lang-javascript';
-import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from '@codemirror/language';
+import {
+  bracketMatching,
+  defaultHighlightStyle,
+  HighlightStyle,
+  indentOnInput,
+  syntaxHighlighting,
+} from '@codemirror/language';
 import { EditorState, type Extension, Prec, StateEffect, StateField } from '@codemirror/state';
 import {
   Decoration,
@@ -27,17 +33,40 @@ export interface Editor {
   focus(): void;
 }
 
+/**
+ * The editor's chrome in the page's colours (style.css sets them for light and dark), so the
+ * editor follows the system's colour scheme with the rest of the page.
+ */
 const theme = EditorView.theme({
-  '&': { fontSize: '14px' },
+  '&': { fontSize: '14px', color: 'var(--text)' },
   '.cm-scroller': { fontFamily: 'var(--mono)', lineHeight: '1.5' },
   '.cm-gutters': { background: 'transparent', borderRight: 'none', color: 'var(--muted)' },
+  '.cm-cursor, .cm-dropCursor': { borderLeftColor: 'var(--text)' },
+  '&.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground, .cm-selectionBackground': {
+    background: 'var(--selection)',
+  },
+  '.cm-activeLine': { backgroundColor: 'var(--active-line)' },
+  '.cm-activeLineGutter': { backgroundColor: 'var(--active-line)', color: 'var(--text)' },
+  '&.cm-focused .cm-matchingBracket': { backgroundColor: 'var(--matching-bracket)' },
+  '.cm-tooltip': { background: 'var(--panel)', color: 'var(--text)', border: '1px solid var(--border)' },
+  '.cm-tooltip-autocomplete ul li[aria-selected]': { background: 'var(--accent)', color: 'var(--accent-text)' },
+  '.cm-completionDetail': { color: 'var(--muted)' },
 });
 
-const highlighting = [
-  javascript(),
-  syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
-  highlightSpecialChars(),
-];
+/**
+ * CodeMirror's default highlighting with each colour behind a CSS variable
+ * (`--hl-708` for `#708`, …): style.css gives the dark scheme readable ones, and the light
+ * scheme keeps the defaults. The tags come from the default style itself.
+ */
+const highlightStyle = HighlightStyle.define(
+  defaultHighlightStyle.specs.map((spec) =>
+    typeof spec.color === 'string' && spec.color.startsWith('#')
+      ? { ...spec, color: `var(--hl-${spec.color.slice(1)}, ${spec.color})` }
+      : spec,
+  ),
+);
+
+const highlighting = [javascript(), syntaxHighlighting(highlightStyle), highlightSpecialChars()];
 
 /**
  * @param parent where the editor goes

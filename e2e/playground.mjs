@@ -100,9 +100,10 @@ export function registerPlaygroundTests(browser, server, plainServer, options = 
   /**
    * @param {(page: import('playwright').Page) => Promise<void>} body
    * @param {{ url: string }} [from]
+   * @param {import('playwright').BrowserContextOptions} [contextOptions]
    */
-  async function withPlayground(body, from = server) {
-    const context = await browser().newContext({ viewport: { width: 1280, height: 820 } });
+  async function withPlayground(body, from = server, contextOptions = {}) {
+    const context = await browser().newContext({ viewport: { width: 1280, height: 820 }, ...contextOptions });
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (error) => errors.push(error));
@@ -490,6 +491,80 @@ export function registerPlaygroundTests(browser, server, plainServer, options = 
       });
     },
   );
+
+  register('playground: dark mode covers the editor (readable code colours); the narrow layout is usable', async () => {
+    await withPlayground(
+      async (page) => {
+        assert.equal(await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches), true);
+        await runCell(
+          page,
+          "// a comment\nconst answer = 42, name = 'dark';\nclass Shape { area() { return this.size ** 2; } }\nlet re = /ab+c/g;\nanswer + name.length + (true ? 1 : null)",
+        );
+        await typeCode(
+          page,
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the cell's own template literal
+          'function twice(value) {\n  return value * 2; // double\n}\nconst label = `n=${twice(21)}`;',
+        );
+        // Every piece of text in the editor and in the history's code, against what is behind it.
+        const worst = await page.evaluate(() => {
+          /** @param {string} color */
+          const rgb = (color) => (color.match(/[\d.]+/g) ?? []).map(Number);
+          /** @param {number[]} c */
+          const luminance = ([r, g, b]) => {
+            const lin = (/** @type {number} */ v) => {
+              const s = v / 255;
+              return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+            };
+            return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+          };
+          /** @param {Element} el the first opaque background behind el */
+          const background = (el) => {
+            for (let at = /** @type {Element | null} */ (el); at; at = at.parentElement) {
+              const color = rgb(getComputedStyle(at).backgroundColor);
+              if (color.length === 3 || (color.length === 4 && color[3] === 1)) return color.slice(0, 3);
+            }
+            return [255, 255, 255];
+          };
+          let min = { ratio: Infinity, text: '' };
+          const lines = document.querySelectorAll('.cm-content .cm-line:not(.cm-activeLine)');
+          for (const line of lines) {
+            for (const node of [line, ...line.querySelectorAll('span')]) {
+              if (!(node.textContent ?? '').trim()) continue;
+              const fg = luminance(rgb(getComputedStyle(node).color));
+              const bg = luminance(background(node));
+              const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+              if (ratio < min.ratio) min = { ratio, text: node.textContent ?? '' };
+            }
+          }
+          return { ...min, lines: lines.length };
+        });
+        assert.ok(worst.lines >= 5, `only ${worst.lines} code lines measured`);
+        assert.ok(worst.ratio >= 4.5, `"${worst.text}" has contrast ${worst.ratio.toFixed(2)} (WCAG AA needs 4.5)`);
+        await shot(page, 'dark');
+
+        await page.setViewportSize({ width: 390, height: 844 });
+        const layout = await page.evaluate(() => ({
+          overflow: document.documentElement.scrollWidth - innerWidth,
+          run: document.querySelector('[data-testid="run"]')?.getBoundingClientRect().toJSON(),
+          editor: document.querySelector('[data-testid="editor"]')?.getBoundingClientRect().toJSON(),
+          history: document.querySelector('.histories')?.getBoundingClientRect().toJSON(),
+        }));
+        assert.ok(layout.overflow <= 0, `the page scrolls sideways by ${layout.overflow} px`);
+        for (const [name, box] of Object.entries({ run: layout.run, editor: layout.editor, history: layout.history })) {
+          assert.ok(box && box.width > 0 && box.left >= 0 && box.right <= 390, `${name} is not within the width`);
+          assert.ok(box.top >= 0 && box.bottom <= 844, `${name} is not within the height`);
+        }
+        assert.ok(layout.history.height >= 200, `the history is ${layout.history.height} px high`);
+        const cell = await runCell(page, "'fits: ' + 6 * 7");
+        assert.match(await text(cell.getByTestId('cell-repr')), /fits: 42/);
+        await cell.getByTestId('cell-repr').scrollIntoViewIfNeeded();
+        assert.ok(await cell.getByTestId('cell-repr').isVisible());
+        await shot(page, 'narrow-dark');
+      },
+      server,
+      { colorScheme: 'dark' },
+    );
+  });
 
   register('playground without COOP/COEP: says so, and Stop still ends a loop', async () => {
     await withPlayground(async (page) => {
