@@ -15,7 +15,15 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/python/**/*.test.ts'], environment: 'node' },
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts', 'test/python/**/*.test.ts'],
+          environment: 'node',
+          // Pyodide's wasm frames are large until V8 optimises them: a Python cell sitting at its
+          // recursion limit (test/python/interrupts) overflowed Node's default ~1 MB stack when it
+          // ran first. A test process's main thread has the OS's 8 MB; 4 MB of it for V8.
+          execArgv: ['--stack-size=4000'],
+        },
       },
       {
         extends: true,
