@@ -9,6 +9,7 @@ import { createEditor, type Editor } from './editor.ts';
 import { EXAMPLES, type Example } from './examples.ts';
 import { Inspector } from './inspector.ts';
 import { type PolicyName, SessionTab } from './session-tab.ts';
+import { cellsFromHash, copyText, shareURL } from './share.ts';
 import { SnapshotsPanel } from './snapshots-panel.ts';
 
 const POLICIES: Array<{ name: PolicyName; hint: string }> = [
@@ -135,6 +136,13 @@ export class Playground {
               this.timeLimit,
               h('button', {
                 class: 'small',
+                'data-testid': 'share',
+                title: "Copy a link to this session's cells (they travel in the URL; nothing is uploaded)",
+                text: 'Share',
+                onclick: () => void this.share(),
+              }),
+              h('button', {
+                class: 'small',
                 'data-testid': 'clear-history',
                 title: 'Forget the cells ↑/↓ recall and the saved editor text (kept across reloads)',
                 text: 'Clear history',
@@ -157,6 +165,34 @@ export class Playground {
       [sessionCompletion(() => this.active), this.cellHistory.extension()],
     );
     this.update();
+    this.openSharedCells();
+  }
+
+  /** A share link's cells: ready in the editor one by one, like an example's. */
+  private openSharedCells(): void {
+    try {
+      const cells = cellsFromHash(location.hash);
+      if (cells && cells.length > 0) this.loadExample({ id: 'shared', title: 'Shared cells', cells });
+    } catch (error) {
+      this.showNotice(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private async share(): Promise<void> {
+    const cells = this.active?.cells ?? [];
+    if (cells.length === 0) {
+      this.showNotice('Nothing to share yet: run a cell first.', 'info');
+      return;
+    }
+    const url = shareURL(cells);
+    history.replaceState(null, '', url);
+    const copied = await copyText(url);
+    this.showNotice(
+      copied
+        ? `Link to ${cells.length} cell${cells.length === 1 ? '' : 's'} copied (also in the address bar).`
+        : 'The link is in the address bar (the page may not write the clipboard).',
+      'info',
+    );
   }
 
   /** Opens a session with `policy` in a new tab and makes it the active one. */
@@ -239,8 +275,10 @@ export class Playground {
     this.hint.textContent = steps ? `${steps.example.title}: cell ${steps.next} of ${steps.example.cells.length}` : '';
   }
 
-  private showNotice(text: string): void {
+  private showNotice(text: string, kind: 'error' | 'info' = 'error'): void {
     this.notice.textContent = text;
+    this.notice.className = `notice ${kind}`;
+    this.notice.dataset.testid = 'notice';
     this.notice.hidden = false;
   }
 

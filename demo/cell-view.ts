@@ -9,6 +9,7 @@ import { type ExecutionResult, type OutputEvent, renderDisplay } from '../lib/in
 import { fitFrame, framedMarkup } from './display-size.ts';
 import { formatBytes, formatDuration, h } from './dom.ts';
 import { markLine, showCode } from './editor.ts';
+import { copyText } from './share.ts';
 import { type CellLinks, framesOf, traceBlock } from './stack-trace.ts';
 import { StreamOutput } from './stream-output.ts';
 
@@ -146,7 +147,20 @@ export class CellView {
       const frames = result.error.stack ? framesOf(result.error.stack) : '';
       if (frames) this.footer.append(traceBlock(frames, { class: 'stack', 'data-testid': 'cell-stack' }, this.links));
     } else if (result.repr !== undefined) {
-      this.footer.append(h('pre', { class: 'cell-repr', 'data-testid': 'cell-repr', text: result.repr }));
+      const repr = result.repr;
+      const copy = h('button', {
+        class: 'small copy',
+        'data-testid': 'copy-value',
+        title: 'Copy the value as shown',
+        text: 'Copy',
+        onclick: () =>
+          void copyText(repr).then((copied) => {
+            copy.textContent = copied ? 'Copied' : 'Copy failed';
+          }),
+      });
+      this.footer.append(
+        h('div', { class: 'result' }, h('pre', { class: 'cell-repr', 'data-testid': 'cell-repr', text: repr }), copy),
+      );
     }
   }
 

@@ -14,6 +14,8 @@ export type PolicyName = Extract<NonNullable<SessionOptions['policy']>, string>;
 
 export class SessionTab implements Completer {
   readonly history: HTMLElement;
+  /** The code of every cell run in this tab, in order (what a share link carries). */
+  readonly cells: string[] = [];
   private count = 0;
   /**
    * Cells sent and not yet settled. A session runs its cells one at a time in order, so the
@@ -172,6 +174,7 @@ typeof _ === 'undefined' ? undefined : _`;
 
   /** Runs a cell; resolves when it settled (whatever its outcome) and the view shows it. */
   async run(code: string, timeoutMs?: number): Promise<void> {
+    this.cells.push(code);
     const view = new CellView(code, ++this.count, ++this.sdkCells, this.links);
     this.views.set(view.sdkId, view);
     this.history.querySelector('.history-empty')?.remove();

@@ -566,6 +566,51 @@ export function registerPlaygroundTests(browser, server, plainServer, options = 
     );
   });
 
+  register('playground: a share link carries the cells; Copy copies a value', async () => {
+    await withPlayground(
+      async (page) => {
+        await runCell(page, "const unicode = 'héllo → 世界';\nlet total = 0;");
+        const sum = await runCell(page, 'total += unicode.length;\n({ total, unicode })');
+        await sum.getByTestId('copy-value').click();
+        await sum.getByTestId('copy-value').filter({ hasText: 'Copied' }).waitFor();
+        const copied = await page.evaluate(() => navigator.clipboard.readText());
+        assert.equal(copied, await text(sum.getByTestId('cell-repr')));
+        assert.match(copied, /total: 10/);
+
+        await page.click('[data-testid="share"]');
+        await page.getByTestId('notice').filter({ hasText: 'Link to 2 cells copied' }).waitFor();
+        const link = await page.evaluate(() => navigator.clipboard.readText());
+        assert.match(link, /#cells=[\w-]+$/);
+        assert.equal(await page.evaluate(() => location.href), link);
+        await shot(page, 'share');
+
+        // Opened elsewhere: the cells wait in the editor, one per Run, and give the same value.
+        const reader = await page.context().newPage();
+        await reader.goto(link);
+        await ready(reader);
+        const editorText = () => reader.locator('[data-testid="editor"] .cm-content').innerText();
+        assert.equal(await editorText(), "const unicode = 'héllo → 世界';\nlet total = 0;");
+        assert.match(await text(reader.getByTestId('example-hint')), /Shared cells: cell 1 of 2/);
+        assert.equal(await visibleCells(reader).count(), 0, 'a shared cell ran before Run was pressed');
+        await reader.click('[data-testid="run"]');
+        await settled(visibleCells(reader).nth(0));
+        assert.equal(await editorText(), 'total += unicode.length;\n({ total, unicode })');
+        await reader.click('[data-testid="run"]');
+        const again = visibleCells(reader).nth(1);
+        assert.equal(await settled(again), 'ok');
+        assert.equal(await text(again.getByTestId('cell-repr')), copied);
+
+        // A damaged link says so and the playground still works.
+        const broken = await page.context().newPage();
+        await broken.goto(`${link.split('#')[0]}#cells=%%%`);
+        await ready(broken);
+        assert.match(await text(broken.getByTestId('notice')), /\[sandcell\] the link's "#cells=" part is damaged/);
+      },
+      server,
+      { permissions: ['clipboard-read', 'clipboard-write'] },
+    );
+  });
+
   register('playground without COOP/COEP: says so, and Stop still ends a loop', async () => {
     await withPlayground(async (page) => {
       assert.equal(await page.getAttribute('[data-testid="isolation"]', 'data-isolated'), 'false');
