@@ -9,7 +9,7 @@
  * the other language is refused with a clear error.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSession, deleteSnapshot, type Session, SnapshotError } from '../../lib/index';
+import { createSession, deleteSnapshot, type Session, SessionManager, SnapshotError } from '../../lib/index';
 import type { OutputEvent } from '../../lib/types';
 
 let py: Session;
@@ -180,4 +180,21 @@ describe('Python snapshots', () => {
       await js.close();
     }
   });
+
+  it('a SessionManager keeps warm Python sessions, and a pooled one restores the latest snapshot of its id', async () => {
+    await py.execute('warm_value = 7');
+    const info = await py.snapshot();
+    const manager = new SessionManager({ defaults: { language: 'python' }, poolSize: 1 });
+    try {
+      await manager.whenPoolReady();
+      expect(manager.pooled).toBe(1);
+      const pooled = await manager.create({ id: py.id, restore: true });
+      expect(pooled.language).toBe('python');
+      expect(pooled.restoredOnStart?.snapshotId).toBe(info.id);
+      expect((await pooled.execute('warm_value * 6')).value).toBe(42);
+    } finally {
+      await manager.closeAll();
+      await deleteSnapshot(info.id);
+    }
+  }, 180_000);
 });
