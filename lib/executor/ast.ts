@@ -130,6 +130,34 @@ export function isBoundedLeaf(node: acorn.Function): boolean {
   return true;
 }
 
+/**
+ * What a subtree holds, for choosing a rewrite: an `await` of its own function level (not in a
+ * nested function), and how many times each name is referenced or bound anywhere in it (nested
+ * functions included; property names and labels are not counted).
+ */
+export function survey(root: AnyNode): { awaits: boolean; names: Map<string, number> } {
+  const names = new Map<string, number>();
+  let awaits = false;
+  const stack: Array<[node: AnyNode, nested: boolean, counted: boolean]> = [[root, false, true]];
+  while (stack.length > 0) {
+    const [current, nested, counted] = stack.pop() as [AnyNode, boolean, boolean];
+    if (current.type === 'Identifier' && counted) names.set(current.name, (names.get(current.name) ?? 0) + 1);
+    else if (current.type === 'AwaitExpression' && !nested) awaits = true;
+    else if (current.type === 'ForOfStatement' && current.await && !nested) awaits = true;
+    const inner =
+      nested ||
+      current.type === 'FunctionExpression' ||
+      current.type === 'ArrowFunctionExpression' ||
+      current.type === 'FunctionDeclaration';
+    // A shorthand property's key and value are two nodes for one name: the value counts.
+    const shorthand = current.type === 'Property' && current.shorthand;
+    forEachChild(current, (child, key) => {
+      stack.push([child, inner, isReference(current, key) && !(shorthand && key === 'key')]);
+    });
+  }
+  return { awaits, names };
+}
+
 /** Whether a field of a node holds a node (rather than a name, a flag or a value). */
 export function isNode(value: unknown): value is AnyNode {
   return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';

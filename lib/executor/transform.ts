@@ -43,7 +43,16 @@
 import type * as acorn from 'acorn';
 import { getLineInfo } from 'acorn';
 import MagicString from 'magic-string';
-import { FUNCTION_MAKERS, INERT, isAnnexBFunction, isBoundedLeaf, isNode, isReference, patternNames } from './ast.ts';
+import {
+  FUNCTION_MAKERS,
+  INERT,
+  isAnnexBFunction,
+  isBoundedLeaf,
+  isNode,
+  isReference,
+  patternNames,
+  survey,
+} from './ast.ts';
 import type {
   CellPlan,
   CellSourceMap,
@@ -522,13 +531,30 @@ class CellTransform {
         (parent?.type === 'CallExpression' && key === 'callee') ||
         (parent?.type === 'TaggedTemplateExpression' && key === 'tag');
       // Called as `(0, scope.f)()`: a call through the scope object would pass it as `this`.
+      if (callee && this.#rewriteCallee(node, parent, `(0, ${SCOPE}.${name})`)) return;
       this.#rewriteName(node, callee ? `(0, ${SCOPE}.` : `${SCOPE}.`, callee ? ')' : '');
     } else if (place === 'dynamic' && !isWriteTarget(parent, key)) {
-      // Replaced whole: V8 places an error in this expression at its start, mapped to the name.
       const text = `(${JSON.stringify(name)} in ${SCOPE} ? ${SCOPE}.${name} : ${name})`;
+      if (parent?.type === 'CallExpression' && key === 'callee' && this.#rewriteCallee(node, parent, text)) return;
+      // Replaced whole: V8 places an error in this expression at its start, mapped to the name.
       const full = this.#shorthands.has(node) ? `${name}: ${text}` : text;
       this.#replacements.push(() => this.#ms.overwrite(node.start, node.end, full));
     }
+  }
+
+  /**
+   * A called name rewritten to a parenthesised expression: V8 places a failed call (`f is not a
+   * function`, a class called without `new`) at the arguments' `(` when the callee is
+   * parenthesised, but at the name itself when it is a bare name, as the user wrote it. The
+   * name and that `(` are replaced as one piece, which maps as a whole to the name. Only for
+   * `f(…)` and `f  (…)`: a comment or `?.` in between keeps the plain rewrite.
+   */
+  #rewriteCallee(node: acorn.Identifier, parent: AnyNode | undefined, text: string): boolean {
+    if (parent?.type !== 'CallExpression' || parent.optional) return false;
+    const open = this.#source.indexOf('(', node.end);
+    if (open < 0 || this.#source.slice(node.end, open).trim() !== '') return false;
+    this.#replacements.push(() => this.#ms.overwrite(node.start, open + 1, `${text}(`));
+    return true;
   }
 
   /**
@@ -597,6 +623,7 @@ class CellTransform {
         }
         continue;
       }
+      if (init && this.#destructureInPlace(declarator, id, init, kind, context)) continue;
       this.#usesTemp = true;
       const targets = new Set<AnyNode>();
       collectBindingIdentifiers(id, targets);
@@ -612,6 +639,46 @@ class CellTransform {
       });
     }
     this.#terminate(node);
+  }
+
+  /**
+   * A destructuring declarator kept as the user wrote it, as a declaration of its own inside
+   * an arrow that hands its bindings over: `const {z} = null` then fails as a declaration does
+   * (`Cannot destructure property 'z' of 'null' as it is null.`, at `z`), where the assignment
+   * pattern of the general rewrite says `Cannot read properties of null`. Only when nothing in
+   * it names what it binds except the bindings themselves (a reference would meet the arrow's
+   * own binding rather than the namespace's) and it holds no `eval` (whose declarations would
+   * land in the arrow).
+   */
+  #destructureInPlace(
+    declarator: acorn.VariableDeclarator,
+    id: acorn.Pattern,
+    init: acorn.Expression,
+    kind: string,
+    context: Context,
+  ): boolean {
+    const names = patternNames(id);
+    const inInit = survey(init);
+    const inPattern = survey(id);
+    if (inInit.names.has('eval') || inPattern.names.has('eval')) return false;
+    if (names.some((name) => inInit.names.has(name))) return false;
+    // A pattern name met again in the pattern (a default, a computed key) is a reference to it.
+    const bound = new Map<string, number>();
+    for (const name of names) bound.set(name, (bound.get(name) ?? 0) + 1);
+    if (names.some((name) => (inPattern.names.get(name) ?? 0) > (bound.get(name) ?? 0))) return false;
+    for (const name of names) if (name.startsWith(RESERVED_PREFIX)) return false;
+    for (const name of names) this.#freeNames.add(name);
+    const awaits = inInit.awaits || inPattern.awaits;
+    this.#scopes.push(new Set(names));
+    this.#visit(id, declarator, 'id', context);
+    this.#visit(init, declarator, 'init', context);
+    this.#scopes.pop();
+    const ms = this.#ms;
+    this.#insertions.push(() => {
+      ms.prependRight(declarator.start, `__sc$.initAll(${awaits ? 'await (async ' : '('}() => { const `);
+      ms.appendLeft(declarator.end, `; return { __proto__: null, ${names.join(', ')} }; })(), ${kind})`);
+    });
+    return true;
   }
 
   /**

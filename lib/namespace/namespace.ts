@@ -32,6 +32,7 @@ const ownKeys = Reflect.ownKeys;
 const deleteProperty = Reflect.deleteProperty;
 const ReferenceErrorCtor = ReferenceError;
 const TypeErrorCtor = TypeError;
+const SyntaxErrorCtor = SyntaxError;
 
 /** Names the engine defines on the global object for cells: `display(...)`, `input()`, `host.x()`. A user's declaration replaces them for the user's code. */
 export const ENGINE_INTERNALS: ReadonlySet<string> = safeSetOf(['display', 'input', 'prompt', 'host', 'PolicyError']);
@@ -157,15 +158,17 @@ export class Namespace {
    * name is lexical already: it reuses that binding).
    */
   declare(declarations: ReadonlyArray<readonly [string, DeclarationKind]>, deletable = false): void {
+    // Checked for every name before any is declared: a cell (or eval code) that cannot declare runs nothing.
+    for (const [name, kind] of declarations) this.checkDeclarable(name, kind, deletable);
     for (const [name, kind] of declarations) {
       if (kind === 'var' || kind === 'function') {
         if (hasOwn(this.lexical, name)) {
-          // Cross-kind: the lexical binding stays; a dead one comes alive as undefined.
-          if (this.pending[name] === true) {
-            delete this.pending[name];
-            defineProperty(this.lexical, name, mutable(undefined));
-            this.kinds.set(name, 'let');
-          }
+          // Cross-kind: the lexical binding stays, and becomes mutable (a `var` may be assigned);
+          // a dead one comes alive as undefined, a constant keeps its value.
+          const value = this.pending[name] === true ? undefined : this.lexical[name];
+          delete this.pending[name];
+          defineProperty(this.lexical, name, mutable(value));
+          this.kinds.set(name, 'let');
           continue;
         }
         this.declareGlobal(name, kind, deletable);
@@ -177,6 +180,24 @@ export class Namespace {
       }
       this.kinds.set(name, kind);
     }
+  }
+
+  /**
+   * The declarations the language refuses even in the console's REPL mode, as SyntaxErrors
+   * before anything runs: a lexical name a built-in holds non-configurably (`let undefined`,
+   * HasRestrictedGlobalProperty), a function over such a read-only built-in
+   * (CanDeclareGlobalFunction), and eval code's `var`/`function` over a lexical binding
+   * (EvalDeclarationInstantiation). Cells may otherwise redeclare across kinds.
+   */
+  private checkDeclarable(name: string, kind: DeclarationKind, evalCode: boolean): void {
+    const builtin = this.builtins.has(name) && !this.userGlobals.has(name) && !hasOwn(this.lexical, name);
+    const current = builtin ? getOwnPropertyDescriptor(this.global, name) : undefined;
+    const restricted =
+      current !== undefined &&
+      !current.configurable &&
+      (kind !== 'var' && kind !== 'function' ? true : kind === 'function' && !(current.writable && current.enumerable));
+    const evalConflict = evalCode && (kind === 'var' || kind === 'function') && hasOwn(this.lexical, name);
+    if (restricted || evalConflict) throw new SyntaxErrorCtor(`Identifier '${name}' has already been declared`);
   }
 
   /** CreateGlobalVarBinding / CreateGlobalFunctionBinding: what a script's `var` or `function` makes. */
@@ -198,6 +219,7 @@ export class Namespace {
 
   /** A top-level function declaration's value (the binding was declared by the prelude). */
   defineFunction(name: string, value: unknown, deletable = false): void {
+    this.checkDeclarable(name, 'function', deletable);
     Namespace.rename(name, value);
     if (hasOwn(this.lexical, name)) {
       delete this.pending[name];

@@ -183,8 +183,13 @@ export class SessionRuntime implements ServedRuntime {
       rethrow: gate.rethrow,
       empty: EMPTY,
       // Called from user code: engine work, on the pristine built-ins (see intrinsics.ts).
-      declare: engineGuard().wrapEngine((declarations: Array<[string, DeclarationKind]>) => ns.declare(declarations)),
-      fn: engineGuard().wrapEngine((name: string, value: unknown) => ns.defineFunction(name, value)),
+      // `deletable`: what eval code declares (var, function) can be deleted, as the language has it.
+      declare: engineGuard().wrapEngine((declarations: Array<[string, DeclarationKind]>, deletable?: boolean) =>
+        ns.declare(declarations, deletable === true),
+      ),
+      fn: engineGuard().wrapEngine((name: string, value: unknown, deletable?: boolean) =>
+        ns.defineFunction(name, value, deletable === true),
+      ),
       // One call per declarator: no switch of the built-ins (the namespace uses captured ones only).
       init: ns.init,
       initAll: ns.initAll,

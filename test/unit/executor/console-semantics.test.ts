@@ -76,6 +76,46 @@ const table: Record<string, Row[]> = {
       ['const c = 1', 'var c', 'c'],
       ['(none)', '(none)', '1'],
     ],
+    // The `var` wins: the binding becomes assignable, keeping its value until assigned.
+    [
+      ['const c = 1', 'var c = 2', 'c', 'c = 3'],
+      ['(none)', '(none)', '2', '3'],
+    ],
+  ],
+  'destructuring declarations': [
+    [
+      ['const {p, q: [r, ...s], ...t} = {p: 1, q: [2, 3, 4], u: 5}', '[p, r, s, t]'],
+      ['(none)', '[1,2,[3,4],{"u":5}]'],
+    ],
+    [
+      ['let {a1 = 2} = {}', 'a1 = 3', 'a1'],
+      ['(none)', '3', '3'],
+    ],
+    [
+      ['const {c1} = {c1: 1}', 'c1 = 2'],
+      ['(none)', 'TypeError: Assignment to constant variable.'],
+    ],
+    [
+      ['const [x1] = await Promise.resolve([7])', 'x1'],
+      ['(none)', '7'],
+    ],
+    [
+      ['let {f1 = function () {}} = {}', 'f1.name'],
+      ['(none)', '"f1"'],
+    ],
+    [
+      ['let g1 = 1', 'let {g1: h1 = g1} = {}', 'h1'],
+      ['(none)', '(none)', '1'],
+    ],
+    // REPL mode: a redeclaration's initialiser reads the binding it replaces.
+    [
+      ['let w1 = {w1: 5}', 'let {w1} = w1', 'w1'],
+      ['(none)', '(none)', '5'],
+    ],
+    [
+      ['const {z1} = null', 'typeof z1'],
+      ["TypeError: Cannot destructure property 'z1' of 'null' as it is null.", 'ReferenceError: z1 is not defined'],
+    ],
   ],
   'temporal dead zone': [
     [
@@ -189,6 +229,14 @@ const table: Record<string, Row[]> = {
     [['"use strict"; (function () { return this })()'], ['undefined']],
     [['(function () { return this === undefined })()'], ['false']],
     [['#!/usr/bin/env node\n1 + 1'], ['2']],
+    // Names a built-in holds non-configurably cannot be declared lexically, nor as functions.
+    [['let undefined = 1'], ["SyntaxError: Identifier 'undefined' has already been declared"]],
+    [['const NaN = 1'], ["SyntaxError: Identifier 'NaN' has already been declared"]],
+    [['function Infinity() {}'], ["SyntaxError: Identifier 'Infinity' has already been declared"]],
+    [
+      ['var undefined', 'typeof undefined'],
+      ['(none)', '"undefined"'],
+    ],
     [
       ['{ function bf() { return 1 } }', 'bf()', 'if (true) function iff() { return 2 }', 'iff()'],
       ['(none)', '1', 'undefined', '2'],
@@ -238,6 +286,14 @@ const table: Record<string, Row[]> = {
       ['undefined', 'true', '"undefined"'],
     ],
     [["'use strict'; eval('var sv = 1'); typeof sv"], ['"undefined"']],
+    [
+      ['let taken = 1', "eval('var taken = 2')", 'taken'],
+      ['(none)', "SyntaxError: Identifier 'taken' has already been declared", '1'],
+    ],
+    [
+      ['const held = 1', "eval('function held() {}')", 'held'],
+      ['(none)', "SyntaxError: Identifier 'held' has already been declared", '1'],
+    ],
     [
       ['let lb = 1; { function lb() {} }', 'typeof lb'],
       ['(none)', '"number"'],

@@ -4,7 +4,9 @@
  * run cells end to end without a browser.
  */
 import vm from 'node:vm';
+import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import type { CellPlan, CellSyntaxError, TransformOptions } from '../../../lib/executor/cell-plan';
+import { userText } from '../../../lib/executor/compile';
 import { transformCell } from '../../../lib/executor/transform';
 import { Namespace } from '../../../lib/namespace/namespace';
 
@@ -79,6 +81,29 @@ export class ReplHarness {
     ) => unknown;
     const result = (await cell(this.runtime, this.namespace.lexical)) as { value: unknown };
     return result.value === this.empty ? NONE : result.value;
+  }
+
+  /**
+   * Runs cells in order; the last must throw. Where V8 placed the error (the first `cell.js`
+   * frame of its stack), mapped back through the cell's source map: 1-based line and column.
+   */
+  async errorAt(cells: string[]): Promise<{ message: string; line?: number; column?: number }> {
+    for (const cell of cells.slice(0, -1)) await this.run(cell);
+    try {
+      await this.run(cells[cells.length - 1]);
+    } catch (error) {
+      const e = error as Error;
+      const frame = /cell\.js:(\d+):(\d+)/.exec(e.stack ?? '');
+      // The message as the runtime reports it: names as the user wrote them.
+      const message = userText(e.message);
+      if (!frame || !this.lastPlan) return { message };
+      const mapped = originalPositionFor(new TraceMap(this.lastPlan.map as never), {
+        line: Number(frame[1]),
+        column: Number(frame[2]) - 1,
+      });
+      return { message, line: mapped.line ?? undefined, column: (mapped.column ?? -2) + 1 };
+    }
+    throw new Error(`the last cell did not throw: ${cells[cells.length - 1]}`);
   }
 
   /** Runs cells in order; resolves to the last one's value. */

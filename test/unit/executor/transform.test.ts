@@ -35,10 +35,28 @@ describe('transformCell: what a cell becomes', () => {
   const cases: Array<[cell: string, generated: string[]]> = [
     ['1 + 1', [OPEN, '__sc$c = (0, 1 + 1)', CLOSE]],
     [
+      // A destructuring declarator stays a declaration (its errors are a declaration's), in an arrow.
       'let a = 1, {b} = o',
       [
-        `${head(', __sc$t')} __sc$.declare([["a","let"],["b","let"]]);`,
-        '__sc$.init("a", ( 1), "let"), __sc$.initAll((__sc$t = { __proto__: null }, ({b: __sc$t.b} = o), __sc$t), "let");',
+        `${OPEN} __sc$.declare([["a","let"],["b","let"]]);`,
+        '__sc$.init("a", ( 1), "let"), __sc$.initAll((() => { const {b} = o; return { __proto__: null, b }; })(), "let");',
+        CLOSE,
+      ],
+    ],
+    [
+      // One that reads a name it binds (REPL mode: the old binding) assigns into a record instead.
+      'let {d = 1} = {d}',
+      [
+        `${head(', __sc$t')} __sc$.declare([["d","let"]]);`,
+        '__sc$.initAll((__sc$t = { __proto__: null }, ({d: __sc$t.d = 1} = {d: __sc$s.d}), __sc$t), "let");',
+        CLOSE,
+      ],
+    ],
+    [
+      'const [e] = await it()',
+      [
+        `(async ${head().slice(1)} __sc$.declare([["e","const"]]);`,
+        '__sc$.initAll(await (async () => { const [e] = await it(); return { __proto__: null, e }; })(), "const");',
         CLOSE,
       ],
     ],
@@ -480,6 +498,33 @@ describe('transformCell: errors', () => {
 
   it.each(cases)('%j → %s at %i:%i', (source, message, line, column) => {
     expect(transformCell(source)).toEqual({ mode: 'syntax-error', message, line, column });
+  });
+});
+
+describe('transformCell: where V8 places a runtime error, in the cell as written', () => {
+  // As the console places them: a failed call at the called name, even when the name is a
+  // namespace binding the transform rewrote into a parenthesised expression.
+  const cases: Array<[cells: string[], message: string | RegExp, line: number, column: number]> = [
+    [['const n = 5', 'n()'], 'n is not a function', 1, 1],
+    [['let a = 1\n     a()'], 'a is not a function', 2, 6],
+    [['class N {}', 'N()'], "Class constructor N cannot be invoked without 'new'", 1, 1],
+    [['let k = 1', '1 + k  (2)'], 'k is not a function', 1, 5],
+    // Not declared yet when compiled: looked up in the scope object first, placed the same
+    // (V8 words the conditional it calls as `(intermediate value)…`; the console says `h`).
+    [['function later() { return h() }; globalThis.h = 3; later()'], /is not a function$/, 1, 27],
+    [['let u = 1', 'u.v.w'], "Cannot read properties of undefined (reading 'w')", 1, 5],
+    // A destructuring declaration fails as one: at the property, in the declaration's words.
+    [['const {z} = null'], "Cannot destructure property 'z' of 'null' as it is null.", 1, 8],
+    [['let [u] = undefined'], 'undefined is not iterable', 1, 11],
+    [['const [ni] = {}'], '{} is not iterable', 1, 14],
+  ];
+  it.each(cases)('%j → %s at %i:%i', async (cells, message, line, column) => {
+    const at = await new ReplHarness().errorAt(cells);
+    expect(at).toEqual({
+      message: typeof message === 'string' ? message : expect.stringMatching(message),
+      line,
+      column,
+    });
   });
 });
 
