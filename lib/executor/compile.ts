@@ -3,7 +3,7 @@
  * kept in an LRU keyed by the text and every option that changes the output. Also maps
  * error positions in generated code back to the cell as the user wrote it.
  */
-import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
+import { decodedMappings, LEAST_UPPER_BOUND, originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import { describeKind } from '../namespace/describe-value.ts';
 import type { CellError } from '../types.ts';
 import type { CellPlan, CellSyntaxError, NameResolution, TransformOptions } from './cell-plan.ts';
@@ -130,9 +130,7 @@ export class CellCompiler {
     const entry = this.maps.get(cellId);
     if (!entry) return undefined;
     entry.trace ??= new TraceMap(entry.plan.map as ConstructorParameters<typeof TraceMap>[0]);
-    const position = originalPositionFor(entry.trace, { line, column: column - 1 });
-    if (position.line == null || position.column == null) return undefined;
-    return { line: position.line, column: position.column + 1 };
+    return positionInCell(entry.plan.code, entry.trace, line, column);
   }
 
   /** A cell error from anything thrown, with positions in the cell's own text. */
@@ -206,6 +204,53 @@ export class CellCompiler {
     }
     return kept.join('\n');
   }
+}
+
+/**
+ * Maps a position in a cell's generated code (1-based line and column) to the cell's own text.
+ * Text the transform inserted has no mapping of its own; a position in it takes the nearest
+ * mapped one before, except in text that starts with one of sandcell's `__sc$` names
+ * (`__sc$c = (` before a statement's value, `__sc$s.` before a name): that text leads into the
+ * code after it, which is where the error is (V8 places `x is not defined` at the statement).
+ */
+export function positionInCell(
+  code: string,
+  trace: TraceMap,
+  line: number,
+  column: number,
+): { line: number; column: number } | undefined {
+  let position = originalPositionFor(trace, { line, column: column - 1 });
+  if (leadsIn(code, line, column - 1)) {
+    const after = originalPositionFor(trace, { line, column: column - 1, bias: LEAST_UPPER_BOUND });
+    if (after.line != null) position = after;
+  }
+  if (position.line == null || position.column == null) {
+    // The prelude (before the first of the cell's own code) declares the cell's names: what
+    // fails there (`let undefined`) fails the whole cell before it runs, and the console
+    // places that at the start of the cell.
+    return beforeFirstMapping(trace, line, column - 1) ? { line: 1, column: 1 } : undefined;
+  }
+  return { line: position.line, column: position.column + 1 };
+}
+
+/** Whether the generated text at a position (1-based line, 0-based column) is one of sandcell's names. */
+function leadsIn(code: string, line: number, column: number): boolean {
+  let offset = 0;
+  for (let l = 1; l < line; l++) {
+    offset = code.indexOf('\n', offset) + 1;
+    if (offset === 0) return false;
+  }
+  return code.startsWith('__sc$', offset + column);
+}
+
+/** Whether a generated position (1-based line, 0-based column) comes before every mapped one. */
+function beforeFirstMapping(trace: TraceMap, line: number, column: number): boolean {
+  const lines = decodedMappings(trace);
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i].length === 0) continue;
+    return i + 1 > line || (i + 1 === line && column < lines[i][0][0]);
+  }
+  return false;
 }
 
 /**

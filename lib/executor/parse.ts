@@ -5,8 +5,9 @@
  */
 
 import type * as acorn from 'acorn';
-import { type Expression, type Options, Parser, type Program, parseExpressionAt } from 'acorn';
+import { type Expression, getLineInfo, type Options, Parser, type Program, parseExpressionAt, tokTypes } from 'acorn';
 import type { CellSyntaxError } from './cell-plan.ts';
+import { v8SyntaxPosition } from './syntax-position.ts';
 
 /** Parser options shared by mode detection and the transform. */
 export const PARSE_OPTIONS: Options = {
@@ -20,15 +21,80 @@ export const PARSE_OPTIONS: Options = {
   locations: false,
 };
 
+/** The parts of acorn's parser state the extension below reads and calls (acorn/src/expression.js). */
+interface ParserInternals {
+  currentScope(): { flags: number };
+  type: acorn.TokenType & { binop?: number };
+  value: unknown;
+  start: number;
+  startLoc: unknown;
+  next(): void;
+  parseMaybeUnary(refDestructuringErrors: null, sawUnary: boolean, incDec: boolean, forInit: unknown): acorn.Node;
+  parseExprOp(
+    left: acorn.Node,
+    leftStartPos: number,
+    leftStartLoc: unknown,
+    minPrec: number,
+    forInit: unknown,
+  ): acorn.Node;
+  buildBinary(
+    startPos: number,
+    startLoc: unknown,
+    left: acorn.Node,
+    right: acorn.Node,
+    op: unknown,
+    logical: boolean,
+  ): acorn.Node;
+  raiseRecoverable(pos: number, message: string): void;
+}
+
 /**
- * Acorn refuses `using` at the top level of a script; the console's REPL mode (and a cell,
- * which runs as a function body) allows it. Only the switch-case ban stays.
+ * Two changes to acorn's script parser:
+ * - it refuses `using` at the top level of a script; the console's REPL mode (and a cell,
+ *   which runs as a function body) allows it. Only the switch-case ban stays.
+ * - its binary-operator parser calls itself once per operator of a chain (`1 + 1 + … + 1`),
+ *   so a few thousand terms overflowed the worker's stack where V8 parses them fine. The same
+ *   precedence climbing, with the chain's continuation as a loop: the depth is bounded by the
+ *   number of precedence levels, not the length of the chain.
  */
 const CellParser = Parser.extend(
   (Base) =>
-    class extends (Base as unknown as new (...args: unknown[]) => { currentScope(): { flags: number } }) {
+    class extends (Base as unknown as new (...args: unknown[]) => ParserInternals) {
       get allowUsing(): boolean {
         return (this.currentScope().flags & SCOPE_SWITCH) === 0;
+      }
+
+      override parseExprOp(
+        left: acorn.Node,
+        leftStartPos: number,
+        leftStartLoc: unknown,
+        minPrec: number,
+        forInit: unknown,
+      ): acorn.Node {
+        for (;;) {
+          let prec = this.type.binop;
+          if (prec == null || (forInit && this.type === tokTypes._in) || prec <= minPrec) return left;
+          const logical = this.type === tokTypes.logicalOR || this.type === tokTypes.logicalAND;
+          const coalesce = this.type === tokTypes.coalesce;
+          // `??` binds like the logical operators, so that mixing them unparenthesised is caught below.
+          if (coalesce) prec = (tokTypes.logicalAND as { binop?: number }).binop as number;
+          const op = this.value;
+          this.next();
+          const startPos = this.start;
+          const startLoc = this.startLoc;
+          const operand = this.parseMaybeUnary(null, false, false, forInit);
+          const right = this.parseExprOp(operand, startPos, startLoc, prec, forInit);
+          left = this.buildBinary(leftStartPos, leftStartLoc, left, right, op, logical || coalesce);
+          if (
+            (logical && this.type === tokTypes.coalesce) ||
+            (coalesce && (this.type === tokTypes.logicalOR || this.type === tokTypes.logicalAND))
+          ) {
+            this.raiseRecoverable(
+              this.start,
+              'Logical expressions and coalesce expressions cannot be mixed. Wrap either by parentheses',
+            );
+          }
+        }
       }
     } as unknown as typeof Parser,
 );
@@ -56,14 +122,21 @@ export function parseCell(source: string, objectLiteralRule = true): ParsedCell 
   try {
     return { ast: CellParser.parse(source, PARSE_OPTIONS) as Program, objectLiteral: false };
   } catch (error) {
-    return toCellSyntaxError(error);
+    return toCellSyntaxError(error, source);
   }
 }
 
-/** Converts an acorn parse error to the public shape (message without acorn's ` (l:c)`, 1-based column). */
-export function toCellSyntaxError(error: unknown): CellSyntaxError {
+/**
+ * Converts an acorn parse error to the public shape: the message without acorn's ` (l:c)`, the
+ * position where V8 (the console) places the error (see ./syntax-position.ts), 1-based column.
+ */
+export function toCellSyntaxError(error: unknown, source: string): CellSyntaxError {
   if (!(error instanceof SyntaxError)) throw error;
-  const { loc } = error as SyntaxError & { loc?: { line: number; column: number } };
+  const { loc, pos, raisedAt } = error as SyntaxError & {
+    loc?: { line: number; column: number };
+    pos?: number;
+    raisedAt?: number;
+  };
   // acorn's word for a stack overflow while parsing: not a syntax error in the cell.
   if (error.message.startsWith('Not enough stack space')) {
     return {
@@ -74,12 +147,12 @@ export function toCellSyntaxError(error: unknown): CellSyntaxError {
       column: (loc?.column ?? 0) + 1,
     };
   }
-  return {
-    mode: 'syntax-error',
-    message: error.message.replace(/ \(\d+:\d+\)$/, ''),
-    line: loc?.line ?? 1,
-    column: (loc?.column ?? 0) + 1,
-  };
+  const message = error.message.replace(/ \(\d+:\d+\)$/, '');
+  if (typeof pos !== 'number')
+    return { mode: 'syntax-error', message, line: loc?.line ?? 1, column: (loc?.column ?? 0) + 1 };
+  const placed = v8SyntaxPosition(source, { message, pos, raisedAt: raisedAt ?? pos });
+  const { line, column } = getLineInfo(source, placed.pos);
+  return { mode: 'syntax-error', message: placed.message, line, column: column + 1 };
 }
 
 function parseLoneObjectLiteral(source: string): Program | undefined {

@@ -350,6 +350,22 @@ class CellTransform {
     return false;
   }
 
+  /**
+   * `a + b + c + …`: a chain of binary operators nests to the left, one level per operator.
+   * Its left spine is walked in a loop (these nodes need nothing of their own), so a chain of
+   * thousands of terms, which V8 compiles fine, does not take a stack frame per term here.
+   */
+  #visitOperatorChain(node: acorn.BinaryExpression | acorn.LogicalExpression, context: Context): void {
+    const spine: Array<acorn.BinaryExpression | acorn.LogicalExpression> = [];
+    let current: AnyNode = node;
+    while (current.type === 'BinaryExpression' || current.type === 'LogicalExpression') {
+      spine.push(current);
+      current = current.left;
+    }
+    this.#visit(current, spine[spine.length - 1], 'left', context);
+    for (let i = spine.length - 1; i >= 0; i--) this.#visit(spine[i].right, spine[i], 'right', context);
+  }
+
   #visit(node: AnyNode, parent: AnyNode | undefined, key: string, context: Context): void {
     if (FUNCTION_MAKERS.has(node.type)) this.#definesFunctions = true;
     // Code inside a function runs only when it is called — which is itself a call out here.
@@ -365,6 +381,13 @@ class CellTransform {
       case 'Identifier':
         this.#identifier(node, parent, key, context);
         return;
+      case 'BinaryExpression':
+      case 'LogicalExpression':
+        if (node.left.type === 'BinaryExpression' || node.left.type === 'LogicalExpression') {
+          this.#visitOperatorChain(node, context);
+          return;
+        }
+        break;
       case 'UnaryExpression':
         if (node.argument.type === 'Identifier' && this.#unaryOnName(node, node.argument, context)) return;
         break;
@@ -776,9 +799,12 @@ class CellTransform {
   #assignCompletion(node: acorn.ExpressionStatement): void {
     const start = node.start;
     const end = node.expression.end;
+    // `(0, …)` for an anonymous function or class: assigned straight to a name, it would be named
+    // after it. Only then: V8 places an unresolvable name's error at the statement for `c = (x.y)`
+    // (where the console places it) but at the property for `c = (0, x.y)`.
+    const open = isAnonymousFunctionDefinition(node.expression) ? `${COMPLETION} = (0, ` : `${COMPLETION} = (`;
     this.#insertions.push(() => {
-      // `(0, …)`: assigning an anonymous function straight to a name would name it after the name.
-      this.#ms.prependRight(start, `${COMPLETION} = (0, `);
+      this.#ms.prependRight(start, open);
       this.#ms.appendLeft(end, ')');
     });
   }

@@ -44,6 +44,13 @@ function safeSetOf(items: Iterable<string>): SafeSet<string> {
   return set;
 }
 
+/**
+ * The language's own read-only, permanent globals: a script cannot declare them lexically or
+ * as functions. (Found by name, not by descriptor: the policy's stand-ins for `fetch` and the
+ * like are permanent too, and the user may take those names, as in the console.)
+ */
+const RESTRICTED_GLOBALS: ReadonlySet<string> = new Set(['undefined', 'NaN', 'Infinity']);
+
 /** The last expression value: user-visible and writable, but not a listed variable. */
 export const LAST_VALUE = '_';
 
@@ -190,12 +197,8 @@ export class Namespace {
    * (EvalDeclarationInstantiation). Cells may otherwise redeclare across kinds.
    */
   private checkDeclarable(name: string, kind: DeclarationKind, evalCode: boolean): void {
-    const builtin = this.builtins.has(name) && !this.userGlobals.has(name) && !hasOwn(this.lexical, name);
-    const current = builtin ? getOwnPropertyDescriptor(this.global, name) : undefined;
     const restricted =
-      current !== undefined &&
-      !current.configurable &&
-      (kind !== 'var' && kind !== 'function' ? true : kind === 'function' && !(current.writable && current.enumerable));
+      RESTRICTED_GLOBALS.has(name) && kind !== 'var' && !this.userGlobals.has(name) && !hasOwn(this.lexical, name);
     const evalConflict = evalCode && (kind === 'var' || kind === 'function') && hasOwn(this.lexical, name);
     if (restricted || evalConflict) throw new SyntaxErrorCtor(`Identifier '${name}' has already been declared`);
   }

@@ -112,8 +112,11 @@ describe('the console, cell by cell', () => {
         'const _ = { chunk: (xs) => [xs] }',
         '40 + 2',
         'typeof _.chunk',
+        // The policy's stand-in for fetch is a permanent global; the name is still the user's to take.
+        'let fetch = 1; fetch',
+        'fetch + 1',
       ]),
-    ).toEqual(['mine', 2, 3, '(none)', 'asked', 1, '(none)', 42, 'function']);
+    ).toEqual(['mine', 2, 3, '(none)', 'asked', 1, '(none)', 42, 'function', 1, 2]);
     expect(out.text('stdout')).toBe('engine still prints\n');
   });
 
@@ -222,6 +225,41 @@ describe('the console, cell by cell', () => {
       { a: 1 },
       '(none)',
     ]);
+  });
+
+  it('errors are placed and worded as the console does', async () => {
+    const s = await openSession();
+    const at = async (cell: string) => {
+      const r = await s.execute(cell);
+      return [r.error?.name, r.error?.message, r.error?.line, r.error?.column];
+    };
+    await s.execute('const n = 5; class N {}');
+    expect(await at('n()')).toEqual(['TypeError', 'n is not a function', 1, 1]);
+    expect(await at('let a = 1\n     N()')).toEqual([
+      'TypeError',
+      "Class constructor N cannot be invoked without 'new'",
+      2,
+      6,
+    ]);
+    expect(await at('const {z} = null')).toEqual([
+      'TypeError',
+      "Cannot destructure property 'z' of 'null' as it is null.",
+      1,
+      8,
+    ]);
+    expect(await at('const k')).toEqual(['SyntaxError', 'Missing initializer in const declaration', 1, 7]);
+    expect(await at('while (false) { break nowhere }')).toEqual(['SyntaxError', 'Unsyntactic break', 1, 23]);
+    expect(await at('let undefined = 1')).toEqual([
+      'SyntaxError',
+      "Identifier 'undefined' has already been declared",
+      1,
+      1,
+    ]);
+  });
+
+  it('a 20,000-term chain of operators runs, as it does in the console', async () => {
+    const s = await openSession();
+    expect((await s.execute(`${'1 + '.repeat(20_000)}1`)).value).toBe(20_001);
   });
 
   it.each([

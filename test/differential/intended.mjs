@@ -94,7 +94,7 @@ export const intended = [
       "The console lets `obj.#field` be read outside its class (a debugging aid of V8's REPL mode); " +
       'sandcell keeps the language rule, a SyntaxError, so that cells stay valid JavaScript.',
     sandcell: {
-      'classes/private-field-access-outside': [null, syntaxError(1, 14)],
+      'classes/private-field-access-outside': [null, syntaxError(1, 13)],
     },
   },
   {

@@ -4,9 +4,9 @@
  * run cells end to end without a browser.
  */
 import vm from 'node:vm';
-import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
+import { TraceMap } from '@jridgewell/trace-mapping';
 import type { CellPlan, CellSyntaxError, TransformOptions } from '../../../lib/executor/cell-plan';
-import { userText } from '../../../lib/executor/compile';
+import { positionInCell, userText } from '../../../lib/executor/compile';
 import { transformCell } from '../../../lib/executor/transform';
 import { Namespace } from '../../../lib/namespace/namespace';
 
@@ -97,11 +97,13 @@ export class ReplHarness {
       // The message as the runtime reports it: names as the user wrote them.
       const message = userText(e.message);
       if (!frame || !this.lastPlan) return { message };
-      const mapped = originalPositionFor(new TraceMap(this.lastPlan.map as never), {
-        line: Number(frame[1]),
-        column: Number(frame[2]) - 1,
-      });
-      return { message, line: mapped.line ?? undefined, column: (mapped.column ?? -2) + 1 };
+      const mapped = positionInCell(
+        this.lastPlan.code,
+        new TraceMap(this.lastPlan.map as never),
+        Number(frame[1]),
+        Number(frame[2]),
+      );
+      return { message, line: mapped?.line, column: mapped?.column };
     }
     throw new Error(`the last cell did not throw: ${cells[cells.length - 1]}`);
   }

@@ -3,6 +3,7 @@ import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import { parse } from 'acorn';
 import { describe, expect, it } from 'vitest';
 import type { CellPlan, CellSyntaxError } from '../../../lib/executor/cell-plan';
+import { positionInCell } from '../../../lib/executor/compile';
 import { PARSE_OPTIONS } from '../../../lib/executor/parse';
 import { CHECK, CHECK_EXPR, LOOP_CHECK, transformCell } from '../../../lib/executor/transform';
 import { INTERRUPT, NONE, ReplHarness } from './repl-harness';
@@ -33,7 +34,8 @@ describe('transformCell: what a cell becomes', () => {
   const OPEN = head();
   const CLOSE = ';return { __proto__: null, value: __sc$c }; })';
   const cases: Array<[cell: string, generated: string[]]> = [
-    ['1 + 1', [OPEN, '__sc$c = (0, 1 + 1)', CLOSE]],
+    ['1 + 1', [OPEN, '__sc$c = (1 + 1)', CLOSE]],
+    ['() => 1', [OPEN, '__sc$c = (0, () => 1)', CLOSE]],
     [
       // A destructuring declarator stays a declaration (its errors are a declaration's), in an arrow.
       'let a = 1, {b} = o',
@@ -81,13 +83,13 @@ describe('transformCell: what a cell becomes', () => {
       'while (go) step()',
       [
         OPEN,
-        '__sc$c = void 0; { let __sc$l1 = 100; while (go) { if (--__sc$l1 < 0) __sc$l1 = __sc$.tick(); __sc$c = (0, step()) } }',
+        '__sc$c = void 0; { let __sc$l1 = 100; while (go) { if (--__sc$l1 < 0) __sc$l1 = __sc$.tick(); __sc$c = (step()) } }',
         CLOSE,
       ],
     ],
     [
       'try { f() } catch { }',
-      [OPEN, '__sc$c = void 0; try { __sc$c = (0, f()) } catch (__sc$e) { __sc$.rethrow(__sc$e); }', CLOSE],
+      [OPEN, '__sc$c = void 0; try { __sc$c = (f()) } catch (__sc$e) { __sc$.rethrow(__sc$e); }', CLOSE],
     ],
     [
       'const r = await fetchIt()',
@@ -97,7 +99,7 @@ describe('transformCell: what a cell becomes', () => {
         CLOSE,
       ],
     ],
-    ['import("x")', [OPEN, '__sc$c = (0, __sc$.importDenied("x"))', CLOSE]],
+    ['import("x")', [OPEN, '__sc$c = (__sc$.importDenied("x"))', CLOSE]],
   ];
 
   it.each(cases)('%j', (cell, generated) => {
@@ -513,6 +515,9 @@ describe('transformCell: where V8 places a runtime error, in the cell as written
     // (V8 words the conditional it calls as `(intermediate value)…`; the console says `h`).
     [['function later() { return h() }; globalThis.h = 3; later()'], /is not a function$/, 1, 27],
     [['let u = 1', 'u.v.w'], "Cannot read properties of undefined (reading 'w')", 1, 5],
+    // An unresolvable name: at the statement, as V8 places it in a script.
+    [['nowhere.length'], 'nowhere is not defined', 1, 1],
+    [['1;  nowhere'], 'nowhere is not defined', 1, 5],
     // A destructuring declaration fails as one: at the property, in the declaration's words.
     [['const {z} = null'], "Cannot destructure property 'z' of 'null' as it is null.", 1, 8],
     [['let [u] = undefined'], 'undefined is not iterable', 1, 11],
@@ -590,13 +595,23 @@ describe('transformCell: source map', () => {
     const generated = stackPosition(() => {
       throw error;
     }, 'cell.js');
-    const mapped = originalPositionFor(new TraceMap(plan.map), { line: generated.line, column: generated.column - 1 });
+    // Mapped as the runtime maps it (compile.ts).
+    const mapped = positionInCell(plan.code, new TraceMap(plan.map), generated.line, generated.column);
     expect(raw).toEqual({ line: 4, column: 16 });
-    expect({ line: mapped.line, column: (mapped.column ?? -1) + 1 }).toEqual(raw);
+    expect(mapped).toEqual(raw);
   });
 });
 
 describe('transformCell: size', () => {
+  // A chain nests one level per operator; parser and walk take it in a loop, as V8 does.
+  it.each([
+    ['+', `${'1 + '.repeat(20_000)}1`, 20_001],
+    ['||', `${'0 || '.repeat(20_000)}7`, 7],
+    ['mixed', `${'2 * 3 + '.repeat(10_000)}0`, 60_000],
+  ])('runs a 20,000-term %s chain', async (_op, source, value) => {
+    expect(await new FakeSession().run(source)).toBe(value);
+  });
+
   // What it costs is measured by `npm run bench` (the compile suite), not asserted here: a time
   // bound in a test fails on a loaded machine. A 1 MB cell must transform correctly and run.
   it('transforms a 1 MB cell, which then computes what the cell computes untransformed', {
