@@ -10,6 +10,12 @@
 const ok = (value) => ({ status: 'ok', value });
 const syntaxError = (line, column) => ({ status: 'error', name: 'SyntaxError', line, column });
 const error = (name, message, line, column) => ({ status: 'error', name, message, line, column });
+/** A cell too deeply nested for sandcell's parser; where the stack ran out is not compared. */
+const tooDeep = {
+  status: 'error',
+  name: 'RangeError',
+  message: '[sandcell] the cell is nested too deeply to parse (Maximum call stack size exceeded) — split it up',
+};
 
 /** @type {Array<{ key: string; reason: string; sandcell: Record<string, Array<object | null>> }>} */
 export const intended = [
@@ -106,6 +112,57 @@ export const intended = [
     sandcell: {
       'errors/error-in-eval': [error('TypeError', "Cannot read properties of null (reading 'inEval')", 1, 1)],
       'errors/error-in-new-function': [error('TypeError', "Cannot read properties of null (reading 'inFn')", 1, 33)],
+    },
+  },
+  {
+    key: 'parse-depth',
+    reason:
+      'sandcell parses each cell with acorn, a recursive-descent parser in JavaScript, on the ' +
+      "worker's stack: a few hundred levels of nested brackets, calls or arrows exhaust it where " +
+      "V8's own parser does not. The cell then ends in a RangeError that says so (nothing ran, " +
+      'execute() resolves, the session goes on). Operator chains (`1 + 1 + …`) are parsed in a loop ' +
+      'and have no such limit.',
+    sandcell: {
+      'robustness/arrays-400': [tooDeep, null],
+      'robustness/arrays-400-assigned': [tooDeep, error('ReferenceError', 'deep is not defined', 1, 1)],
+      'robustness/parens-1000': [tooDeep, null],
+      'robustness/objects-400': [tooDeep, error('ReferenceError', 'o is not defined', 1, 1)],
+      'robustness/calls-500': [null, tooDeep],
+      'robustness/arrows-300': [tooDeep, ok('"undefined"')],
+    },
+  },
+  {
+    key: 'dead-zone-position',
+    reason:
+      "A name in its dead zone is an accessor of sandcell's scope object, which throws at the name; " +
+      'V8 places its own dead-zone error at the start of the statement or expression around it ' +
+      '(`return`, `new`). Same error, same statement; sandcell points at the name it is about.',
+    sandcell: {
+      'tdz/function-reads-before-init': [error('ReferenceError', 'late is not defined', 1, 27)],
+      'tdz/class-before-declaration': [error('ReferenceError', 'K is not defined', 1, 5)],
+    },
+  },
+  {
+    key: 'global-code-from-strings',
+    reason:
+      "let/const/class live in sandcell's scope object, which each cell receives; code compiled " +
+      'from a string at global scope (indirect eval, new Function, a string given to setTimeout) ' +
+      'sees only the global object: var, function, built-ins. A direct eval in a cell is ' +
+      'transformed like a cell and sees them all. Reaching the scope there would mean replacing ' +
+      'eval and Function, which V8 treats specially (a direct eval must be the real one).',
+    sandcell: {
+      'functions/function-constructor-global-scope': [null, ok('"undefined"')],
+      'eval/indirect-does-not-see-let': [null, ok('"undefined"')],
+    },
+  },
+  {
+    key: 'checkpoint-reads-getters',
+    reason:
+      'After each cell sandcell copies the variables it may have changed (the checkpoint a stopped ' +
+      'or crashed worker is restored from) with structuredClone, which reads every own property: ' +
+      'an accessor on an object in the namespace runs once per copy. The console keeps no copy.',
+    sandcell: {
+      'destructuring/getter-runs-once': [null, null, null, ok('5')],
     },
   },
 ];

@@ -318,7 +318,8 @@ export function consolePosition(details, name) {
  * @param {{ name?: string; message?: string }} error
  */
 export function hasComparablePosition(error) {
-  return !(error.name === 'RangeError' && error.message === 'Maximum call stack size exceeded');
+  // Where a stack runs out (V8's, or acorn's while sandcell parses) depends on the stack's size.
+  return !(error.name === 'RangeError' && /Maximum call stack size exceeded/.test(error.message ?? ''));
 }
 
 const ASPECTS = ['status', 'value', 'name', 'message', 'line', 'column'];

@@ -172,6 +172,25 @@ describe("sandcell's side", () => {
       { name: 'RangeError', message: 'Maximum call stack size exceeded', line: 1, column: 5 },
       { status: 'error', name: 'RangeError', message: 'Maximum call stack size exceeded' },
     ],
+    [
+      "nor that of sandcell's parser running out of stack",
+      {
+        name: 'RangeError',
+        message: '[sandcell] the cell is nested too deeply to parse (Maximum call stack size exceeded) — split it up',
+        line: 1,
+        column: 380,
+      },
+      {
+        status: 'error',
+        name: 'RangeError',
+        message: '[sandcell] the cell is nested too deeply to parse (Maximum call stack size exceeded) — split it up',
+      },
+    ],
+    [
+      'another RangeError keeps its position',
+      { name: 'RangeError', message: 'Invalid array length', line: 1, column: 1 },
+      { status: 'error', name: 'RangeError', message: 'Invalid array length', line: 1, column: 1 },
+    ],
   ];
   it.each(errors)('error: %s', (_, error, expected) => {
     expect(normalizeSandcellError(error)).toEqual(expected);
