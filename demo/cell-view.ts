@@ -12,6 +12,7 @@ import { markLine, showCode } from './editor.ts';
 import { copyText } from './share.ts';
 import { type CellLinks, framesOf, traceBlock } from './stack-trace.ts';
 import { StreamOutput } from './stream-output.ts';
+import { expandable, expander } from './value-tree.ts';
 
 export class CellView {
   readonly element: HTMLElement;
@@ -158,9 +159,23 @@ export class CellView {
             copy.textContent = copied ? 'Copied' : 'Copy failed';
           }),
       });
-      this.footer.append(
-        h('div', { class: 'result' }, h('pre', { class: 'cell-repr', 'data-testid': 'cell-repr', text: repr }), copy),
+      const line = h(
+        'div',
+        { class: 'result' },
+        h('pre', { class: 'cell-repr', 'data-testid': 'cell-repr', text: repr }),
+        copy,
       );
+      this.footer.append(line);
+      // The value came with the result (a structured clone): its tree is built as it is opened.
+      const value = result.value;
+      if (expandable(value)) {
+        const { button, body } = expander('value', () => value);
+        button.dataset.testid = 'value-expand';
+        line.prepend(button);
+        body.classList.add('result-tree');
+        body.dataset.testid = 'value-tree';
+        this.footer.append(body);
+      }
     }
   }
 

@@ -611,6 +611,55 @@ export function registerPlaygroundTests(browser, server, plainServer, options = 
     );
   });
 
+  register('playground: values open as trees, fetched and built only when opened', async () => {
+    await withPlayground(async (page) => {
+      await runCell(
+        page,
+        "class Point { constructor(x, y) { this.x = x; this.y = y; } }\nconst big = {\n  squares: Array.from({ length: 250 }, (_, i) => i * i),\n  nested: { map: new Map([['a', { deep: true }]]), set: new Set(['s1']) },\n  at: new Point(1, 2),\n};",
+      );
+      const row = page.locator('[data-testid="variable"][data-name="big"]');
+      await row.waitFor({ timeout: 10_000 });
+      const tree = page.locator('[data-testid="variable-tree"][data-name="big"]');
+      // Nothing fetched or built before it is opened.
+      assert.equal(await tree.locator('[data-testid="tree-node"], [data-testid="tree-leaf"]').count(), 0);
+      await row.getByTestId('variable-expand').click();
+      const top = tree.locator(':scope td > .tree-children > [data-testid="tree-node"]');
+      await top.first().waitFor({ timeout: 10_000 });
+      assert.deepEqual(await top.evaluateAll((els) => els.map((el) => el.getAttribute('data-label'))), [
+        'squares',
+        'nested',
+        'at',
+      ]);
+      const nested = top.filter({ has: page.locator(':scope > .tree-line .tree-key', { hasText: 'nested' }) });
+      assert.equal(await nested.locator('[data-label="map"]').count(), 0, 'built before it was opened');
+      await nested.getByTestId('tree-toggle').first().click();
+      const map = nested.locator('[data-testid="tree-node"][data-label="map"]');
+      await map.getByTestId('tree-toggle').first().click();
+      const entry = map.locator('[data-testid="tree-node"][data-label=\'"a" =>\']');
+      await entry.getByTestId('tree-toggle').first().click();
+      assert.match(await text(entry.locator('[data-testid="tree-leaf"][data-label="deep"]')), /deep\s*true/);
+      // Wide levels: 100 children at a time.
+      const squares = top.filter({ has: page.locator(':scope > .tree-line .tree-key', { hasText: 'squares' }) });
+      await squares.getByTestId('tree-toggle').first().click();
+      const items = squares.locator('[data-testid="tree-leaf"]');
+      assert.equal(await items.count(), 100);
+      assert.match(await text(squares.getByTestId('tree-more')), /150 more/);
+      await squares.getByTestId('tree-more').click();
+      assert.equal(await items.count(), 200);
+      assert.match(await text(items.nth(199)), /199\s*39601/);
+
+      // A cell's result opens the same way, from the value that came with it.
+      const cell = await runCell(page, "new Map([['k', { list: [1, 2, 3] }]])");
+      assert.equal(await cell.getByTestId('value-tree').isHidden(), true);
+      await cell.getByTestId('value-expand').click();
+      const k = cell.getByTestId('value-tree').locator('[data-testid="tree-node"][data-label=\'"k" =>\']');
+      await k.getByTestId('tree-toggle').first().click();
+      await k.locator('[data-testid="tree-node"][data-label="list"]').getByTestId('tree-toggle').click();
+      assert.equal(await k.locator('[data-testid="tree-leaf"]').count(), 3);
+      await shot(page, 'value-trees');
+    });
+  });
+
   register('playground without COOP/COEP: says so, and Stop still ends a loop', async () => {
     await withPlayground(async (page) => {
       assert.equal(await page.getAttribute('[data-testid="isolation"]', 'data-isolated'), 'false');
