@@ -95,8 +95,14 @@ async function settled(cell, timeoutMs = 10_000) {
  */
 export function registerPlaygroundTests(browser, server, plainServer, options = {}) {
   const { skipReason } = options;
-  /** @type {typeof test} */
-  const register = skipReason ? (name) => skip(name, skipReason) : test;
+  /**
+   * Each test drives a whole page (a session boot, several cells, sometimes a reload): on a
+   * loaded machine one takes 15–25 s, so the limit is wide rather than the harness's 30 s.
+   * @type {typeof test}
+   */
+  const register = skipReason
+    ? (name) => skip(name, skipReason)
+    : (name, fn, testOptions = {}) => test(name, fn, { timeoutMs: 90_000, ...testOptions });
   /**
    * @param {(page: import('playwright').Page) => Promise<void>} body
    * @param {{ url: string }} [from]
