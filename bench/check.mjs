@@ -30,6 +30,7 @@ try {
     '/bench/suites/snapshots.js',
     '/bench/suites/output.js',
     '/bench/suites/peer.js',
+    '/bench/suites/render.js',
     '/bench/workers/bare-worker.js',
     '/bench/workers/bare-echo.js',
     '/node_modules/idb-keyval/dist/index.js',

@@ -4,9 +4,10 @@ import hosting from './suites/hosting.js';
 import interrupts from './suites/interrupts.js';
 import output from './suites/output.js';
 import peer from './suites/peer.js';
+import render from './suites/render.js';
 import snapshots from './suites/snapshots.js';
 
-const SUITES = { core, hosting, interrupts, snapshots, output, peer };
+const SUITES = { core, hosting, interrupts, snapshots, output, peer, render };
 
 /**
  * @param {string} name

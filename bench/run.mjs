@@ -10,7 +10,7 @@ import { chromiumExecutable } from '../scripts/dev-env.mjs';
 import { formatNotes, formatTable } from './report.mjs';
 import { startServer } from './server.mjs';
 
-const SUITES = ['core', 'hosting', 'interrupts', 'snapshots', 'output', 'peer'];
+const SUITES = ['core', 'hosting', 'interrupts', 'snapshots', 'output', 'peer', 'render'];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick') || process.env.BENCH_QUICK === '1';
