@@ -29,8 +29,6 @@ export class SessionTab implements Completer {
   private readonly views = new Map<number, CellView>();
   /** Every execute the SDK ran for this tab, the history's cells and completion lookups alike. */
   private sdkCells = 0;
-  /** The variables as of the last settled cell, for completion. */
-  private variables: Promise<Variable[]> | null = null;
   /** Output events a running cell's own `onOutput` already showed. */
   private readonly routed = new WeakSet<OutputEvent>();
   /** Where output that belongs to no running cell goes (errors of timers, unhandled rejections…). */
@@ -102,10 +100,13 @@ export class SessionTab implements Completer {
     label: (cell) => this.views.get(cell)?.count ?? cell,
   };
 
-  /** The session's variables (completion of names), listed once per settled cell. */
+  /**
+   * The session's variables (completion of names). Asked afresh each time — a restore or
+   * another tab's work changes them without a cell here; the editor keeps one answer while
+   * the same name is being typed.
+   */
   listVariables(): Promise<Variable[]> {
-    this.variables ??= this.session.namespace.list().catch(() => []);
-    return this.variables;
+    return this.session.namespace.list().catch(() => []);
   }
 
   /**
@@ -194,7 +195,6 @@ typeof _ === 'undefined' ? undefined : _`;
     } catch (error) {
       view.fail(error);
     } finally {
-      this.variables = null;
       this.pending.splice(this.pending.indexOf(view), 1);
       this.onChange();
       // Bring the end of the cell (its result) into view, as a console does.
