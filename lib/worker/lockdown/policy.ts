@@ -118,9 +118,23 @@ function replaceEverywhere(scope: object, name: string, value: unknown): void {
 
 function lookup(holder: object, name: string): { present: boolean; value: unknown } {
   for (let o: object | null = holder; o; o = Object.getPrototypeOf(o)) {
-    if (Object.hasOwn(o, name)) return { present: true, value: Reflect.get(holder, name) };
+    if (Object.hasOwn(o, name)) return { present: true, value: readOrUndefined(holder, name) };
   }
   return { present: false, value: undefined };
+}
+
+/**
+ * Firefox's getters for some storage APIs throw (NS_ERROR_FAILURE) in the framed worker,
+ * whose origin is opaque: present, but unusable there — denied all the same, with no
+ * original to read through to. Without this the read ended the worker's start-up and
+ * createSession() never settled (Firefox 153).
+ */
+function readOrUndefined(holder: object, name: string): unknown {
+  try {
+    return Reflect.get(holder, name);
+  } catch {
+    return undefined;
+  }
 }
 
 function deny(holder: object, name: string, label: string, setting: Setting): boolean {
