@@ -7,6 +7,7 @@ import { decodedMappings, LEAST_UPPER_BOUND, originalPositionFor, TraceMap } fro
 import { describeKind } from '../namespace/describe-value.ts';
 import type { CellError } from '../types.ts';
 import type { CellPlan, CellSyntaxError, NameResolution, TransformOptions } from './cell-plan.ts';
+import { toV8Stack } from './engine-stack.ts';
 import type { CompiledText } from './function-source.ts';
 import { LruCache } from './lru-cache.ts';
 import { resolutionKeyOf, transformCell } from './transform.ts';
@@ -177,7 +178,7 @@ export class CellCompiler {
           result.column = position.column;
         }
       }
-      result.stack = userText(this.rewriteStack(stack));
+      result.stack = userText(this.rewriteStack(toV8Stack(stack, name, message)));
     }
     return result;
   }
