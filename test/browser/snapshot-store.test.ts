@@ -5,6 +5,7 @@ import { SnapshotError } from '../../lib/errors.ts';
 import { createSnapshotStore, type SnapshotStore } from '../../lib/snapshot/database.ts';
 import { decodeNamespace, encodeNamespace, type SnapshotPayload } from '../../lib/snapshot/format.ts';
 import { deleteSnapshot, listSnapshots, loadSnapshot, saveSnapshot, snapshotKeys } from '../../lib/snapshot/store.ts';
+import { cdpMissing } from './engine';
 
 const opened: SnapshotStore[] = [];
 let counter = 0;
@@ -215,7 +216,10 @@ describe('failures', () => {
     });
   });
 
-  test('quota exceeded (Chrome DevTools Protocol quota override) gives quota, previous snapshot intact', async () => {
+  test('quota exceeded (Chrome DevTools Protocol quota override) gives quota, previous snapshot intact', async ({
+    skip,
+  }) => {
+    skip(cdpMissing !== undefined, cdpMissing);
     const store = freshStore();
     const session = cdp();
     // Chrome's IndexedDB caches the space left for the origin while databases are open (seen: earlier tests' writes
@@ -235,7 +239,8 @@ describe('failures', () => {
     expect((await loadSnapshot({ latestFor: 's' }, store)).info).toEqual(good);
   });
 
-  test('a connection the browser closes is reopened', async () => {
+  test('a connection the browser closes is reopened', async ({ skip }) => {
+    skip(cdpMissing !== undefined, cdpMissing);
     const store = freshStore();
     await save(store, 's', { v: 1 });
     // Clearing site data force-closes open connections (the `close` event) and deletes the database.
