@@ -176,6 +176,8 @@ export class CellCompiler {
         if (position) {
           result.line = position.line;
           result.column = position.column;
+          const source = this.maps.get(Number(frame[1]))?.plan.map.sourcesContent?.[0];
+          if (typeof source === 'string') result.message = namedCallee(result.message, source, position);
         }
       }
       result.stack = userText(this.rewriteStack(toV8Stack(stack, name, message)));
@@ -242,6 +244,26 @@ function leadsIn(code: string, line: number, column: number): boolean {
     if (offset === 0) return false;
   }
   return code.startsWith('__sc$', offset + column);
+}
+
+/**
+ * `(intermediate value)(intermediate value)(intermediate value) is not a function` is how V8
+ * words a failed call of a name the transform looks up in the scope object first
+ * (`("h" in __sc$s ? __sc$s.h : h)()`, a name not yet declared when a function calling it was
+ * compiled). The error is placed at the name; the message gets it back, as the console says it.
+ * @param position 1-based, in the cell's text.
+ */
+export function namedCallee(message: string, source: string, position: { line: number; column: number }): string {
+  if (!/^(?:\(intermediate value\))+ is not a function$/.test(message)) return message;
+  let offset = 0;
+  for (let l = 1; l < position.line; l++) {
+    offset = source.indexOf('\n', offset) + 1;
+    if (offset === 0) return message;
+  }
+  const name = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*(?=\s*\()/u.exec(
+    source.slice(offset + position.column - 1),
+  );
+  return name ? `${name[0]} is not a function` : message;
 }
 
 /** Whether a generated position (1-based line, 0-based column) comes before every mapped one. */

@@ -247,6 +247,10 @@ describe('the console, cell by cell', () => {
       1,
       8,
     ]);
+    // A function compiled before `later` existed looks it up in the scope first; still named and placed.
+    await s.execute('function callsLater() { return later() }');
+    await s.execute('let later = 3');
+    expect(await at('callsLater()')).toEqual(['TypeError', 'later is not a function', 1, 32]);
     expect(await at('const k')).toEqual(['SyntaxError', 'Missing initializer in const declaration', 1, 7]);
     expect(await at('while (false) { break nowhere }')).toEqual(['SyntaxError', 'Unsyntactic break', 1, 23]);
     expect(await at('let undefined = 1')).toEqual([

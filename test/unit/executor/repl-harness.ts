@@ -6,7 +6,7 @@
 import vm from 'node:vm';
 import { TraceMap } from '@jridgewell/trace-mapping';
 import type { CellPlan, CellSyntaxError, TransformOptions } from '../../../lib/executor/cell-plan';
-import { positionInCell, userText } from '../../../lib/executor/compile';
+import { namedCallee, positionInCell, userText } from '../../../lib/executor/compile';
 import { transformCell } from '../../../lib/executor/transform';
 import { Namespace } from '../../../lib/namespace/namespace';
 
@@ -103,7 +103,8 @@ export class ReplHarness {
         Number(frame[1]),
         Number(frame[2]),
       );
-      return { message, line: mapped?.line, column: mapped?.column };
+      if (!mapped) return { message };
+      return { message: namedCallee(message, this.lastPlan.map.sourcesContent?.[0] ?? '', mapped), ...mapped };
     }
     throw new Error(`the last cell did not throw: ${cells[cells.length - 1]}`);
   }

@@ -511,9 +511,12 @@ describe('transformCell: where V8 places a runtime error, in the cell as written
     [['let a = 1\n     a()'], 'a is not a function', 2, 6],
     [['class N {}', 'N()'], "Class constructor N cannot be invoked without 'new'", 1, 1],
     [['let k = 1', '1 + k  (2)'], 'k is not a function', 1, 5],
-    // Not declared yet when compiled: looked up in the scope object first, placed the same
-    // (V8 words the conditional it calls as `(intermediate value)…`; the console says `h`).
-    [['function later() { return h() }; globalThis.h = 3; later()'], /is not a function$/, 1, 27],
+    // Not declared yet when compiled: looked up in the scope object first, placed and named the
+    // same (V8 words the conditional it calls as `(intermediate value)…`).
+    [['function later() { return h() }; globalThis.h = 3; later()'], 'h is not a function', 1, 27],
+    [['function later2() {\n  return h2  (1) }; globalThis.h2 = 3; later2()'], 'h2 is not a function', 2, 10],
+    // A conditional the user wrote keeps V8's words.
+    [['const pick = (c) => (c ? 1 : 2)(); pick(true)'], /^\(intermediate value\)/, 1, 32],
     [['let u = 1', 'u.v.w'], "Cannot read properties of undefined (reading 'w')", 1, 5],
     // An unresolvable name: at the statement, as V8 places it in a script.
     [['nowhere.length'], 'nowhere is not defined', 1, 1],
