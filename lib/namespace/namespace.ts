@@ -49,7 +49,7 @@ function safeSetOf(items: Iterable<string>): SafeSet<string> {
  * as functions. (Found by name, not by descriptor: the policy's stand-ins for `fetch` and the
  * like are permanent too, and the user may take those names, as in the console.)
  */
-const RESTRICTED_GLOBALS: ReadonlySet<string> = new Set(['undefined', 'NaN', 'Infinity']);
+const RESTRICTED_GLOBALS: ReadonlySet<string> = safeSetOf(['undefined', 'NaN', 'Infinity']);
 
 /** The last expression value: user-visible and writable, but not a listed variable. */
 export const LAST_VALUE = '_';
@@ -112,7 +112,7 @@ export class Namespace {
   /** The user's let/const/class bindings. */
   readonly lexical: LexicalScope = newScope();
   /** Kind of every lexical binding (`let`/`const`/`class`) and of every global the user declared. */
-  private readonly kinds = new Map<string, BindingKind>();
+  private readonly kinds = new SafeMap<string, BindingKind>();
   /**
    * Lexical bindings whose initialiser has not run (TDZ, or the cell threw before it). A
    * null-prototype record, not a Set: init() runs amid user code and must call no method
@@ -166,8 +166,12 @@ export class Namespace {
    */
   declare(declarations: ReadonlyArray<readonly [string, DeclarationKind]>, deletable = false): void {
     // Checked for every name before any is declared: a cell (or eval code) that cannot declare runs nothing.
-    for (const [name, kind] of declarations) this.checkDeclarable(name, kind, deletable);
-    for (const [name, kind] of declarations) {
+    // Indexed, not destructured: called amid user code, where the array iterator may be patched.
+    for (let i = 0; i < declarations.length; i++)
+      this.checkDeclarable(declarations[i][0], declarations[i][1], deletable);
+    for (let i = 0; i < declarations.length; i++) {
+      const name = declarations[i][0];
+      const kind = declarations[i][1];
       if (kind === 'var' || kind === 'function') {
         if (hasOwn(this.lexical, name)) {
           // Cross-kind: the lexical binding stays, and becomes mutable (a `var` may be assigned);
@@ -208,7 +212,7 @@ export class Namespace {
     this.userGlobals.add(name);
     const current = getOwnPropertyDescriptor(this.global, name);
     if (kind === 'function' ? !current || current.configurable : !current) {
-      const value = current && 'value' in current ? current.value : undefined;
+      const value = current && hasOwn(current, 'value') ? current.value : undefined;
       defineProperty(this.global, name, {
         __proto__: null,
         value,

@@ -182,14 +182,11 @@ export class SessionRuntime implements ServedRuntime {
       tick: gate.tick,
       rethrow: gate.rethrow,
       empty: EMPTY,
-      // Called from user code: engine work, on the pristine built-ins (see intrinsics.ts).
+      // The namespace's hooks use only primordials: no switch of the built-ins for a declaration.
       // `deletable`: what eval code declares (var, function) can be deleted, as the language has it.
-      declare: engineGuard().wrapEngine((declarations: Array<[string, DeclarationKind]>, deletable?: boolean) =>
+      declare: (declarations: Array<[string, DeclarationKind]>, deletable?: boolean) =>
         ns.declare(declarations, deletable === true),
-      ),
-      fn: engineGuard().wrapEngine((name: string, value: unknown, deletable?: boolean) =>
-        ns.defineFunction(name, value, deletable === true),
-      ),
+      fn: (name: string, value: unknown, deletable?: boolean) => ns.defineFunction(name, value, deletable === true),
       // One call per declarator: no switch of the built-ins (the namespace uses captured ones only).
       init: ns.init,
       initAll: ns.initAll,
