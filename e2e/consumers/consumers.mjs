@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { skip, test } from '../harness.mjs';
@@ -86,13 +86,19 @@ export function registerConsumerTests(browser, options = {}) {
     /** @type {Error[]} */
     const errors = [];
     page.on('pageerror', (error) => errors.push(error));
+    /** @type {string[]} */
+    const console = [];
+    page.on('console', (message) => console.push(`${message.type()}: ${message.text()}`));
     try {
       await page.goto(url);
       await page.waitForSelector('body[data-done="1"]', { timeout: RESULT_TIMEOUT_MS });
       const text = (await page.textContent('#result')) ?? '';
       return { text, errors, page, close: () => context.close() };
     } catch (error) {
+      // What the page said is what tells why it never finished.
+      const said = [...errors.map((e) => `pageerror: ${e.message}`), ...console].join('\n');
       await context.close();
+      if (error instanceof Error && said) error.message += `\npage said:\n${said}`;
       throw error;
     }
   }
@@ -225,6 +231,8 @@ export function registerConsumerTests(browser, options = {}) {
     await new Promise((resolve) => compiler.close(resolve));
     assert.ok(!stats.hasErrors(), stats.toString('errors-only'));
     await assertNoBuildMachinePaths(join(root, 'dist'), consumers);
+    // The page loading the bundle, put beside it as an app's build step would (webpack alone writes only scripts).
+    await copyFile(join(root, 'index.html'), join(root, 'dist/index.html'));
     await serving(join(root, 'dist'), (url) => runsACell(`${url}/index.html`));
   });
 

@@ -20,6 +20,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
+
+/**
+ * The environment for the npm commands below. Under `npm test` this process inherits npm's
+ * script variables, and `npm_config_local_prefix` (the repository) would make `npm ci` in the
+ * toolchains folder reinstall the repository itself instead — emptying its node_modules while
+ * the tests run. Each command must see only its own folder.
+ */
+const npmEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const here = fileURLToPath(new URL('.', import.meta.url));
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -61,7 +69,7 @@ async function installToolchains(timings) {
     await mkdir(partial, { recursive: true });
     await writeFile(join(partial, 'package.json'), manifest);
     await writeFile(join(partial, 'package-lock.json'), lock);
-    await run(npm, ['ci', ...NPM_QUIET], { cwd: partial });
+    await run(npm, ['ci', ...NPM_QUIET], { cwd: partial, env: npmEnv });
     await rm(dir, { recursive: true, force: true });
     await rename(partial, dir);
   }
@@ -80,7 +88,10 @@ async function installToolchains(timings) {
 /** @returns {Promise<string>} the tarball's path */
 async function pack(into, timings) {
   const started = performance.now();
-  const { stdout } = await run(npm, ['pack', '--json', '--pack-destination', into, ...NPM_QUIET], { cwd: repo });
+  const { stdout } = await run(npm, ['pack', '--json', '--pack-destination', into, ...NPM_QUIET], {
+    cwd: repo,
+    env: npmEnv,
+  });
   const [info] = JSON.parse(stdout);
   timings.pack = (performance.now() - started) / 1000;
   return join(into, info.filename);
@@ -101,7 +112,7 @@ export async function prepareConsumers() {
     join(installed, 'package.json'),
     `${JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2)}\n`,
   );
-  await run(npm, ['install', tarball, '--no-package-lock', ...NPM_QUIET], { cwd: installed });
+  await run(npm, ['install', tarball, '--no-package-lock', ...NPM_QUIET], { cwd: installed, env: npmEnv });
   timings.install = (performance.now() - started) / 1000;
 
   return {

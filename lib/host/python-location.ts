@@ -1,14 +1,20 @@
 /**
  * Where the SDK's own script was loaded from, for the default `python.indexURL` (the runtime
- * built beside the SDK, `dist/python/`). Read when this module is evaluated: an ES module
- * knows its URL; the IIFE build (a classic script, where `import.meta` is empty) reads
- * `document.currentScript`, which is only set while the script first runs.
+ * built beside the SDK, `dist/python/`). Read when this module is evaluated. The IIFE build
+ * (a classic script) has `document.currentScript`, set only while the script first runs. The
+ * ESM build does not read `import.meta.url`: webpack replaces it with the build machine's
+ * `file:` path (which then ships inside the app's bundle); the engine's own stack names the
+ * file as it was served. An app that bundles the SDK serves `dist/python/` wherever it likes
+ * and names it with `python.indexURL`.
  */
-const scriptURL: string | undefined =
-  (import.meta as { url?: string }).url ??
-  (typeof document !== 'undefined' && document.currentScript instanceof HTMLScriptElement
-    ? document.currentScript.src
-    : undefined);
+function ownScriptURL(): string | undefined {
+  if (typeof document !== 'undefined' && document.currentScript instanceof HTMLScriptElement)
+    return document.currentScript.src;
+  const stack = new Error('sandcell: where am I').stack ?? '';
+  return /((?:https?|blob):[^\s()@]+?):\d+:\d+/.exec(stack)?.[1];
+}
+
+const scriptURL = ownScriptURL();
 
 /** The folder the Python runtime is served from, absolute and ending in `/`. */
 export function resolvePythonIndexURL(indexURL: string | undefined): string {
