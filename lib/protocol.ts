@@ -54,6 +54,12 @@ export const InputState = {
   Waiting: 1,
   Answered: 2,
   Failed: 3,
+  /**
+   * A stop arrived while input() waited. The host moves Waiting → Stopping (compare-exchange)
+   * before it notifies, so a worker that had announced its input but not yet reached
+   * Atomics.wait does not sleep through the stop: its wait returns at once on the changed value.
+   */
+  Stopping: 4,
 } as const;
 
 // ── start-up ──────────────────────────────────────────────────────────────────────

@@ -31,8 +31,10 @@ export function bootSessionFrame(): void {
   const SLOT_INTERRUPT = 0;
   const SLOT_SIGNAL = 3;
   const SIGINT = 2;
+  const INPUT_WAITING = 1;
   const INPUT_ANSWERED = 2;
   const INPUT_FAILED = 3;
+  const INPUT_STOPPING = 4;
 
   const onInit = (event: MessageEvent) => {
     const init = event.data as FrameInit | null;
@@ -58,7 +60,9 @@ export function bootSessionFrame(): void {
         // Pyodide's interrupt buffer (Python sessions; see ControlSlot.Signal), which also wakes time.sleep.
         Atomics.store(flags, SLOT_SIGNAL, SIGINT);
         Atomics.notify(flags, SLOT_SIGNAL);
-        // Wakes a synchronous input() that waits on its slot; it then sees the stop.
+        // Wakes a synchronous input() that waits on its slot (or is about to: the changed value
+        // ends a wait that starts later); it then sees the stop.
+        Atomics.compareExchange(flags, SLOT_INPUT_STATE, INPUT_WAITING, INPUT_STOPPING);
         Atomics.notify(flags, SLOT_INPUT_STATE);
       } else if (command.type === 'input-answer' && inputBuffer) {
         const bytes = new Uint8Array(inputBuffer);

@@ -216,6 +216,7 @@ export class SessionRuntime implements ServedRuntime {
       hasInput: this.deps.config.hasInput,
       gate: this.gate,
       hostCalls: this.hostCalls,
+      flushOutput: () => this.output.flush(),
     });
     this.namespace.protect('input', input);
     this.namespace.protect('prompt', input);

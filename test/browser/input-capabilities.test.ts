@@ -62,6 +62,23 @@ describe('input()', () => {
     expect(prompts).toEqual(['name?', 'again?']);
   });
 
+  it('output printed before input() reaches the page before the question', async () => {
+    const seen: string[] = [];
+    let printedWhenAsked = '';
+    const s = await openSession({
+      onOutput: (e) => {
+        if (e.type === 'stream') seen.push(e.text);
+      },
+      onInput: () => {
+        printedWhenAsked = seen.join('');
+        return 'ok';
+      },
+    });
+    const r = await s.execute("for (let i = 0; i < 2000; i++) console.log('line', i); input('q')");
+    expect(r.value).toBe('ok');
+    expect(printedWhenAsked).toContain('line 1999');
+  });
+
   it('an interrupt wakes an input() that is waiting, without a restart', async () => {
     let asked!: () => void;
     const waiting = new Promise<void>((resolve) => (asked = resolve));

@@ -47,6 +47,7 @@ export function startPageHost(options: WorkerHostOptions): WorkerHost {
       Atomics.store(control, ControlSlot.Interrupt, cellId);
       Atomics.store(control, ControlSlot.Signal, SIGINT);
       Atomics.notify(control, ControlSlot.Signal);
+      Atomics.compareExchange(control, ControlSlot.InputState, InputState.Waiting, InputState.Stopping);
       Atomics.notify(control, ControlSlot.InputState);
       return true;
     },

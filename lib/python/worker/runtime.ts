@@ -82,6 +82,7 @@ export interface PythonRuntimeDeps {
 const atomicsLoad = Atomics.load;
 const atomicsStore = Atomics.store;
 const atomicsWait = Atomics.wait;
+const atomicsCompareExchange = Atomics.compareExchange;
 const engineSetTimeout = setTimeout.bind(globalThis) as typeof setTimeout;
 const engineClearTimeout = clearTimeout.bind(globalThis) as typeof clearTimeout;
 
@@ -169,6 +170,8 @@ export class PythonRuntime implements RuntimeApi {
         atomicsStore(control, ControlSlot.InputState, InputState.Idle);
         return null;
       }
+      // A stop meant for another cell: keep waiting (unless the answer has landed meanwhile).
+      atomicsCompareExchange(control, ControlSlot.InputState, InputState.Stopping, InputState.Waiting);
       if (atomicsLoad(control, ControlSlot.InputState) !== InputState.Waiting) break;
     }
     const state = atomicsLoad(control, ControlSlot.InputState);

@@ -5,6 +5,7 @@
  */
 import type { InterruptGate } from '../../executor/interrupt.ts';
 import {
+  AtomicsCompareExchange,
   AtomicsLoad,
   AtomicsStore,
   AtomicsWait,
@@ -24,6 +25,8 @@ interface InputDeps {
   hasInput: boolean;
   gate: InterruptGate;
   hostCalls: HostCalls;
+  /** Sends the output the cell has printed so far. */
+  flushOutput: () => void;
 }
 
 // input() is called from user code, with a cell's patches in force: only primordials here.
@@ -60,6 +63,8 @@ export function createInput(deps: InputDeps): (prompt?: unknown) => string | Pro
     }
     const { control, inputBuffer } = deps;
     if (!control || !inputBuffer) return refuseAsText(deps.hostCalls.requestInput(text));
+    // What the cell printed before asking reaches the page before the question does.
+    deps.flushOutput();
     AtomicsStore(control, ControlSlot.InputState, InputState.Waiting);
     deps.hostCalls.announceInput(text);
     for (;;) {
@@ -69,6 +74,8 @@ export function createInput(deps: InputDeps): (prompt?: unknown) => string | Pro
         AtomicsStore(control, ControlSlot.InputState, InputState.Idle);
         throw interrupted;
       }
+      // A stop meant for another cell: keep waiting (unless the answer has landed meanwhile).
+      AtomicsCompareExchange(control, ControlSlot.InputState, InputState.Stopping, InputState.Waiting);
       if (AtomicsLoad(control, ControlSlot.InputState) !== InputState.Waiting) break;
     }
     const state = AtomicsLoad(control, ControlSlot.InputState);
