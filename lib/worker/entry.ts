@@ -4,13 +4,13 @@
  * `self.postMessage`/`self.onmessage` carry nothing the engine listens to.
  */
 
-import { PolicyError } from '../errors.ts';
-import type { InitMessage, WorkerMessage } from '../protocol.ts';
+import type { WorkerMessage } from '../protocol.ts';
 import { IntrinsicsGuard, installGuard, watchPins } from './lockdown/intrinsics.ts';
 import { applyPolicy } from './lockdown/policy.ts';
 import { fillSecureContextGaps } from './lockdown/secure-context.ts';
 import { exposeRuntime } from './rpc.ts';
 import { HOT_METHODS, SessionRuntime } from './runtime.ts';
+import { exposePolicyError, holdLifeLock, interceptClose, isInitMessage } from './worker-start.ts';
 
 const scope = self;
 const closeWorker = scope.close.bind(scope);
@@ -34,30 +34,8 @@ guard = new IntrinsicsGuard(scope, (what) => {
 installGuard(guard);
 const engineGuard = guard;
 
-/**
- * `close()` in a cell ends the worker as it should, but says so first: the page restarts the
- * session at once instead of waiting for a reply that will never come. Replaced wherever the
- * global scope's prototype chain defines it, so the original is out of the cell's reach.
- */
-function interceptClose(): void {
-  const close = function close(): void {
-    announceClosing('the cell closed its worker (close())');
-    closeWorker();
-  };
-  for (let holder: object | null = scope; holder; holder = Object.getPrototypeOf(holder)) {
-    if (Object.hasOwn(holder, 'close')) {
-      Object.defineProperty(holder, 'close', { value: close, writable: true, configurable: true, enumerable: true });
-    }
-  }
-}
-
-function isInit(data: unknown): data is InitMessage {
-  const m = data as InitMessage | undefined;
-  return !!m && m.type === 'sandcell:init' && m.port instanceof MessagePort && typeof m.config === 'object';
-}
-
 function onInit(event: MessageEvent): void {
-  if (!isInit(event.data)) return;
+  if (!isInitMessage(event.data)) return;
   scope.removeEventListener('message', onInit);
   const { port, control, inputBuffer, config } = event.data;
   // An own, bound copy: a cell that patches MessagePort.prototype cannot touch the engine's channel.
@@ -66,24 +44,9 @@ function onInit(event: MessageEvent): void {
     if (!engineGuard.broken) postMessage(message);
   };
   announceClosing = (reason) => postMessage({ type: 'closing', reason });
-  interceptClose();
-  Object.defineProperty(scope, 'PolicyError', {
-    value: PolicyError,
-    writable: false,
-    configurable: false,
-    enumerable: false,
-  });
-  // Held until this worker dies, so the host learns of a death however it happens.
-  const alive = new Promise<void>((held) => {
-    const locks = scope.navigator.locks;
-    if (!config.lifeLock || !locks) return held();
-    locks
-      .request(config.lifeLock, () => {
-        held();
-        return new Promise<never>(() => {});
-      })
-      .catch(() => held());
-  });
+  interceptClose(scope, announceClosing, closeWorker);
+  exposePolicyError(scope);
+  const alive = holdLifeLock(scope, config.lifeLock);
   const runtime = new SessionRuntime({
     scope,
     config,

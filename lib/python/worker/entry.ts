@@ -8,49 +8,27 @@
  * policy's stand-ins (fetch, XMLHttpRequest, WebSocket, Worker, …) are installed on this
  * scope once Pyodide has loaded — the engine's own files came from memory, never the network.
  */
-import { PolicyError } from '../../errors.ts';
-import type { InitMessage, WorkerMessage } from '../../protocol.ts';
+import type { WorkerMessage } from '../../protocol.ts';
 import { NO_GUARD } from '../../worker/lockdown/intrinsics.ts';
 import { applyPolicy } from '../../worker/lockdown/policy.ts';
 import { fillSecureContextGaps } from '../../worker/lockdown/secure-context.ts';
 import { exposeRuntime } from '../../worker/rpc.ts';
+import { exposePolicyError, holdLifeLock, interceptClose, isInitMessage } from '../../worker/worker-start.ts';
 import { PythonRuntime } from './runtime.ts';
 
 const scope = self;
 const closeWorker = scope.close.bind(scope);
 
-function isInit(data: unknown): data is InitMessage {
-  const m = data as InitMessage | undefined;
-  return !!m && m.type === 'sandcell:init' && m.port instanceof MessagePort && typeof m.config === 'object';
-}
-
 function onInit(event: MessageEvent): void {
-  if (!isInit(event.data)) return;
+  if (!isInitMessage(event.data)) return;
   scope.removeEventListener('message', onInit);
   const { port, control, inputBuffer, config } = event.data;
   const postMessage = MessagePort.prototype.postMessage.bind(port) as (message: WorkerMessage) => void;
+  const announceClosing = (reason: string) => postMessage({ type: 'closing', reason });
   // `js.close()` from a cell ends the worker; the page hears of it at once (nothing else would tell it).
-  const close = function close(): void {
-    postMessage({ type: 'closing', reason: 'the cell closed its worker (close())' });
-    closeWorker();
-  };
-  for (let holder: object | null = scope; holder; holder = Object.getPrototypeOf(holder)) {
-    if (Object.hasOwn(holder, 'close')) {
-      Object.defineProperty(holder, 'close', { value: close, writable: true, configurable: true, enumerable: true });
-    }
-  }
-  Object.defineProperty(scope, 'PolicyError', { value: PolicyError, writable: false, configurable: false });
-  // Held until this worker dies, so a page-hosted session learns of a death however it happens.
-  const alive = new Promise<void>((held) => {
-    const locks = scope.navigator.locks;
-    if (!config.lifeLock || !locks) return held();
-    locks
-      .request(config.lifeLock, () => {
-        held();
-        return new Promise<never>(() => {});
-      })
-      .catch(() => held());
-  });
+  interceptClose(scope, announceClosing, closeWorker);
+  exposePolicyError(scope);
+  const alive = holdLifeLock(scope, config.lifeLock);
   fillSecureContextGaps(scope);
   const runtime = new PythonRuntime({
     scope,
@@ -61,7 +39,7 @@ function onInit(event: MessageEvent): void {
     alive,
     afterBoot: () => applyPolicy(scope, config.policy),
     die: (reason) => {
-      postMessage({ type: 'closing', reason });
+      announceClosing(reason);
       closeWorker();
     },
   });

@@ -1,0 +1,62 @@
+/**
+ * What every session worker (JavaScript or Python) does as it starts, before any cell runs:
+ * recognise the page's one init message, make `close()` announce itself, give cells the
+ * `PolicyError` class, and hold the Web Lock that tells a page-hosted session of its death.
+ */
+import { PolicyError } from '../errors.ts';
+import type { InitMessage } from '../protocol.ts';
+
+export function isInitMessage(data: unknown): data is InitMessage {
+  const m = data as InitMessage | undefined;
+  return !!m && m.type === 'sandcell:init' && m.port instanceof MessagePort && typeof m.config === 'object';
+}
+
+/**
+ * `close()` in a cell ends the worker as it should, but says so first: the page restarts the
+ * session at once instead of waiting for a reply that will never come. Replaced wherever the
+ * global scope's prototype chain defines it, so the original is out of the cell's reach.
+ * @param announce tells the page the worker is about to end (the 'closing' event).
+ * @param closeWorker the original close, bound before any cell ran.
+ */
+export function interceptClose(
+  scope: object,
+  announce: (reason: string) => void,
+  closeWorker: () => void,
+): void {
+  const close = function close(): void {
+    announce('the cell closed its worker (close())');
+    closeWorker();
+  };
+  for (let holder: object | null = scope; holder; holder = Object.getPrototypeOf(holder)) {
+    if (Object.hasOwn(holder, 'close')) {
+      Object.defineProperty(holder, 'close', { value: close, writable: true, configurable: true, enumerable: true });
+    }
+  }
+}
+
+/** The class cells see thrown by policy stand-ins, as a read-only global. */
+export function exposePolicyError(scope: object): void {
+  Object.defineProperty(scope, 'PolicyError', {
+    value: PolicyError,
+    writable: false,
+    configurable: false,
+    enumerable: false,
+  });
+}
+
+/**
+ * Holds `lifeLock` until this worker dies, so the host learns of a death however it happens
+ * (opaque-origin frames have no Web Locks: then it resolves at once and the frame host watches).
+ */
+export function holdLifeLock(scope: { navigator: { locks?: LockManager } }, lifeLock: string | undefined): Promise<void> {
+  return new Promise<void>((held) => {
+    const locks = scope.navigator.locks;
+    if (!lifeLock || !locks) return held();
+    locks
+      .request(lifeLock, () => {
+        held();
+        return new Promise<never>(() => {});
+      })
+      .catch(() => held());
+  });
+}
