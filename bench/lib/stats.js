@@ -104,3 +104,15 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** High-resolution now (5 µs steps on a cross-origin-isolated page). */
 export const now = () => performance.now();
+
+/** Resolves with the time (`now()`) at which `session` next enters `state`. */
+export function nextState(session, state) {
+  return new Promise((resolve) => {
+    const on = () => {
+      if (session.state !== state) return;
+      session.removeEventListener('state', on);
+      resolve(now());
+    };
+    session.addEventListener('state', on);
+  });
+}

@@ -2,22 +2,10 @@
 // own opaque-origin frame, an unrestricted one on the page. Each figure sets the framed session
 // beside the same operation on the page, measured in the same run by rounds().
 import { createSession, SessionManager } from '/dist/sandcell.js';
-import { figure, now, rounds, sleep } from '../lib/stats.js';
+import { figure, nextState, now, rounds, sleep } from '../lib/stats.js';
 
 const FRAMED = { policy: 'sandbox' };
 const ON_PAGE = { policy: 'unrestricted' };
-
-/** Resolves when `session` next enters `state`. */
-function nextState(session, state) {
-  return new Promise((resolve) => {
-    const on = () => {
-      if (session.state !== state) return;
-      session.removeEventListener('state', on);
-      resolve();
-    };
-    session.addEventListener('state', on);
-  });
-}
 
 /** interrupt() → result for a loop the instrumentation stops (page → frame → flag, or page → flag). */
 async function interruptLatency(session) {

@@ -3,19 +3,7 @@
 import { createSession } from '/dist/sandcell.js';
 import { startBare } from '../lib/bare.js';
 import { matmul, records, tightLoop, topLevelCalls } from '../lib/cells.js';
-import { figure, now, rounds, sleep } from '../lib/stats.js';
-
-/** Resolves when `session` next enters `state`. */
-function nextState(session, state) {
-  return new Promise((resolve) => {
-    const on = () => {
-      if (session.state !== state) return;
-      session.removeEventListener('state', on);
-      resolve(now());
-    };
-    session.addEventListener('state', on);
-  });
-}
+import { figure, nextState, now, rounds, sleep } from '../lib/stats.js';
 
 /** Picks an iteration count that makes the plain code take about `targetMs` (`run(n)` resolves with its ms). */
 async function calibrate(run, targetMs) {
