@@ -18,11 +18,7 @@ export function isInitMessage(data: unknown): data is InitMessage {
  * @param announce tells the page the worker is about to end (the 'closing' event).
  * @param closeWorker the original close, bound before any cell ran.
  */
-export function interceptClose(
-  scope: object,
-  announce: (reason: string) => void,
-  closeWorker: () => void,
-): void {
+export function interceptClose(scope: object, announce: (reason: string) => void, closeWorker: () => void): void {
   const close = function close(): void {
     announce('the cell closed its worker (close())');
     closeWorker();
@@ -48,7 +44,10 @@ export function exposePolicyError(scope: object): void {
  * Holds `lifeLock` until this worker dies, so the host learns of a death however it happens
  * (opaque-origin frames have no Web Locks: then it resolves at once and the frame host watches).
  */
-export function holdLifeLock(scope: { navigator: { locks?: LockManager } }, lifeLock: string | undefined): Promise<void> {
+export function holdLifeLock(
+  scope: { navigator: { locks?: LockManager } },
+  lifeLock: string | undefined,
+): Promise<void> {
   return new Promise<void>((held) => {
     const locks = scope.navigator.locks;
     if (!lifeLock || !locks) return held();
