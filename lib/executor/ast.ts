@@ -158,6 +158,59 @@ export function survey(root: AnyNode): { awaits: boolean; names: Map<string, num
   return { awaits, names };
 }
 
+/** A function or class expression without a name of its own: a binding it is assigned to names it. */
+export function isAnonymousFunctionDefinition(node: AnyNode): boolean {
+  return (
+    node.type === 'ArrowFunctionExpression' ||
+    ((node.type === 'FunctionExpression' || node.type === 'ClassExpression') && !node.id)
+  );
+}
+
+/** Whether an identifier under `parent[key]` is written, not read (assignment and update targets, loop heads, patterns). */
+export function isWriteTarget(parent: AnyNode | undefined, key: string): boolean {
+  switch (parent?.type) {
+    case 'AssignmentExpression':
+    case 'ForInStatement':
+    case 'ForOfStatement':
+      return key === 'left';
+    case 'UpdateExpression':
+      return true;
+    case 'ArrayPattern':
+    case 'RestElement':
+      return true;
+    case 'AssignmentPattern':
+      return key === 'left';
+    case 'Property':
+      // A property of an object pattern (its value is a target); object expressions are not patterns.
+      return false;
+    default:
+      return false;
+  }
+}
+
+/** The identifiers a declaration pattern binds (not those in its defaults or computed keys). */
+export function collectBindingIdentifiers(pattern: acorn.Pattern, into: Set<AnyNode>): void {
+  switch (pattern.type) {
+    case 'Identifier':
+      into.add(pattern);
+      return;
+    case 'ObjectPattern':
+      for (const property of pattern.properties) {
+        collectBindingIdentifiers(property.type === 'RestElement' ? property.argument : property.value, into);
+      }
+      return;
+    case 'ArrayPattern':
+      for (const element of pattern.elements) if (element) collectBindingIdentifiers(element, into);
+      return;
+    case 'RestElement':
+      collectBindingIdentifiers(pattern.argument, into);
+      return;
+    case 'AssignmentPattern':
+      collectBindingIdentifiers(pattern.left, into);
+      return;
+  }
+}
+
 /** Whether a field of a node holds a node (rather than a name, a flag or a value). */
 export function isNode(value: unknown): value is AnyNode {
   return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';

@@ -4,86 +4,62 @@
  * so that the cell behaves like a script typed into the DevTools console (REPL mode), its
  * declarations persist, and loops and functions check for interrupts.
  *
- * Design (where bindings live; see lib/namespace/namespace.ts):
+ * This module is the pass driver and the walk that resolves names. The rest, by concept:
+ *   - ./declarations.ts: where each top-level name lives (hoisting) and the var/class/function rewrites;
+ *   - ./completion.ts: the cell's completion value;
+ *   - ./interrupt-checks.ts: the interrupt checks in loops, functions and catch clauses;
+ *   - ./cell-assembly.ts: the arrow around the cell, its prelude, and the plan;
+ *   - ./references.ts: how a reference to a namespace name is rewritten;
+ *   - ./edits.ts: the recorded text edits (magic-string, so the source map stays exact).
+ *
+ * Names (where bindings live; see lib/namespace/namespace.ts):
  *   - let/const/class of the cell's top level live in `__sc$s`, a null-prototype object, not
  *     on globalThis: like the console's script scope, every later cell and every function sees
  *     them, globalThis does not, and the engine's own code never does (so `let performance`,
  *     `let input`, `class Map` cannot break it). References to them are rewritten to
  *     `__sc$s.name`, which is why the transform resolves every identifier against the cell's
  *     own scopes (./scope.ts) and the namespace (`options.resolve`).
- *   - var/function stay global properties, non-configurable as a script makes them, and are
- *     referenced by their bare name: a later `function b` is what an earlier `a()` calls. A
- *     top-level function is declared under a hidden local name (`__sc$f_name`) and published
- *     by the prelude, so no local binding shadows the global inside the cell either.
  *   - Code that runs later (function bodies) reaches a name that is not lexical yet, and not a
  *     built-in, through `("x" in __sc$s ? __sc$s.x : x)`: a later cell may still declare it.
  *     Code that runs now resolves statically. The compiled code thus depends on how its free
  *     names resolve: `resolutionKey` is part of the compile cache key.
- *   - The cell is an arrow: top-level `this` is globalThis and `arguments`/`new.target`
- *     behave as in a script (no own `arguments`; `new.target` a syntax error).
- *   - Completion value: every expression statement outside functions also assigns `__sc$c`,
- *     and statements whose completion is `undefined` even when nothing in them ran (if,
- *     loops, switch, try, with) reset it first — the language's UpdateEmpty rules, as V8's
- *     rewriter applies them to scripts. Expression statements in `finally` do not count.
  *   - TDZ: the prelude declares the cell's lexical names; new ones enter a dead zone (reads
  *     throw `x is not defined`, writes `Cannot access 'x' before initialization`, as REPL mode
  *     does); the declaration initialises through `__sc$.init`. Names that exist already keep
  *     their value until then (`let x = x + 1` reads the old x, as in REPL mode).
- *   - A `'use strict'` prologue stays the arrow's prologue, so the cell is strict.
  *
  *   let a = 1, {b} = o;      __sc$.init("a", (1), "let"), __sc$.initAll((__sc$t = {…}, ({b: __sc$t.b} = o), __sc$t), "let");
- *   class A {}          →    __sc$.init("A", class A {}, "class");
- *   function f() {}          function __sc$f_f() {}          (prelude: __sc$.fn("f", __sc$f_f))
  *   a + b                    __sc$c = (__sc$s.a + __sc$s.b);
  *   for (var i of xs) f(i)   for (i of xs) { CHECK __sc$c = (f(i)) }   (and "i" declared in the prelude)
- *
- * Edits go through magic-string, so every user token keeps a source-map entry to where the
- * user wrote it.
  */
 import type * as acorn from 'acorn';
 import { getLineInfo } from 'acorn';
-import MagicString from 'magic-string';
 import {
+  collectBindingIdentifiers,
   FUNCTION_MAKERS,
   INERT,
   isAnnexBFunction,
-  isBoundedLeaf,
+  isAnonymousFunctionDefinition,
   isNode,
   isReference,
   patternNames,
   survey,
 } from './ast.ts';
-import type {
-  CellPlan,
-  CellSourceMap,
-  CellSyntaxError,
-  DeclarationKind,
-  NameResolution,
-  TransformOptions,
-} from './cell-plan.ts';
+import { assembleCell } from './cell-assembly.ts';
+import type { CellPlan, CellSyntaxError, TransformOptions } from './cell-plan.ts';
+import { assignCompletion, CompletionMarks, resetCompletion } from './completion.ts';
+import { hideFunction, publishBlockFunction, rewriteClass, rewriteVar, TopLevelNames } from './declarations.ts';
 import { classifyProgram } from './detect-mode.ts';
-import { CHECK_INTERVAL } from './interrupt.ts';
+import { CellEdits, RESERVED_PREFIX, TEMP } from './edits.ts';
+import { instrumentFunction, instrumentLoop, rewriteCatch } from './interrupt-checks.ts';
 import { parseCell } from './parse.ts';
-import { blockScope, functionScope, hasUseStrict, isUsing, varNames } from './scope.ts';
+import { type Place, rewriteName, rewriteReference, unaryOnNameText } from './references.ts';
+import { blockScope, functionScope, hasUseStrict, isUsing } from './scope.ts';
 
-/** The interrupt check at function entry: the countdown shared by all cells (a call may enter any cell's function). */
-export const CHECK = 'if (--__sc$n[0] < 0) __sc$.tick();';
-/** The interrupt check as an expression (arrow functions with an expression body). */
-export const CHECK_EXPR = '(--__sc$n[0] < 0 && __sc$.tick())';
-
-/** The back-edge check of one loop, counting down its own local `counter`. */
-export function loopCheck(counter: string): string {
-  return `if (--${counter} < 0) ${counter} = __sc$.tick();`;
-}
-
-/** Matches every loop check in generated code. */
-export const LOOP_CHECK = /if \(--__sc\$l\d+ < 0\) __sc\$l\d+ = __sc\$\.tick\(\);/g;
-
-const RESERVED_PREFIX = '__sc$';
-const CAUGHT = '__sc$e';
+export { resolutionKeyOf } from './cell-assembly.ts';
+export { CHECK, CHECK_EXPR, LOOP_CHECK, loopCheck } from './interrupt-checks.ts';
 
 type AnyNode = acorn.AnyNode;
-type FunctionNode = acorn.Function;
 
 /**
  * Transforms a cell for execution.
@@ -129,15 +105,6 @@ class ReservedIdentifier extends Error {
   }
 }
 
-const SCOPE = '__sc$s';
-const COMPLETION = '__sc$c';
-const TEMP = '__sc$t';
-/** The hidden local name of a top-level function declaration. */
-const functionLocal = (name: string) => `__sc$f_${name}`;
-
-/** Where a top-level name of the cell lives. */
-type Home = 'lexical' | 'global';
-
 /** Walk state that changes with depth. */
 interface Context {
   /** Below a function or class body: code that may run after this cell (resolution must stay dynamic). */
@@ -148,38 +115,20 @@ interface Context {
 }
 
 class CellTransform {
-  readonly #source: string;
   readonly #ast: acorn.Program;
-  readonly #ms: MagicString;
+  readonly #edits: CellEdits;
   readonly #instrument: boolean;
-  readonly #resolveName: (name: string) => NameResolution;
   /** Where a loop's counter block starts: the loop itself, or its outermost label. */
   readonly #loopStarts = new Map<AnyNode, number>();
   #loopCount = 0;
   readonly #allowDynamicImport: boolean;
-  // magic-string clears insertions inside a range that is later overwritten, and cannot insert
-  // strictly inside an overwritten range, so all overwrites run before any insertion.
-  readonly #replacements: Array<() => void> = [];
-  // Recorded in post-order (children before their parent): repeated prependRight/appendLeft
-  // at one index then nest the parent's text outside the child's.
-  readonly #insertions: Array<() => void> = [];
   readonly #strict: boolean;
   readonly #evalCode: boolean;
   /** The cell's own scopes below its top level (each a set of bound names). */
   readonly #scopes: Array<Set<string>> = [];
-  /** Top-level names of the cell and where they live. */
-  readonly #homes = new Map<string, Home>();
-  readonly #declarations = new Map<string, DeclarationKind>();
-  readonly #varNames: string[] = [];
-  readonly #functionNames: string[] = [];
-  readonly #definitions: Record<string, string> = {};
+  readonly #names: TopLevelNames;
+  readonly #marks: CompletionMarks;
   readonly #freeNames = new Set<string>();
-  readonly #resolutions = new Map<string, NameResolution>();
-  /** Expression statements whose value is the cell's completion value, and statements that reset it. */
-  readonly #completes = new Set<AnyNode>();
-  readonly #resets = new Set<AnyNode>();
-  /** The cell's top-level function declarations (also behind labels). */
-  readonly #topFunctions = new Set<AnyNode>();
   /** Names of `var` declarators that the rewrite removes. */
   readonly #dropped = new Set<AnyNode>();
   /** Identifiers that are a shorthand property's value (`{x}`): a rewrite must keep the key. */
@@ -192,90 +141,37 @@ class CellTransform {
   #mayCall = false;
 
   constructor(source: string, options: TransformOptions, ast: acorn.Program) {
-    this.#source = source;
     this.#ast = ast;
-    this.#ms = new MagicString(source);
+    this.#edits = new CellEdits(source);
     this.#instrument = options.instrument !== false;
     this.#allowDynamicImport = options.allowDynamicImport === true;
-    this.#resolveName = options.resolve ?? (() => 'other');
+    this.#names = new TopLevelNames(options.resolve ?? (() => 'other'));
     this.#strict = hasUseStrict(ast.body);
     this.#evalCode = options.evalCode === true;
+    this.#marks = new CompletionMarks(ast);
   }
 
   run(): void {
     const ast = this.#ast;
     // Top-level declarations first: a reference anywhere in the cell may precede its declaration.
-    const usingNames = new Set<string>();
-    for (const statement of ast.body) {
-      if (this.#evalCode && (statement.type === 'ClassDeclaration' || statement.type === 'VariableDeclaration')) {
-        // eval code's own lexical declarations are its own, as the language has it.
-        if (statement.type === 'ClassDeclaration' && statement.id) usingNames.add(statement.id.name);
-        if (statement.type === 'VariableDeclaration' && statement.kind !== 'var') {
-          for (const d of statement.declarations) for (const name of patternNames(d.id)) usingNames.add(name);
-        }
-        continue;
-      }
-      if (statement.type === 'VariableDeclaration' && statement.kind !== 'var') {
-        // A top-level `using` is kept by the console's REPL mode and not disposed when the cell
-        // ends: it persists like a `const`.
-        const kind = isUsing(statement) ? 'const' : (statement.kind as 'let' | 'const');
-        for (const d of statement.declarations) for (const name of patternNames(d.id)) this.#declareLexical(name, kind);
-      } else if (statement.type === 'ClassDeclaration' && statement.id) {
-        this.#declareLexical(statement.id.name, 'class');
-        this.#definitions[statement.id.name] = this.#source.slice(statement.start, statement.end);
-      } else if (topFunction(statement) && this.#evalCode && this.#strict) {
-        // Strict eval code keeps its functions and vars to itself.
-        usingNames.add((topFunction(statement) as acorn.FunctionDeclaration & { id: acorn.Identifier }).id.name);
-      } else if (topFunction(statement)) {
-        const declaration = topFunction(statement) as acorn.FunctionDeclaration & { id: acorn.Identifier };
-        this.#topFunctions.add(declaration);
-        const name = declaration.id.name;
-        this.#declareGlobal(name, 'function');
-        if (!this.#functionNames.includes(name)) this.#functionNames.push(name);
-        this.#definitions[name] = this.#source.slice(declaration.start, declaration.end);
-      }
-    }
-    for (const name of varNames(ast, this.#strict)) {
-      if (this.#evalCode && this.#strict) {
-        usingNames.add(name);
-        continue;
-      }
-      if (!this.#homes.has(name) || this.#homes.get(name) === 'global') {
-        this.#declareGlobal(name, 'var');
-        if (!this.#varNames.includes(name)) this.#varNames.push(name);
-      }
-    }
-    this.#markCompletion(ast.body);
-    if (usingNames.size > 0) this.#scopes.push(usingNames);
+    this.#names.collect(ast, this.#edits.source, this.#strict, this.#evalCode);
+    if (this.#names.ownNames.size > 0) this.#scopes.push(this.#names.ownNames);
     const context: Context = { deferred: false, inFunction: false, strict: this.#strict };
     for (const statement of ast.body) this.#visit(statement, ast, 'body', context);
   }
 
-  #declare(name: string, kind: DeclarationKind): void {
-    const previous = this.#declarations.get(name);
-    // A function declaration wins over a `var` of the same name, as its value does.
-    if (previous === undefined || (previous === 'var' && kind === 'function')) this.#declarations.set(name, kind);
-  }
-
-  #declareLexical(name: string, kind: 'let' | 'const' | 'class'): void {
-    this.#homes.set(name, 'lexical');
-    this.#declare(name, kind);
-  }
-
-  /** A var or function name: global, unless the namespace has it as a lexical binding already (reused). */
-  #declareGlobal(name: string, kind: 'var' | 'function'): void {
-    if (this.#homes.get(name) === 'lexical') return;
-    this.#homes.set(name, this.#resolve(name) === 'lexical' ? 'lexical' : 'global');
-    this.#declare(name, kind);
-  }
-
-  #resolve(name: string): NameResolution {
-    let resolution = this.#resolutions.get(name);
-    if (resolution === undefined) {
-      resolution = this.#resolveName(name);
-      this.#resolutions.set(name, resolution);
-    }
-    return resolution;
+  /** Applies the recorded edits and assembles the plan. */
+  finish(mode: CellPlan['mode']): CellPlan {
+    return assembleCell(this.#edits, this.#ast, {
+      mode,
+      names: this.#names,
+      hasValue: this.#marks.hasValue,
+      usesTemp: this.#usesTemp,
+      evalCode: this.#evalCode,
+      freeNames: this.#freeNames,
+      definesFunctions: this.#definesFunctions,
+      mayCall: this.#mayCall,
+    });
   }
 
   #bound(name: string): boolean {
@@ -283,71 +179,10 @@ class CellTransform {
     return false;
   }
 
-  /** Marks the statements that take part in the completion value (see the header). */
-  #markCompletion(statements: readonly AnyNode[]): void {
-    for (const statement of statements) this.#markStatement(statement);
-  }
-
-  #markStatement(node: AnyNode): void {
-    switch (node.type) {
-      case 'ExpressionStatement':
-        if (node.directive === undefined || !this.#isPrologue(node)) this.#completes.add(node);
-        return;
-      case 'BlockStatement':
-        this.#markCompletion(node.body);
-        return;
-      case 'LabeledStatement': {
-        let body: AnyNode = node.body;
-        while (body.type === 'LabeledStatement') body = body.body;
-        if (RESETS.has(body.type)) {
-          // The reset goes before the labels: `lbl: __sc$c = void 0; for…` would label the reset.
-          this.#resets.add(node);
-          this.#markInside(body);
-        } else {
-          this.#markStatement(body);
-        }
-        return;
-      }
-      default:
-        if (RESETS.has(node.type)) {
-          this.#resets.add(node);
-          this.#markInside(node);
-        }
-    }
-  }
-
-  #markInside(node: AnyNode): void {
-    switch (node.type) {
-      case 'IfStatement':
-        this.#markStatement(node.consequent);
-        if (node.alternate) this.#markStatement(node.alternate);
-        return;
-      case 'SwitchStatement':
-        for (const c of node.cases) this.#markCompletion(c.consequent);
-        return;
-      case 'TryStatement':
-        // A finally block's value never becomes the statement's (unless it breaks out).
-        this.#markStatement(node.block);
-        if (node.handler) this.#markStatement(node.handler.body);
-        return;
-      case 'WithStatement':
-      case 'ForStatement':
-      case 'ForInStatement':
-      case 'ForOfStatement':
-      case 'WhileStatement':
-      case 'DoWhileStatement':
-        this.#markStatement(node.body);
-        return;
-    }
-  }
-
-  /** A directive of the cell's own prologue (kept in place as the arrow's prologue). */
-  #isPrologue(node: AnyNode): boolean {
-    for (const statement of this.#ast.body) {
-      if (statement === node) return true;
-      if (statement.type !== 'ExpressionStatement' || statement.directive === undefined) return false;
-    }
-    return false;
+  /** Each loop counts its own back-edges in a local counter (./interrupt-checks.ts). */
+  #instrumentLoop(loop: AnyNode & { body: acorn.Statement }): void {
+    const counter = `__sc$l${++this.#loopCount}`;
+    instrumentLoop(this.#edits, loop, counter, this.#loopStarts.get(loop) ?? loop.start);
   }
 
   /**
@@ -458,32 +293,32 @@ class CellTransform {
     switch (node.type) {
       case 'VariableDeclaration':
         if (node.kind === 'var' && !context.inFunction && !(this.#evalCode && this.#strict)) {
-          this.#rewriteVar(node, parent, key);
+          rewriteVar(this.#edits, node, parent, key);
         }
         break;
       case 'ClassDeclaration':
-        if (parent?.type === 'Program' && node.id && !this.#evalCode) this.#rewriteClass(node, node.id.name);
+        if (parent?.type === 'Program' && node.id && !this.#evalCode) rewriteClass(this.#edits, node, node.id.name);
         break;
       case 'CallExpression':
         this.#directEval(node, context);
         break;
       case 'FunctionDeclaration':
-        if (this.#instrument) this.#instrumentFunction(node);
-        if (this.#topFunctions.has(node) && node.id) this.#hideFunction(node.id);
+        if (this.#instrument) instrumentFunction(this.#edits, node);
+        if (this.#names.topFunctions.has(node) && node.id) hideFunction(this.#edits, node.id);
         else if (
           node.id &&
           !context.inFunction &&
           !context.strict &&
           isAnnexBFunction(node, parent) &&
           // Annex B does not bind a name a lexical declaration holds.
-          this.#homes.get(node.id.name) !== 'lexical'
+          this.#names.homes.get(node.id.name) !== 'lexical'
         ) {
-          this.#publishBlockFunction(node, parent, node.id.name);
+          publishBlockFunction(this.#edits, node, parent, node.id.name);
         }
         break;
       case 'FunctionExpression':
       case 'ArrowFunctionExpression':
-        if (this.#instrument) this.#instrumentFunction(node);
+        if (this.#instrument) instrumentFunction(this.#edits, node);
         break;
       case 'ForStatement':
       case 'ForInStatement':
@@ -493,7 +328,7 @@ class CellTransform {
         if (this.#instrument) this.#instrumentLoop(node);
         break;
       case 'CatchClause':
-        if (this.#instrument) this.#rewriteCatch(node);
+        if (this.#instrument) rewriteCatch(this.#edits, node);
         break;
       case 'AssignmentExpression':
         this.#nameAssignedFunction(node, context);
@@ -501,21 +336,21 @@ class CellTransform {
       case 'ImportExpression':
         if (!this.#allowDynamicImport) {
           const start = node.start;
-          this.#replacements.push(() => this.#ms.overwrite(start, start + 'import'.length, '__sc$.importDenied'));
+          this.#edits.replace(() => this.#edits.ms.overwrite(start, start + 'import'.length, '__sc$.importDenied'));
         }
         break;
     }
-    if (this.#completes.has(node) && node.type === 'ExpressionStatement') this.#assignCompletion(node);
-    if (this.#resets.has(node)) this.#resetCompletion(node, parent);
+    if (this.#marks.completes.has(node) && node.type === 'ExpressionStatement') assignCompletion(this.#edits, node);
+    if (this.#marks.resets.has(node)) resetCompletion(this.#edits, node, parent);
   }
 
   /** Where a reference to `name` goes: a local of the cell, the lexical scope, a bare global, or a dynamic choice. */
-  #place(name: string, context: Context): 'local' | 'lexical' | 'bare' | 'dynamic' {
+  #place(name: string, context: Context): Place {
     if (this.#bound(name)) return 'local';
-    const home = this.#homes.get(name);
+    const home = this.#names.homes.get(name);
     if (home === 'lexical') return 'lexical';
     if (home === 'global') return 'bare';
-    const resolution = this.#resolve(name);
+    const resolution = this.#names.resolve(name);
     if (resolution === 'lexical') return 'lexical';
     if (resolution === 'builtin' || !context.deferred) return 'bare';
     return 'dynamic';
@@ -539,57 +374,17 @@ class CellTransform {
     if (this.#dropped.has(node)) return;
     if (this.#patternTargets?.has(node)) {
       this.#patternBound?.add(name);
-      this.#rewriteName(node, `${TEMP}.`, '');
+      rewriteName(this.#edits, node, `${TEMP}.`, '', this.#shorthands.has(node));
       return;
     }
     if (this.#patternBound?.has(name) && !this.#bound(name)) {
-      this.#rewriteName(node, `${TEMP}.`, '');
+      rewriteName(this.#edits, node, `${TEMP}.`, '', this.#shorthands.has(node));
       return;
     }
     const place = this.#place(name, context);
     if (place === 'local') return;
     this.#freeNames.add(name);
-    if (place === 'lexical') {
-      const callee =
-        (parent?.type === 'CallExpression' && key === 'callee') ||
-        (parent?.type === 'TaggedTemplateExpression' && key === 'tag');
-      // Called as `(0, scope.f)()`: a call through the scope object would pass it as `this`.
-      if (callee && this.#rewriteCallee(node, parent, `(0, ${SCOPE}.${name})`)) return;
-      this.#rewriteName(node, callee ? `(0, ${SCOPE}.` : `${SCOPE}.`, callee ? ')' : '');
-    } else if (place === 'dynamic' && !isWriteTarget(parent, key)) {
-      const text = `(${JSON.stringify(name)} in ${SCOPE} ? ${SCOPE}.${name} : ${name})`;
-      if (parent?.type === 'CallExpression' && key === 'callee' && this.#rewriteCallee(node, parent, text)) return;
-      // Replaced whole: V8 places an error in this expression at its start, mapped to the name.
-      const full = this.#shorthands.has(node) ? `${name}: ${text}` : text;
-      this.#replacements.push(() => this.#ms.overwrite(node.start, node.end, full));
-    }
-  }
-
-  /**
-   * A called name rewritten to a parenthesised expression: V8 places a failed call (`f is not a
-   * function`, a class called without `new`) at the arguments' `(` when the callee is
-   * parenthesised, but at the name itself when it is a bare name, as the user wrote it. The
-   * name and that `(` are replaced as one piece, which maps as a whole to the name. Only for
-   * `f(…)` and `f  (…)`: a comment or `?.` in between keeps the plain rewrite.
-   */
-  #rewriteCallee(node: acorn.Identifier, parent: AnyNode | undefined, text: string): boolean {
-    if (parent?.type !== 'CallExpression' || parent.optional) return false;
-    const open = this.#source.indexOf('(', node.end);
-    if (open < 0 || this.#source.slice(node.end, open).trim() !== '') return false;
-    this.#replacements.push(() => this.#ms.overwrite(node.start, open + 1, `${text}(`));
-    return true;
-  }
-
-  /**
-   * Puts text around an identifier, which itself stays in place: its source-map entry stays
-   * exact, so an error V8 reports at the name maps back to the name.
-   */
-  #rewriteName(node: acorn.Identifier, prefix: string, suffix: string): void {
-    const before = this.#shorthands.has(node) ? `${node.name}: ${prefix}` : prefix;
-    this.#insertions.push(() => {
-      this.#ms.prependRight(node.start, before);
-      if (suffix) this.#ms.appendLeft(node.end, suffix);
-    });
+    rewriteReference(this.#edits, node, parent, key, place, this.#shorthands.has(node));
   }
 
   /** `typeof x` and `delete x` of a namespace name; true when handled (children not visited). */
@@ -600,17 +395,9 @@ class CellTransform {
     const place = this.#place(name, context);
     if (place === 'local' || place === 'bare') return false;
     this.#freeNames.add(name);
-    let text: string;
-    if (node.operator === 'delete') {
-      // A binding is never deleted; only `delete` of a global property can succeed.
-      if (place === 'dynamic') return false;
-      text = 'false';
-    } else if (place === 'lexical') {
-      text = `typeof ${SCOPE}.${name}`;
-    } else {
-      text = `(${JSON.stringify(name)} in ${SCOPE} ? typeof ${SCOPE}.${name} : typeof ${name})`;
-    }
-    this.#replacements.push(() => this.#ms.overwrite(node.start, node.end, text));
+    const text = unaryOnNameText(node.operator, name, place);
+    if (text === undefined) return false;
+    this.#edits.replace(() => this.#edits.ms.overwrite(node.start, node.end, text));
     return true;
   }
 
@@ -619,10 +406,10 @@ class CellTransform {
    * (a simple name) or destructures into a temporary object first (a pattern).
    */
   #lexicalDeclaration(node: acorn.VariableDeclaration, context: Context): void {
-    const ms = this.#ms;
+    const ms = this.#edits.ms;
     const kind = JSON.stringify(isUsing(node) ? 'const' : node.kind);
     const first = node.declarations[0];
-    this.#replacements.push(() => ms.remove(node.start, first.start));
+    this.#edits.replace(() => ms.remove(node.start, first.start));
     for (const declarator of node.declarations) {
       const id = declarator.id;
       const init = declarator.init;
@@ -634,15 +421,13 @@ class CellTransform {
         if (init) {
           this.#visit(init, declarator, 'init', context);
           // From the name through `=`: the initialiser may start with parentheses acorn leaves out of its node.
-          const equals = this.#source.indexOf('=', id.end);
+          const equals = this.#edits.source.indexOf('=', id.end);
           // `let f = () => {}` names the function `f`; as a call argument it would stay anonymous.
           const named = isAnonymousFunctionDefinition(init);
-          this.#replacements.push(() =>
-            ms.overwrite(id.start, equals + 1, named ? `${head}({ ${name}: (` : `${head}(`),
-          );
-          this.#insertions.push(() => ms.appendLeft(declarator.end, named ? `) })[${name}], ${kind})` : `), ${kind})`));
+          this.#edits.replace(() => ms.overwrite(id.start, equals + 1, named ? `${head}({ ${name}: (` : `${head}(`));
+          this.#edits.insert(() => ms.appendLeft(declarator.end, named ? `) })[${name}], ${kind})` : `), ${kind})`));
         } else {
-          this.#replacements.push(() => ms.overwrite(id.start, id.end, `${head}void 0, ${kind})`));
+          this.#edits.replace(() => ms.overwrite(id.start, id.end, `${head}void 0, ${kind})`));
         }
         continue;
       }
@@ -656,12 +441,12 @@ class CellTransform {
       this.#patternTargets = undefined;
       this.#patternBound = undefined;
       if (init) this.#visit(init, declarator, 'init', context);
-      this.#insertions.push(() => {
+      this.#edits.insert(() => {
         ms.prependRight(declarator.start, `__sc$.initAll((${TEMP} = { __proto__: null }, (`);
         ms.appendLeft(declarator.end, `), ${TEMP}), ${kind})`);
       });
     }
-    this.#terminate(node);
+    this.#edits.terminate(node);
   }
 
   /**
@@ -696,87 +481,12 @@ class CellTransform {
     this.#visit(id, declarator, 'id', context);
     this.#visit(init, declarator, 'init', context);
     this.#scopes.pop();
-    const ms = this.#ms;
-    this.#insertions.push(() => {
+    const ms = this.#edits.ms;
+    this.#edits.insert(() => {
       ms.prependRight(declarator.start, `__sc$.initAll(${awaits ? 'await (async ' : '('}() => { const `);
       ms.appendLeft(declarator.end, `; return { __proto__: null, ${names.join(', ')} }; })(), ${kind})`);
     });
     return true;
-  }
-
-  /**
-   * `var` outside functions: the names are declared in the prelude, so the declaration
-   * becomes plain assignment (declarators without an initialiser disappear).
-   */
-  #rewriteVar(node: acorn.VariableDeclaration, parent: AnyNode | undefined, key: string): void {
-    const ms = this.#ms;
-    const declarators = node.declarations;
-    const first = declarators[0];
-    if ((parent?.type === 'ForInStatement' || parent?.type === 'ForOfStatement') && key === 'left') {
-      this.#replacements.push(() => ms.remove(node.start, first.start));
-      // `for (async of xs)` and `for (let of xs)` do not parse; a parenthesised name does.
-      if (first.id.type === 'Identifier' && (first.id.name === 'async' || first.id.name === 'let')) {
-        const id = first.id;
-        this.#insertions.push(() => {
-          ms.prependRight(id.start, '(');
-          ms.appendLeft(id.end, ')');
-        });
-      }
-      return;
-    }
-    const inForInit = parent?.type === 'ForStatement' && key === 'init';
-    const kept = declarators.filter((declarator) => declarator.init);
-    const lastDeclarator = declarators[declarators.length - 1];
-    if (kept.length === 0) {
-      // Keep a statement in place: `if (c) var a;` must still guard something.
-      this.#replacements.push(() =>
-        inForInit ? ms.remove(node.start, lastDeclarator.end) : ms.overwrite(node.start, lastDeclarator.end, 'void 0'),
-      );
-    } else {
-      this.#replacements.push(() => {
-        ms.remove(node.start, kept[0].start);
-        for (let i = 0; i + 1 < kept.length; i++) ms.overwrite(kept[i].end, kept[i + 1].start, ', ');
-        const lastKept = kept[kept.length - 1];
-        if (lastKept.end < lastDeclarator.end) ms.remove(lastKept.end, lastDeclarator.end);
-      });
-      this.#insertions.push(() => {
-        for (const declarator of kept) {
-          ms.prependRight(declarator.start, '(');
-          ms.appendLeft(declarator.end, ')');
-        }
-      });
-    }
-    if (!inForInit) this.#terminate(node);
-  }
-
-  #rewriteClass(node: acorn.ClassDeclaration, name: string): void {
-    const ms = this.#ms;
-    this.#insertions.push(() => {
-      ms.prependRight(node.start, `__sc$.init(${JSON.stringify(name)}, `);
-      ms.appendLeft(node.end, ', "class");');
-    });
-  }
-
-  /** A top-level function declaration keeps a hidden local name; the prelude publishes it under its own. */
-  #hideFunction(id: acorn.Identifier): void {
-    this.#replacements.push(() => this.#ms.overwrite(id.start, id.end, functionLocal(id.name)));
-  }
-
-  /**
-   * A sloppy-mode function declared in a block also binds its name in the enclosing function
-   * (Annex B) when the block runs; at the cell's top level that binding is the namespace's.
-   */
-  #publishBlockFunction(node: acorn.FunctionDeclaration, parent: AnyNode | undefined, name: string): void {
-    const publish = ` __sc$.fn(${JSON.stringify(name)}, ${name});`;
-    this.#insertions.push(() => {
-      if (parent?.type === 'IfStatement') {
-        // `if (c) function f() {}` is a block of its own: the publish must stay inside the branch.
-        this.#ms.prependRight(node.start, '{ ');
-        this.#ms.appendLeft(node.end, `${publish} }`);
-      } else {
-        this.#ms.appendLeft(node.end, publish);
-      }
-    });
   }
 
   /**
@@ -789,24 +499,11 @@ class CellTransform {
     if (callee.type !== 'Identifier' || callee.name !== 'eval' || node.optional) return;
     if (context.inFunction || this.#scopes.some((scope) => scope.size > 0)) return;
     if (this.#place('eval', context) !== 'bare') return;
-    const open = this.#source.indexOf('(', callee.end);
+    const open = this.#edits.source.indexOf('(', callee.end);
     // Strict code makes its eval code strict: its vars and functions stay its own.
     const hook = context.strict ? '__sc$.evalStrict' : '__sc$.evalCode';
-    this.#replacements.push(() => this.#ms.overwrite(callee.start, callee.end, hook));
-    this.#insertions.push(() => this.#ms.appendLeft(open + 1, 'eval, '));
-  }
-
-  #assignCompletion(node: acorn.ExpressionStatement): void {
-    const start = node.start;
-    const end = node.expression.end;
-    // `(0, …)` for an anonymous function or class: assigned straight to a name, it would be named
-    // after it. Only then: V8 places an unresolvable name's error at the statement for `c = (x.y)`
-    // (where the console places it) but at the property for `c = (0, x.y)`.
-    const open = isAnonymousFunctionDefinition(node.expression) ? `${COMPLETION} = (0, ` : `${COMPLETION} = (`;
-    this.#insertions.push(() => {
-      this.#ms.prependRight(start, open);
-      this.#ms.appendLeft(end, ')');
-    });
+    this.#edits.replace(() => this.#edits.ms.overwrite(callee.start, callee.end, hook));
+    this.#edits.insert(() => this.#edits.ms.appendLeft(open + 1, 'eval, '));
   }
 
   /** `x = () => {}` names the function `x`; `__sc$s.x = …` would not, so the name is given explicitly. */
@@ -816,278 +513,9 @@ class CellTransform {
     if (place !== 'lexical' && place !== 'dynamic') return;
     const name = JSON.stringify(node.left.name);
     const right = node.right;
-    this.#insertions.push(() => {
-      this.#ms.prependRight(right.start, `({ ${name}: `);
-      this.#ms.appendLeft(right.end, ` })[${name}]`);
+    this.#edits.insert(() => {
+      this.#edits.ms.prependRight(right.start, `({ ${name}: `);
+      this.#edits.ms.appendLeft(right.end, ` })[${name}]`);
     });
-  }
-
-  #resetCompletion(node: AnyNode, parent: AnyNode | undefined): void {
-    const inList =
-      parent?.type === 'Program' ||
-      parent?.type === 'BlockStatement' ||
-      parent?.type === 'SwitchCase' ||
-      parent?.type === 'StaticBlock';
-    this.#insertions.push(() => {
-      if (inList) {
-        this.#ms.prependRight(node.start, `${COMPLETION} = void 0; `);
-      } else {
-        this.#ms.prependRight(node.start, `{ ${COMPLETION} = void 0; `);
-        this.#ms.appendLeft(node.end, ' }');
-      }
-    });
-  }
-
-  /** Applies the recorded edits and assembles the plan. */
-  finish(mode: CellPlan['mode']): CellPlan {
-    const ast = this.#ast;
-    for (const apply of this.#replacements) apply();
-    for (const apply of this.#insertions) apply();
-
-    // A shebang line is a comment in a script.
-    if (this.#source.startsWith('#!')) this.#ms.overwrite(0, 2, '//');
-
-    let prelude = `let ${COMPLETION} = __sc$.empty${this.#usesTemp ? `, ${TEMP}` : ''}; const __sc$n = __sc$.n;`;
-    const declared = [...this.#declarations]
-      .filter(([name, kind]) => kind !== 'function' || this.#homes.get(name) !== 'global')
-      .filter(([name]) => !this.#functionNames.includes(name) || this.#homes.get(name) === 'lexical')
-      .map(([name, kind]) => [name, kind === 'function' ? 'var' : kind]);
-    // What eval code declares can be deleted, as the language has it.
-    const deletable = this.#evalCode ? ', true' : '';
-    if (declared.length > 0) prelude += ` __sc$.declare(${JSON.stringify(declared)}${deletable});`;
-    for (const name of this.#functionNames) {
-      prelude += ` __sc$.fn(${JSON.stringify(name)}, ${functionLocal(name)}${deletable});`;
-    }
-    // The prelude goes after the cell's directive prologue, which must stay first to count.
-    let prologueEnd = -1;
-    let prologueValue: string | undefined;
-    for (const statement of ast.body) {
-      if (statement.type !== 'ExpressionStatement' || statement.directive === undefined) break;
-      prologueEnd = statement.end;
-      prologueValue = this.#source.slice(statement.expression.start, statement.expression.end);
-    }
-    if (prologueValue !== undefined) prelude += ` ${COMPLETION} = ${prologueValue};`;
-    const head = `(${mode === 'top-level-await' ? 'async ' : ''}(__sc$, ${SCOPE}) => {`;
-    if (prologueEnd >= 0) {
-      this.#ms.prepend(head);
-      const semicolon = this.#source[prologueEnd - 1] === ';' ? '' : ';';
-      this.#ms.appendLeft(prologueEnd, `${semicolon}\n${prelude}\n`);
-    } else {
-      this.#ms.prepend(`${head} ${prelude}\n`);
-    }
-    // On its own line, so a trailing line comment in the cell cannot swallow it.
-    // No prototype: resolving an async cell's result must not find a user's Object.prototype.then.
-    this.#ms.append(`\n;return { __proto__: null, value: ${COMPLETION} }; })`);
-
-    const declarations = [...this.#declarations].map(([name, kind]) => ({ name, kind }));
-    for (const { name } of declarations) this.#freeNames.add(name);
-    const resolvedNames = [...this.#resolutions.keys()].sort();
-    const resolutionKey = resolutionKeyOf(resolvedNames, (name) => this.#resolutions.get(name) ?? 'other');
-    const plan = {
-      mode,
-      code: this.#ms.toString(),
-      hasValue: this.#completes.size > 0 || this.#resets.size > 0,
-      resolutionKey,
-      resolvedNames,
-      declarations,
-      definitions: this.#definitions,
-      freeNames: [...this.#freeNames],
-      definesFunctions: this.#definesFunctions,
-      mayCall: this.#mayCall,
-    } as CellPlan;
-    return withLazyMap(plan, this.#ms);
-  }
-
-  /** Ends a rewritten statement with `;` when the user relied on ASI. */
-  #terminate(node: acorn.Node): void {
-    if (this.#source[node.end - 1] !== ';') this.#insertions.push(() => this.#ms.appendLeft(node.end, ';'));
-  }
-
-  #instrumentFunction(node: FunctionNode): void {
-    // A function that can only do a bounded amount of work per call needs no entry check.
-    if (isBoundedLeaf(node)) return;
-    const ms = this.#ms;
-    const body = node.body;
-    if (body.type !== 'BlockStatement') {
-      this.#insertions.push(() => {
-        ms.prependRight(body.start, `(${CHECK_EXPR}, `);
-        ms.appendLeft(body.end, ')');
-      });
-      return;
-    }
-    // The check goes after the directive prologue, or "use strict" would stop being one.
-    let lastDirective: acorn.Statement | undefined;
-    for (const statement of body.body) {
-      if (statement.type === 'ExpressionStatement' && statement.directive !== undefined) lastDirective = statement;
-      else break;
-    }
-    if (lastDirective) {
-      const end = lastDirective.end;
-      const text = this.#source[end - 1] === ';' ? ` ${CHECK}` : `; ${CHECK}`;
-      this.#insertions.push(() => ms.appendLeft(end, text));
-    } else {
-      this.#insertions.push(() => ms.appendLeft(body.start + 1, ` ${CHECK}`));
-    }
-  }
-
-  /**
-   * Each loop counts its own back-edges in a local (a register in optimized code, unlike the
-   * shared countdown), declared in a block around the loop and its labels:
-   *
-   *   while (c) body     { let __sc$l1 = 100; while (c) { if (--__sc$l1 < 0) __sc$l1 = __sc$.tick(); body } }
-   */
-  #instrumentLoop(loop: AnyNode & { body: acorn.Statement }): void {
-    const ms = this.#ms;
-    const body = loop.body;
-    const counter = `__sc$l${++this.#loopCount}`;
-    const check = loopCheck(counter);
-    const start = this.#loopStarts.get(loop) ?? loop.start;
-    this.#insertions.push(() => {
-      if (body.type === 'BlockStatement') {
-        ms.appendLeft(body.start + 1, ` ${check}`);
-      } else {
-        ms.prependRight(body.start, `{ ${check} `);
-        ms.appendLeft(body.end, ' }');
-      }
-      ms.prependRight(start, `{ let ${counter} = ${CHECK_INTERVAL}; `);
-      ms.appendLeft(loop.end, ' }');
-    });
-  }
-
-  /** Every catch first hands the caught value to `__sc$.rethrow`, so user code cannot swallow an interrupt. */
-  #rewriteCatch(node: acorn.CatchClause): void {
-    const ms = this.#ms;
-    const param = node.param;
-    const bodyStart = node.body.start + 1;
-    if (param === null || param === undefined) {
-      this.#insertions.push(() => {
-        ms.appendLeft(node.start + 'catch'.length, ` (${CAUGHT})`);
-        ms.appendLeft(bodyStart, ` __sc$.rethrow(${CAUGHT});`);
-      });
-    } else if (param.type === 'Identifier') {
-      this.#insertions.push(() => ms.appendLeft(bodyStart, ` __sc$.rethrow(${param.name});`));
-    } else {
-      // Destructuring could run user code (defaults) before the rethrow, so the pattern moves
-      // into the body as `let <pattern> = __sc$e;` after it.
-      this.#replacements.push(() => ms.move(param.start, param.end, bodyStart));
-      this.#insertions.push(() => {
-        ms.appendLeft(param.start, CAUGHT);
-        ms.appendLeft(bodyStart, ` __sc$.rethrow(${CAUGHT});`);
-        ms.prependRight(param.start, ' let ');
-        ms.appendLeft(param.end, ` = ${CAUGHT};`);
-      });
-    }
-  }
-}
-
-/**
- * Defines `plan.map` as a property computed on first read. A character-precise map of a large
- * cell costs more than transforming it, and is only needed when an error is reported; reading
- * it (or structured-cloning the plan) turns it into a plain data property.
- */
-function withLazyMap(plan: CellPlan, ms: MagicString): CellPlan {
-  let source: MagicString | undefined = ms;
-  Object.defineProperty(plan, 'map', {
-    configurable: true,
-    enumerable: true,
-    get(this: CellPlan): CellSourceMap {
-      const map = JSON.parse(
-        (source as MagicString).generateMap({ hires: true, source: 'cell', includeContent: true }).toString(),
-      ) as CellSourceMap;
-      source = undefined;
-      Object.defineProperty(this, 'map', { value: map, writable: true, configurable: true, enumerable: true });
-      return map;
-    },
-  });
-  return plan;
-}
-
-/** Statements whose completion is undefined even when nothing inside them ran. */
-const RESETS: ReadonlySet<string> = new Set([
-  'IfStatement',
-  'SwitchStatement',
-  'TryStatement',
-  'WithStatement',
-  'ForStatement',
-  'ForInStatement',
-  'ForOfStatement',
-  'WhileStatement',
-  'DoWhileStatement',
-]);
-
-// No prototype: a key is found as an own property or not at all.
-const RESOLUTION_CODES = { __proto__: null, lexical: 'L', builtin: 'B', other: 'O' } as unknown as Record<
-  NameResolution,
-  string
->;
-
-/**
- * The part of a compiled cell's cache key that depends on the namespace: how each of `names`
- * (sorted, as in a plan's `resolvedNames`) resolves now.
- */
-export function resolutionKeyOf(names: readonly string[], resolve: (name: string) => NameResolution): string {
-  let key = '';
-  // An indexed loop: the worker computes this on its hot path, where a cell may have patched the array iterator.
-  for (let i = 0; i < names.length; i++) key += `${names[i]}:${RESOLUTION_CODES[resolve(names[i])]} `;
-  return key;
-}
-
-/** The function a top-level statement declares, behind any labels (`lbl: function f() {}`). */
-function topFunction(statement: AnyNode): acorn.FunctionDeclaration | undefined {
-  let node = statement;
-  while (node.type === 'LabeledStatement') node = node.body;
-  return node.type === 'FunctionDeclaration' && node.id ? node : undefined;
-}
-
-/** A function or class expression without a name of its own: a binding it is assigned to names it. */
-function isAnonymousFunctionDefinition(node: AnyNode): boolean {
-  return (
-    node.type === 'ArrowFunctionExpression' ||
-    ((node.type === 'FunctionExpression' || node.type === 'ClassExpression') && !node.id)
-  );
-}
-
-/** Whether an identifier under `parent[key]` is written, not read (assignment and update targets, loop heads, patterns). */
-function isWriteTarget(parent: AnyNode | undefined, key: string): boolean {
-  switch (parent?.type) {
-    case 'AssignmentExpression':
-    case 'ForInStatement':
-    case 'ForOfStatement':
-      return key === 'left';
-    case 'UpdateExpression':
-      return true;
-    case 'ArrayPattern':
-    case 'RestElement':
-      return true;
-    case 'AssignmentPattern':
-      return key === 'left';
-    case 'Property':
-      // A property of an object pattern (its value is a target); object expressions are not patterns.
-      return false;
-    default:
-      return false;
-  }
-}
-
-/** The identifiers a declaration pattern binds (not those in its defaults or computed keys). */
-function collectBindingIdentifiers(pattern: acorn.Pattern, into: Set<AnyNode>): void {
-  switch (pattern.type) {
-    case 'Identifier':
-      into.add(pattern);
-      return;
-    case 'ObjectPattern':
-      for (const property of pattern.properties) {
-        collectBindingIdentifiers(property.type === 'RestElement' ? property.argument : property.value, into);
-      }
-      return;
-    case 'ArrayPattern':
-      for (const element of pattern.elements) if (element) collectBindingIdentifiers(element, into);
-      return;
-    case 'RestElement':
-      collectBindingIdentifiers(pattern.argument, into);
-      return;
-    case 'AssignmentPattern':
-      collectBindingIdentifiers(pattern.left, into);
-      return;
   }
 }

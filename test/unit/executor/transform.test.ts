@@ -29,7 +29,7 @@ function count(haystack: string, needle: string): number {
 describe('transformCell: what a cell becomes', () => {
   // A golden table, to read: the generated code of small cells, line by line. Every cell becomes
   // one arrow function called with the cell runtime `__sc$` and the lexical scope `__sc$s`; the
-  // completion value is kept in `__sc$c`. See the header of lib/executor/transform.ts.
+  // completion value is kept in `__sc$c`. See lib/executor/completion.ts.
   const head = (extra = '') => `((__sc$, __sc$s) => { let __sc$c = __sc$.empty${extra}; const __sc$n = __sc$.n;`;
   const OPEN = head();
   const CLOSE = ';return { __proto__: null, value: __sc$c }; })';
