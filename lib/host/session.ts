@@ -529,7 +529,12 @@ export class Session extends EventTarget {
         this.emit('restart', this.restartDetail('crashed', message));
         if (!this.running) this.setState('idle');
       },
-      () => {},
+      (error: unknown) => {
+        // The new worker could not start: said here, as the next call will say it (it rejects with the cause).
+        if (this.isClosed()) return;
+        const cause = error instanceof Error ? error.message.replace(/^\[sandcell\] /, '') : String(error);
+        this.emit('restart', { reason: 'crashed', message: `${message}; then ${cause}` });
+      },
     );
   }
 

@@ -82,7 +82,13 @@ export class WorkerLink {
     boot.then(undefined, (error: unknown) => {
       if (!(error instanceof SandcellError)) this.failed(error instanceof Error ? error.message : String(error));
     });
-    this.ready = Promise.race([boot, failedToStart]).then((answer) => {
+    // A start-up that failed in the worker (an error thrown by its runtime's ready()) says so as any other.
+    const answered = boot.catch((error: unknown) => {
+      throw error instanceof SandcellError
+        ? error
+        : cannotStart(error instanceof Error ? error.message : String(error));
+    });
+    this.ready = Promise.race([answered, failedToStart]).then((answer) => {
       this.started = true;
       this.host?.started();
       return answer;

@@ -10,7 +10,7 @@ import { applyPolicy } from './lockdown/policy.ts';
 import { fillSecureContextGaps } from './lockdown/secure-context.ts';
 import { exposeRuntime } from './rpc.ts';
 import { HOT_METHODS, SessionRuntime } from './runtime.ts';
-import { exposePolicyError, holdLifeLock, interceptClose, isInitMessage } from './worker-start.ts';
+import { exposePolicyError, holdLifeLock, interceptClose, isInitMessage, startOrClose } from './worker-start.ts';
 
 const scope = self;
 const closeWorker = scope.close.bind(scope);
@@ -44,24 +44,30 @@ function onInit(event: MessageEvent): void {
     if (!engineGuard.broken) postMessage(message);
   };
   announceClosing = (reason) => postMessage({ type: 'closing', reason });
-  interceptClose(scope, announceClosing, closeWorker);
-  exposePolicyError(scope);
-  const alive = holdLifeLock(scope, config.lifeLock);
-  const runtime = new SessionRuntime({
-    scope,
-    config,
-    control: control ? new Int32Array(control) : undefined,
-    inputBuffer,
-    post,
-    alive,
-  });
-  fillSecureContextGaps(scope);
-  applyPolicy(scope, config.policy);
-  exposeRuntime(runtime, port, post, engineGuard, {
-    hot: HOT_METHODS,
-    afterReply: runtime.afterReply,
-    onEvent: runtime.onHostEvent,
-  });
+  startOrClose(
+    () => {
+      interceptClose(scope, announceClosing, closeWorker);
+      exposePolicyError(scope);
+      const alive = holdLifeLock(scope, config.lifeLock);
+      const runtime = new SessionRuntime({
+        scope,
+        config,
+        control: control ? new Int32Array(control) : undefined,
+        inputBuffer,
+        post,
+        alive,
+      });
+      fillSecureContextGaps(scope);
+      applyPolicy(scope, config.policy);
+      exposeRuntime(runtime, port, post, engineGuard, {
+        hot: HOT_METHODS,
+        afterReply: runtime.afterReply,
+        onEvent: runtime.onHostEvent,
+      });
+    },
+    announceClosing,
+    closeWorker,
+  );
 }
 
 scope.addEventListener('message', onInit);

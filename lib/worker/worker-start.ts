@@ -12,6 +12,33 @@ export function isInitMessage(data: unknown): data is InitMessage {
 }
 
 /**
+ * Runs the worker's start-up after the init message. A throw there reaches the page as the
+ * 'closing' event (createSession() rejects at once, with the cause) and ends the worker.
+ * Without this the throw went nowhere: once the runtime is built, its `error` listener keeps
+ * uncaught errors from the page (they are a cell's, for stderr), and the page waited for an
+ * answer that never came (Firefox 153, a storage getter that threw in applyPolicy).
+ * @param announce tells the page the worker is about to end (the 'closing' event).
+ * @param closeWorker the original close, bound before any cell ran.
+ */
+export function startOrClose(start: () => void, announce: (reason: string) => void, closeWorker: () => void): void {
+  try {
+    start();
+  } catch (error) {
+    announce(`its start-up threw ${describeThrown(error)}`);
+    closeWorker();
+  }
+}
+
+function describeThrown(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  try {
+    return String(error);
+  } catch {
+    return 'a value that cannot be shown';
+  }
+}
+
+/**
  * `close()` in a cell ends the worker as it should, but says so first: the page restarts the
  * session at once instead of waiting for a reply that will never come. Replaced wherever the
  * global scope's prototype chain defines it, so the original is out of the cell's reach.

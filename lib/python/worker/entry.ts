@@ -13,7 +13,13 @@ import { NO_GUARD } from '../../worker/lockdown/intrinsics.ts';
 import { applyPolicy } from '../../worker/lockdown/policy.ts';
 import { fillSecureContextGaps } from '../../worker/lockdown/secure-context.ts';
 import { exposeRuntime } from '../../worker/rpc.ts';
-import { exposePolicyError, holdLifeLock, interceptClose, isInitMessage } from '../../worker/worker-start.ts';
+import {
+  exposePolicyError,
+  holdLifeLock,
+  interceptClose,
+  isInitMessage,
+  startOrClose,
+} from '../../worker/worker-start.ts';
 import { PythonRuntime } from './runtime.ts';
 
 const scope = self;
@@ -25,25 +31,34 @@ function onInit(event: MessageEvent): void {
   const { port, control, inputBuffer, config } = event.data;
   const postMessage = MessagePort.prototype.postMessage.bind(port) as (message: WorkerMessage) => void;
   const announceClosing = (reason: string) => postMessage({ type: 'closing', reason });
-  // `js.close()` from a cell ends the worker; the page hears of it at once (nothing else would tell it).
-  interceptClose(scope, announceClosing, closeWorker);
-  exposePolicyError(scope);
-  const alive = holdLifeLock(scope, config.lifeLock);
-  fillSecureContextGaps(scope);
-  const runtime = new PythonRuntime({
-    scope,
-    config,
-    control: control ? new Int32Array(control) : undefined,
-    inputBuffer,
-    post: postMessage,
-    alive,
-    afterBoot: () => applyPolicy(scope, config.policy),
-    die: (reason) => {
-      announceClosing(reason);
-      closeWorker();
+  startOrClose(
+    () => {
+      // `js.close()` from a cell ends the worker; the page hears of it at once (nothing else would tell it).
+      interceptClose(scope, announceClosing, closeWorker);
+      exposePolicyError(scope);
+      const alive = holdLifeLock(scope, config.lifeLock);
+      fillSecureContextGaps(scope);
+      const runtime = new PythonRuntime({
+        scope,
+        config,
+        control: control ? new Int32Array(control) : undefined,
+        inputBuffer,
+        post: postMessage,
+        alive,
+        afterBoot: () => applyPolicy(scope, config.policy),
+        die: (reason) => {
+          announceClosing(reason);
+          closeWorker();
+        },
+      });
+      exposeRuntime(runtime, port, postMessage, NO_GUARD, {
+        afterReply: runtime.afterReply,
+        onEvent: runtime.onHostEvent,
+      });
     },
-  });
-  exposeRuntime(runtime, port, postMessage, NO_GUARD, { afterReply: runtime.afterReply, onEvent: runtime.onHostEvent });
+    announceClosing,
+    closeWorker,
+  );
 }
 
 scope.addEventListener('message', onInit);
