@@ -5,9 +5,9 @@
  * The worker itself, its channel and its death watch are the {@link WorkerLink}'s.
  */
 import type { Remote } from 'comlink';
-import { SandcellError, SessionClosedError, SnapshotError } from '../errors.ts';
+import { SessionClosedError, SnapshotError } from '../errors.ts';
 import { describeValue } from '../namespace/describe-value.ts';
-import type { CheckpointGroup, RestoreReport, RuntimeApi, WorkerEvent } from '../protocol.ts';
+import type { RuntimeApi, WorkerEvent } from '../protocol.ts';
 import { isPythonRecord } from '../snapshot/python-record.ts';
 import type {
   ExecuteOptions,
@@ -23,23 +23,18 @@ import type {
   SessionOptions,
   SessionState,
   SessionStats,
-  SkippedVariable,
   SnapshotInfo,
 } from '../types.ts';
-import { fromWorker, toResult } from './cell-result.ts';
-import { CheckpointKeeper } from './checkpoint-keeper.ts';
-import { type HostBridge, startHostBridge } from './host-bridge.ts';
-import { javascriptWorkerSource } from './hosting/worker-source.ts';
+import { toResult } from './cell-result.ts';
 import { createNamespaceHandle } from './namespace-handle.ts';
-import { type HostSideOptions, resolvePolicy, validateExecuteOptions, validateSessionOptions } from './options.ts';
+import { type HostSideOptions, validateExecuteOptions, validateSessionOptions } from './options.ts';
 import { PersistScheduler } from './persist-scheduler.ts';
-import { resolvePythonIndexURL } from './python-location.ts';
-import { MAX_RESTORE_ATTEMPTS, RestoreWatch, stalledIn } from './restore-watch.ts';
 import { SessionSnapshots } from './session-snapshots.ts';
-import { WorkerGoneError, WorkerLink } from './worker-link.ts';
+import { type CallOptions, SessionWorker } from './session-worker.ts';
+import { TypedEventTarget } from './typed-event-target.ts';
+import { WorkerGoneError } from './worker-link.ts';
 
 const DEFAULT_GRACE_MS = 1000;
-const DEFAULT_CACHE_SIZE = 100;
 /**
  * How often a pending Python stop is stored again: Pyodide clears its interrupt buffer when it
  * reads it, and a cell that could not even call the SIGINT handler (at the recursion limit)
@@ -66,14 +61,6 @@ interface Job {
   removeAbortListener?: () => void;
 }
 
-/** A call to the worker: whether it may simply run again on a new worker if the current one dies under it. */
-interface CallOptions {
-  /** What the call is, for the error when it cannot be retried. */
-  what: string;
-  /** Safe to repeat: it only reads, or writes what it would write again. */
-  retry: boolean;
-}
-
 /** @internal */
 const POOLED = Symbol('sandcell.pooled');
 
@@ -94,7 +81,7 @@ let adoptPooled: (session: Session, options: HostSideOptions) => void;
  *
  * Events (typed by {@link SessionEventMap}): `state`, `output`, `restart`, `snapshot`, `persist-error`.
  */
-export class Session extends EventTarget {
+export class Session extends TypedEventTarget<SessionEventMap> {
   /** What `restore: true` brought back when the session started (undefined: nothing was saved under this id). */
   restoredOnStart?: RestoreInfo;
   /** Namespace access from the page: read, write, list and delete user variables. */
@@ -105,20 +92,12 @@ export class Session extends EventTarget {
   /** Started by a SessionManager's pool: input goes through the host bridge, whose onInput is set at adoption. */
   private readonly pooled: boolean;
   private _state: SessionState = 'starting';
-  private _isolated: boolean;
   private readonly options: SessionOptions;
-  private link!: WorkerLink;
-  private bridge!: HostBridge;
-  private linkReady!: Promise<void>;
+  /** The session's worker, replaced on a hard path or a crash. */
+  private readonly worker: SessionWorker;
   private readonly queue: Job[] = [];
   private running?: Job;
   private cellSeq = 0;
-  private restarts = 0;
-  private readonly checkpoint = new CheckpointKeeper();
-  /** What the last restart could not restore, with the reason (on the `restart` event). */
-  private restartSkipped: SkippedVariable[] = [];
-  /** The restore running on a worker now: its death is the restore's to handle, not a crash. */
-  private restoreWatch?: { link: WorkerLink; watch: RestoreWatch };
   private readonly persistence = new PersistScheduler({
     queueBusy: () => this.queue.length > 0,
     isClosed: () => this.isClosed(),
@@ -143,9 +122,20 @@ export class Session extends EventTarget {
     this.language = this.options.language ?? 'javascript';
     this._id = this.options.id ?? `s-${crypto.randomUUID()}`;
     this.pooled = pooled === POOLED;
-    this._isolated = typeof SharedArrayBuffer === 'function' && globalThis.crossOriginIsolated === true;
+    const session = this;
     this.namespace = createNamespaceHandle((fn, what, retry) => this.call(fn, { what, retry }));
-    this.linkReady = this.startWorker();
+    this.worker = new SessionWorker({
+      get id() {
+        return session._id;
+      },
+      language: this.language,
+      options: this.options,
+      pooled: this.pooled,
+      isCurrentCell: (cellId) => this.running?.cellId === cellId,
+      onEvent: (event) => this.onWorkerEvent(event),
+      onCrash: (message) => this.onCrash(message),
+      closedError: () => (this.isClosed() ? this.closedError() : undefined),
+    });
   }
 
   /** Stable id; snapshots are stored under it. */
@@ -160,12 +150,12 @@ export class Session extends EventTarget {
 
   /** True when the SharedArrayBuffer interrupt path (and synchronous `input()`) is active. */
   get crossOriginIsolated(): boolean {
-    return this._isolated;
+    return this.worker.crossOriginIsolated;
   }
 
   /** Resolves when the worker is up (and, with `restore: true`, the snapshot is back). */
   async ready(): Promise<this> {
-    await this.linkReady;
+    await this.worker.ready;
     if (this.options.restore) {
       try {
         this.restoredOnStart = await this.restoreFromStore();
@@ -279,44 +269,14 @@ export class Session extends EventTarget {
       );
     }
     if (mode === 'replace') await this.call((remote) => remote.clearVariables(), { what: 'restore()', retry: true });
-    const report = await this.restoreSnapshotOnWorker(payload);
+    const report = await this.worker.restoreSnapshot(payload);
     return { snapshotId: info.id, restored: report.restored, skipped: report.skipped };
-  }
-
-  /**
-   * Puts a snapshot record into the current worker. A definition that ends or stalls the worker
-   * is given up on: the worker is replaced (with the checkpoint, as any restart) and the record
-   * restored again without it. A worker replaced for another reason (a cell's hard path) just
-   * gets the record again.
-   */
-  private async restoreSnapshotOnWorker(payload: unknown): Promise<RestoreReport> {
-    const givenUp: SkippedVariable[] = [];
-    for (let attempt = 1; ; ) {
-      if (this.isClosed()) throw this.closedError();
-      await this.linkReady;
-      if (this.isClosed()) throw this.closedError();
-      const outcome = await this.watchedRestore((remote) => remote.restoreSnapshot(payload, givenUp));
-      if ('report' in outcome) return outcome.report;
-      if (this.isClosed()) throw this.closedError();
-      if (this.link !== outcome.link) continue;
-      if (attempt >= MAX_RESTORE_ATTEMPTS) {
-        this.onCrash(outcome.message);
-        throw new SandcellError(
-          `[sandcell] restore() gave up: ${attempt} workers in a row ended or stalled while restoring the snapshot (last: ${outcome.message}); the session restarted with its variables from before restore()`,
-        );
-      }
-      attempt++;
-      if (outcome.givenUp) givenUp.push(outcome.givenUp);
-      // The worker is gone or stuck: replaced the way a crash between cells is (a running cell ends as crashed).
-      this.onCrash(outcome.message);
-      await this.replaceWorker(outcome.link);
-    }
   }
 
   /** Counters: executions, compiled-cell cache, restarts, variables. */
   async stats(): Promise<SessionStats> {
     const s = await this.call((remote) => remote.stats(), { what: 'stats()', retry: true });
-    return { ...s, restarts: this.restarts };
+    return { ...s, restarts: this.worker.restarts };
   }
 
   /** Terminates the worker; queued and later calls reject with SessionClosedError. Idempotent. */
@@ -329,56 +289,13 @@ export class Session extends EventTarget {
       this.queue.length = 0;
       for (const job of pending) this.settleJob(job, undefined, error);
       if (this.running) this.settleJob(this.running, undefined, error);
-      this.bridge?.dispose();
-      this.link?.dispose();
+      this.worker.dispose();
     })();
     return this.closing;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
-  }
-
-  // ── typed events ────────────────────────────────────────────────────────────────
-
-  override addEventListener<K extends keyof SessionEventMap>(
-    type: K,
-    listener: ((event: SessionEventMap[K]) => void) | { handleEvent(event: SessionEventMap[K]): void } | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void {
-    super.addEventListener(type, listener, options);
-  }
-
-  override removeEventListener<K extends keyof SessionEventMap>(
-    type: K,
-    listener: ((event: SessionEventMap[K]) => void) | { handleEvent(event: SessionEventMap[K]): void } | null,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  override removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  override removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ): void {
-    super.removeEventListener(type, listener, options);
-  }
-
-  private emit<K extends keyof SessionEventMap & string>(type: K, detail: SessionEventMap[K]['detail']): void {
-    this.dispatchEvent(new CustomEvent(type, { detail }));
   }
 
   // ── the pool ────────────────────────────────────────────────────────────────────
@@ -398,123 +315,6 @@ export class Session extends EventTarget {
     adoptPooled = (session, options) => session.adopt(options);
   }
 
-  // ── worker lifecycle ────────────────────────────────────────────────────────────
-
-  /** Starts a worker (a new link), and resolves once it answers. */
-  private async startWorker(): Promise<void> {
-    const python = this.language === 'python';
-    const indexURL = python ? resolvePythonIndexURL(this.options.python?.indexURL) : undefined;
-    const link = new WorkerLink({
-      name: `sandcell:${this.id}`,
-      source: python ? () => import('./python-files.ts').then((m) => m.pythonWorkerSource()) : javascriptWorkerSource,
-      loadConfig: indexURL
-        ? () => import('./python-files.ts').then(async (m) => ({ python: await m.pythonRuntimeFiles(indexURL) }))
-        : undefined,
-      isolated: this._isolated,
-      frameURL: this.options.frameURL,
-      config: {
-        sessionId: this.id,
-        policy: resolvePolicy(this.options.policy),
-        cacheSize: this.options.cacheSize ?? DEFAULT_CACHE_SIZE,
-        maxOutputBytes: this.options.maxOutputBytes,
-        // A pooled worker learns its onInput only at adoption; without one, the bridge answers with a clear error.
-        hasInput: this.pooled || typeof this.options.onInput === 'function',
-        capabilities: Object.keys(this.options.capabilities ?? {}),
-      },
-      onEvent: (event) => {
-        if (link === this.link) this.onWorkerEvent(event);
-      },
-      onDeath: (message) => {
-        // A worker that dies in a restore is the restore's to handle (it gives up on the definition that did it).
-        if (link === this.link && this.restoreWatch?.link !== link) this.onCrash(message);
-      },
-    });
-    this.link = link;
-    this.bridge = startHostBridge({
-      channel: link,
-      options: this.options,
-      isCurrentCell: (cellId) => this.running?.cellId === cellId,
-    });
-    const { crossOriginIsolated } = await link.ready;
-    this._isolated = this._isolated && crossOriginIsolated;
-  }
-
-  /**
-   * Kills `link`'s worker, starts a new one and restores the checkpoint; calls wait for all of
-   * it. Once per link, however many ask (a cell's hard path and a restore that ended the worker).
-   */
-  private replaceWorker(link: WorkerLink): Promise<void> {
-    if (this.link !== link) return this.linkReady;
-    this.bridge.dispose();
-    this.link.dispose();
-    this.restarts++;
-    this.linkReady = this.startRestoring(this.checkpoint.groups);
-    return this.linkReady;
-  }
-
-  /**
-   * Starts a worker and brings the checkpoint back on it. A definition that ends or stalls the
-   * worker is given up on, and a new worker restores without it; after MAX_RESTORE_ATTEMPTS
-   * the session comes up empty. It always comes up: `restartSkipped` says what was left out.
-   */
-  private async startRestoring(checkpoint: CheckpointGroup[]): Promise<void> {
-    this.restartSkipped = [];
-    const givenUp: SkippedVariable[] = [];
-    for (let attempt = 1; ; attempt++) {
-      await this.startWorker();
-      if (checkpoint.length === 0) return;
-      const outcome = await this.watchedRestore((remote) => remote.restoreCheckpoint(checkpoint, givenUp));
-      if ('report' in outcome) {
-        this.restartSkipped = outcome.report.skipped;
-        return;
-      }
-      if (this.isClosed()) throw this.closedError();
-      if (outcome.givenUp) givenUp.push(outcome.givenUp);
-      this.bridge.dispose();
-      this.link.dispose();
-      if (attempt >= MAX_RESTORE_ATTEMPTS) {
-        const reason = `the restart gave up restoring: ${attempt} workers in a row ended or stalled while restoring (last: ${outcome.message})`;
-        const given = new Map(givenUp.map((g) => [g.name, g.reason]));
-        this.restartSkipped = [...new Set(checkpoint.flatMap((group) => group.names))].map((name) => ({
-          name,
-          reason: given.get(name) ?? reason,
-        }));
-        // The namespace is empty now: the next checkpoint must not be merged onto the old one.
-        this.checkpoint.groups = [];
-        await this.startWorker();
-        return;
-      }
-    }
-  }
-
-  /**
-   * Runs a restore on the current worker, watching which definition it runs. When the worker
-   * dies or stalls, says which definition to give up on (if it was in one).
-   */
-  private async watchedRestore(
-    run: (remote: Remote<RuntimeApi>) => Promise<RestoreReport>,
-  ): Promise<{ report: RestoreReport } | { givenUp?: SkippedVariable; message: string; link: WorkerLink }> {
-    const link = this.link;
-    const watch = new RestoreWatch();
-    this.restoreWatch = { link, watch };
-    try {
-      return await Promise.race([
-        link.call(run).then((report) => ({ report })),
-        watch.stalled.then((name) => {
-          const givenUp = stalledIn(name);
-          return { givenUp, message: `it stalled restoring ${name}`, link };
-        }),
-      ]);
-    } catch (error) {
-      if (!(error instanceof WorkerGoneError)) throw fromWorker(error);
-      const message = error.message.replace(/^\[sandcell\] /, '');
-      return { givenUp: watch.diedIn(message), message, link };
-    } finally {
-      watch.dispose();
-      if (this.restoreWatch?.watch === watch) this.restoreWatch = undefined;
-    }
-  }
-
   private onCrash(message: string): void {
     if (this._state === 'closed') return;
     const job = this.running;
@@ -524,7 +324,7 @@ export class Session extends EventTarget {
     }
     // Died between cells: come back quietly with the checkpointed namespace.
     this.setState('restarting');
-    void this.replaceWorker(this.link).then(
+    void this.worker.replace(this.worker.link).then(
       () => {
         this.emit('restart', this.restartDetail('crashed', message));
         if (!this.running) this.setState('idle');
@@ -540,7 +340,8 @@ export class Session extends EventTarget {
 
   private restartDetail(reason: HardReason, message?: string): RestartDetail {
     const detail: RestartDetail = { reason, message };
-    if (this.restartSkipped.length > 0) detail.skipped = this.restartSkipped;
+    const skipped = this.worker.restartSkipped;
+    if (skipped.length > 0) detail.skipped = skipped;
     return detail;
   }
 
@@ -567,7 +368,7 @@ export class Session extends EventTarget {
 
   private async runJob(job: Job): Promise<void> {
     try {
-      await this.linkReady;
+      await this.worker.ready;
       if (this._state === 'starting') await this.ready();
     } catch (error) {
       if (this.isClosed()) throw this.closedError();
@@ -591,7 +392,7 @@ export class Session extends EventTarget {
       timeoutMs !== undefined && this.language === 'python'
         ? setTimeout(() => this.stopJob(job, 'timeout'), timeoutMs)
         : undefined;
-    const link = this.link;
+    const link = this.worker.link;
     // A stop asked for while the job was still waiting for the worker applies now.
     if (job.pendingStop) this.stopJob(job, job.pendingStop);
     try {
@@ -607,7 +408,7 @@ export class Session extends EventTarget {
       ]);
       if ('outcome' in first) {
         job.finishHard = undefined;
-        if (first.outcome.checkpointFollows) this.checkpoint.expect();
+        if (first.outcome.checkpointFollows) this.worker.checkpoint.expect();
         // One port carries output and replies in order: every output event of the cell is already delivered.
         const result = toResult(first.outcome);
         if (result.status === 'interrupted' && job.stopReason === 'timeout') result.status = 'timeout';
@@ -617,11 +418,13 @@ export class Session extends EventTarget {
       }
       const { reason, message } = first.hard;
       // A crashed worker sends nothing more; a live one has the last completed cell's checkpoint in flight.
-      if (reason !== 'crashed') await this.checkpoint.arrived();
+      if (reason !== 'crashed') await this.worker.checkpoint.arrived();
       this.setState('restarting');
-      await this.replaceWorker(link);
+      await this.worker.replace(link);
       // The page never learnt the cell's mode from the worker it killed: the new worker's parser says.
-      const mode = await this.link.call((remote) => remote.detectMode(job.code)).catch((): ExecutionMode => 'sync');
+      const mode = await this.worker.link
+        .call((remote) => remote.detectMode(job.code))
+        .catch((): ExecutionMode => 'sync');
       const result: ExecutionResult = {
         status: reason === 'crashed' ? 'error' : reason,
         mode,
@@ -654,7 +457,7 @@ export class Session extends EventTarget {
     const firstStop = job.stopReason === undefined;
     job.stopReason ??= reason;
     const grace = graceOverride ?? this.options.interruptGraceMs ?? DEFAULT_GRACE_MS;
-    const link = this.link;
+    const link = this.worker.link;
     if (!link.requestStop(job.cellId)) {
       // No SharedArrayBuffer: a busy worker cannot see any request, so stopping means the hard path.
       job.finishHard(reason);
@@ -699,22 +502,9 @@ export class Session extends EventTarget {
 
   // ── events from the worker ──────────────────────────────────────────────────────
 
+  /** Output of the current worker (its checkpoints, input and capability calls are the SessionWorker's). */
   private onWorkerEvent(event: WorkerEvent): void {
-    switch (event.type) {
-      case 'output':
-        this.onOutput(event.cellId, event.events);
-        return;
-      case 'checkpoint':
-        this.checkpoint.receive(event.checkpoint);
-        return;
-      case 'input-request':
-      case 'capability-call':
-        this.bridge.handle(event);
-        return;
-      case 'restoring':
-        this.restoreWatch?.watch.progress(event.name);
-        return;
-    }
+    if (event.type === 'output') this.onOutput(event.cellId, event.events);
   }
 
   private onOutput(cellId: number, events: OutputEvent[]): void {
@@ -745,32 +535,9 @@ export class Session extends EventTarget {
     return new SessionClosedError(`[sandcell] session ${this.id} is closed; create a new session to run more code`);
   }
 
-  /**
-   * Runs a call on the session's current worker, waiting out a start or restart. A call the
-   * worker's death cuts short runs again on the new worker when it is safe to repeat, else it
-   * rejects with a SandcellError saying so; errors from the worker come back as the SDK's classes.
-   */
-  private async call<T>(fn: (remote: Remote<RuntimeApi>) => Promise<T>, options: CallOptions): Promise<T> {
-    for (;;) {
-      if (this.isClosed()) throw this.closedError();
-      await this.linkReady;
-      if (this.isClosed()) throw this.closedError();
-      const link = this.link;
-      try {
-        return await link.call(fn);
-      } catch (error) {
-        if (!(error instanceof WorkerGoneError)) throw fromWorker(error);
-        if (this.isClosed()) throw this.closedError();
-        if (!options.retry) {
-          throw new SandcellError(
-            `[sandcell] the session's worker restarted while ${options.what} was in flight; it may or may not have taken effect — check and call it again`,
-          );
-        }
-        // A dead link is replaced (synchronously) before its calls hear of its end; the loop waits for the new one.
-        if (this.link === link)
-          throw new SandcellError(`[sandcell] the session's worker is gone; ${options.what} did not run`);
-      }
-    }
+  /** A call to the worker (see {@link SessionWorker.call}). */
+  private call<T>(fn: (remote: Remote<RuntimeApi>) => Promise<T>, options: CallOptions): Promise<T> {
+    return this.worker.call(fn, options);
   }
 }
 
