@@ -15,14 +15,13 @@ import { PolicyError } from '../errors.ts';
 import type { CellSyntaxError, DeclarationKind } from '../executor/cell-plan.ts';
 import type { CellFunction, CompiledCell } from '../executor/compile.ts';
 import { CellCompiler } from '../executor/compile.ts';
-import { FunctionSources } from '../executor/function-source.ts';
 import { type CellInterrupt, InterruptGate, isInterrupt } from '../executor/interrupt.ts';
 import { CheckpointTracker } from '../namespace/checkpoint.ts';
+import { Definitions } from '../namespace/definitions.ts';
 import { planMerge } from '../namespace/merge.ts';
 import { ENGINE_INTERNALS, Namespace } from '../namespace/namespace.ts';
 import {
   append,
-  asArray,
   now as clock,
   JSONStringify,
   list,
@@ -33,7 +32,6 @@ import {
   PromiseCtor,
   ReflectApply,
   StringCtor,
-  StringPrototypeIndexOf,
   SyntaxErrorCtor,
   structuredClonePristine,
   TypeErrorCtor,
@@ -41,7 +39,6 @@ import {
 } from '../primordials.ts';
 import type {
   CellOutcome,
-  Checkpoint,
   CheckpointGroup,
   EncodedSnapshot,
   ExecuteRequest,
@@ -54,18 +51,16 @@ import type {
 import { ControlSlot, RESTORE_TIME_LIMIT_MS } from '../protocol.ts';
 import { DefinitionGivenUp } from '../snapshot/format.ts';
 import type { ExecutionMode, MergeStrategy, SkippedVariable, VariableInfo } from '../types.ts';
+import { installCellGlobals } from './cell-globals.ts';
+import { CheckpointSender } from './checkpoint-sender.ts';
 import { CellTimers } from './io/cell-timers.ts';
-import { createConsole } from './io/console-capture.ts';
-import { createDisplay } from './io/display.ts';
 import { createHostObject, type HostCalls } from './io/host-calls.ts';
-import { createInput } from './io/input.ts';
 import { DEFAULT_MAX_OUTPUT_BYTES, OutputChannel } from './io/output.ts';
 import { renderPlain } from './io/plain-render.ts';
 import { repr, SUMMARY_LIMITS, typeName } from './io/repr.ts';
 import { engineGuard } from './lockdown/intrinsics.ts';
 import { createSnapshotCodec, type SnapshotCodec } from './snapshot-codec.ts';
 
-const nativeToString = Function.prototype.toString;
 const originalEval = globalThis.eval;
 
 /** What a cell returns as its value when it completed without one (`let x = 1`, `function f() {}`). */
@@ -107,18 +102,7 @@ export type ServedRuntime = {
 /** Names the page may call without the guard: they use only primordials. */
 export const HOT_METHODS: ReadonlySet<string> = new Set(['execute', 'interrupt']);
 
-/** The checkpoint owed for what ran since the last one. */
-interface PendingCheckpoint {
-  /** Names that may have changed (a prototype-less list); undefined: everything (a full checkpoint). */
-  dirty: string[] | undefined;
-  /** Something ran that calls code: functions defined earlier may have touched their names. */
-  callsAnything: boolean;
-  /** The result said a checkpoint follows: one is sent, even an empty one. */
-  announced: boolean;
-}
-
 export class SessionRuntime implements ServedRuntime {
-  private readonly scope: typeof globalThis;
   private readonly namespace: Namespace;
   private readonly gate: InterruptGate;
   private readonly compiler: CellCompiler;
@@ -127,20 +111,18 @@ export class SessionRuntime implements ServedRuntime {
   private readonly output: OutputChannel;
   private readonly timers: CellTimers;
   private readonly checkpoints: CheckpointTracker;
+  private readonly checkpointSender: CheckpointSender;
   private readonly snapshots: SnapshotCodec;
   private readonly hostCalls: HostCalls;
   /** Source of each live top-level function/class declaration, with the value it made. */
-  private readonly definitions = new Map<string, { source: string; value: unknown }>();
+  private readonly definitions: Definitions;
   private readonly cellRuntime: Record<string, unknown>;
   private executions = 0;
   private runningCell = 0;
   private abortRunning?: (reason: CellInterrupt) => void;
-  private pendingCheckpoint?: PendingCheckpoint;
-  private checkpointTimer?: ReturnType<typeof setTimeout>;
 
   constructor(private readonly deps: RuntimeDeps) {
     const { scope, config, control } = deps;
-    this.scope = scope;
     const namespace = new Namespace(scope as unknown as Record<string, unknown>, globalNames(scope));
     this.namespace = namespace;
     this.gate = new InterruptGate(control, ControlSlot.Interrupt);
@@ -166,12 +148,24 @@ export class SessionRuntime implements ServedRuntime {
       set: this.timers.engine.setTimeout,
       clear: this.timers.engine.clearTimeout,
     });
+    this.definitions = new Definitions(namespace);
     this.snapshots = createSnapshotCodec({
       namespace: this.namespace,
-      definitions: () => this.liveDefinitions(),
+      definitions: () => this.definitions.live(),
       define: (source, name) => this.declareFromSource(source, name),
     });
     this.checkpoints = new CheckpointTracker((names) => this.snapshots.encode(names).record);
+    this.checkpointSender = new CheckpointSender({
+      tracker: this.checkpoints,
+      namespace,
+      setTimeout: this.timers.engine.setTimeout,
+      clearTimeout: this.timers.engine.clearTimeout,
+      post: deps.post,
+      failed: (message) => {
+        this.output.stream('stderr', `${message}\n`);
+        this.output.flush();
+      },
+    });
     this.hostCalls = createHostObject(config.capabilities, deps.post, () => this.runningCell);
 
     const ns = this.namespace;
@@ -199,64 +193,18 @@ export class SessionRuntime implements ServedRuntime {
         return new PromiseCtor<never>((_, reject) => reject(error));
       },
     });
-    this.installGlobals();
-  }
-
-  private installGlobals(): void {
-    const scope = this.scope;
-    this.installFunctionSource();
-    const console = createConsole(this.output);
-    const target = scope.console as unknown as Record<string, unknown>;
-    for (const [name, method] of Object.entries(console)) target[name] = method;
-    this.timers.install(scope);
-    this.namespace.protect('display', createDisplay(this.output));
-    const input = createInput({
-      control: this.deps.control,
-      inputBuffer: this.deps.inputBuffer,
-      hasInput: this.deps.config.hasInput,
-      gate: this.gate,
+    installCellGlobals({
+      scope,
+      namespace,
+      output: this.output,
+      timers: this.timers,
+      gate,
       hostCalls: this.hostCalls,
-      flushOutput: () => this.output.flush(),
-    });
-    this.namespace.protect('input', input);
-    this.namespace.protect('prompt', input);
-    this.namespace.protect('host', this.hostCalls.host);
-    // Errors thrown by timer callbacks or unhandled rejections belong on stderr, not to the page.
-    scope.addEventListener('error', (event) =>
-      engineGuard().engine(() => {
-        event.preventDefault();
-        this.reportBackgroundError(event.error ?? event.message);
-      }),
-    );
-    scope.addEventListener('unhandledrejection', (event) =>
-      engineGuard().engine(() => {
-        event.preventDefault();
-        if (isInterrupt(event.reason)) return;
-        this.reportBackgroundError(event.reason, 'Uncaught (in promise)');
-      }),
-    );
-  }
-
-  /**
-   * `Function.prototype.toString` gives the user's source for functions cells made (see
-   * function-source.ts). Installed after the intrinsics guard recorded the original, so the
-   * guard treats it like a user patch: user code sees it, the engine runs on the native one.
-   */
-  private installFunctionSource(): void {
-    const sources = new FunctionSources(() => this.compiler.compiledTexts());
-    const lookup = engineGuard().wrapEngine((text: string) => sources.sourceOf(text));
-    const userToString = {
-      toString(this: unknown): string {
-        const text = ReflectApply(nativeToString, this, []) as string;
-        if (this === userToString) return 'function toString() { [native code] }';
-        return StringPrototypeIndexOf(text, '__sc$') !== -1 ? lookup(text) : text;
-      },
-    }.toString;
-    Object.defineProperty(Function.prototype, 'toString', {
-      value: userToString,
-      writable: true,
-      enumerable: false,
-      configurable: true,
+      config,
+      control,
+      inputBuffer: deps.inputBuffer,
+      compiledTexts: () => this.compiler.compiledTexts(),
+      reportBackgroundError: (error, prefix) => this.reportBackgroundError(error, prefix),
     });
   }
 
@@ -289,7 +237,7 @@ export class SessionRuntime implements ServedRuntime {
       throw new TypeErrorCtor('[sandcell] execute needs { cellId: number, code: string }');
     }
     const timeoutMs = typeof limit === 'number' ? limit : undefined;
-    this.flushCheckpoint();
+    this.checkpointSender.flush();
     const started = clock();
     this.runningCell = cellId;
     this.gate.begin(cellId, timeoutMs);
@@ -380,7 +328,7 @@ export class SessionRuntime implements ServedRuntime {
         outcome.error = guard.engine(() => this.compiler.describeError(result, repr));
       }
     }
-    if (ObjectKeys(plan.definitions).length > 0) guard.engine(() => this.recordDefinitions(cell));
+    if (ObjectKeys(plan.definitions).length > 0) guard.engine(() => this.definitions.record(plan.definitions));
     // The cell returned `{ __proto__: null, value }`, the value EMPTY when it has none.
     const value = threw ? EMPTY : ownField(result, 'value');
     if (value !== EMPTY) {
@@ -402,7 +350,7 @@ export class SessionRuntime implements ServedRuntime {
       const all = this.namespace.names();
       for (let i = 0; i < all.length; i++) append(names, all[i]);
     }
-    this.markDirty(names, plan.mayCall);
+    this.checkpointSender.markDirty(names, plan.mayCall);
     return this.finish(cellId, started, outcome);
   }
 
@@ -433,37 +381,8 @@ export class SessionRuntime implements ServedRuntime {
     this.hostCalls.cancelCell(cellId);
     outcome.outputDropped = this.output.end();
     outcome.durationMs = clock() - started;
-    // A cell that can have changed nothing (`1`, `f`) sends no checkpoint, so it promises none.
-    const pending = this.pendingCheckpoint;
-    if (pending && (pending.dirty === undefined || pending.dirty.length > 0 || pending.callsAnything)) {
-      pending.announced = true;
-      outcome.checkpointFollows = true;
-    }
+    if (this.checkpointSender.announce()) outcome.checkpointFollows = true;
     return outcome;
-  }
-
-  /**
-   * Records what changed (`'all'`: everything) for the next checkpoint, which is taken after
-   * the reply has gone out — or before the next cell starts, whichever comes first.
-   */
-  private markDirty(names: readonly string[] | 'all', callsAnything = false): void {
-    let pending = this.pendingCheckpoint;
-    if (pending === undefined) {
-      pending = {
-        __proto__: null,
-        dirty: list<string>(),
-        callsAnything: false,
-        announced: false,
-      } as unknown as PendingCheckpoint;
-      this.pendingCheckpoint = pending;
-    }
-    if (names === 'all') pending.dirty = undefined;
-    else if (pending.dirty) for (let i = 0; i < names.length; i++) append(pending.dirty, names[i]);
-    if (callsAnything) pending.callsAnything = true;
-    this.checkpointTimer ??= this.timers.engine.setTimeout(() => {
-      this.checkpointTimer = undefined;
-      this.flushCheckpoint();
-    }, 0);
   }
 
   /** An answer from the page to one of the worker's requests (input, capability calls). */
@@ -473,51 +392,8 @@ export class SessionRuntime implements ServedRuntime {
 
   /** Called by the RPC right after a reply went out: the pending checkpoint is taken there and then. */
   afterReply = (): void => {
-    this.flushCheckpoint();
+    this.checkpointSender.flush();
   };
-
-  /**
-   * Takes the pending checkpoint: without the guard when every name it covers holds a
-   * primitive (CheckpointTracker.takePrimitives), else on the pristine built-ins.
-   */
-  private flushCheckpoint(): void {
-    if (this.checkpointTimer !== undefined) {
-      this.timers.engine.clearTimeout(this.checkpointTimer);
-      this.checkpointTimer = undefined;
-    }
-    const pending = this.pendingCheckpoint;
-    if (!pending) return;
-    this.pendingCheckpoint = undefined;
-    const dirty = pending.dirty;
-    let checkpoint =
-      dirty === undefined ? undefined : this.checkpoints.takePrimitives(this.namespace, dirty, pending.callsAnything);
-    if (checkpoint === undefined) {
-      checkpoint = engineGuard().engine(() => {
-        try {
-          return this.checkpoints.take(
-            this.namespace,
-            dirty === undefined ? undefined : new Set(asArray(dirty)),
-            pending.callsAnything,
-          );
-        } catch (error) {
-          this.output.stream('stderr', `[sandcell] could not checkpoint the namespace: ${String(error)}\n`);
-          this.output.flush();
-          return undefined;
-        }
-      });
-    }
-    if (checkpoint === undefined) {
-      // The page is told nothing changed, so a kill it holds back for this checkpoint can go ahead.
-      if (pending.announced) {
-        const empty = { __proto__: null, full: false, groups: list(), removed: list() } as unknown as Checkpoint;
-        this.deps.post({ type: 'checkpoint', checkpoint: empty });
-      }
-      return;
-    }
-    if (pending.announced || checkpoint.groups.length > 0 || checkpoint.removed.length > 0) {
-      this.deps.post({ type: 'checkpoint', checkpoint });
-    }
-  }
 
   /**
    * A direct `eval(code)` at a cell's top level: the code is transformed like a cell (reaching
@@ -574,22 +450,6 @@ export class SessionRuntime implements ServedRuntime {
     return this.namespace.get(name);
   }
 
-  private recordDefinitions(compiled: CompiledCell): void {
-    for (const [name, source] of Object.entries(compiled.plan.definitions)) {
-      if (this.namespace.has(name)) this.definitions.set(name, { source, value: this.namespace.get(name) });
-    }
-  }
-
-  /** Definitions whose variable still holds the function or class they made. */
-  private liveDefinitions(): Record<string, string> {
-    const live: Record<string, string> = {};
-    for (const [name, { source, value }] of this.definitions) {
-      if (this.namespace.has(name) && this.namespace.get(name) === value) live[name] = source;
-      else this.definitions.delete(name);
-    }
-    return live;
-  }
-
   detectMode(code: string): ExecutionMode {
     const compiled = this.compiler.compile(String(code));
     return 'mode' in compiled ? compiled.mode : compiled.plan.mode;
@@ -635,7 +495,7 @@ export class SessionRuntime implements ServedRuntime {
     };
     const writes = planMerge(current, values, strategy as MergeStrategy);
     for (const [name, value] of Object.entries(writes)) this.namespace.set(name, value);
-    this.markDirty(Object.keys(writes));
+    this.checkpointSender.markDirty(Object.keys(writes));
   }
 
   listVariables(): VariableInfo[] {
@@ -654,7 +514,7 @@ export class SessionRuntime implements ServedRuntime {
     const deleted = this.namespace.delete(name);
     if (deleted) {
       this.definitions.delete(name);
-      this.markDirty([]);
+      this.checkpointSender.markDirty([]);
     }
     return deleted;
   }
@@ -662,7 +522,7 @@ export class SessionRuntime implements ServedRuntime {
   clearVariables(): void {
     this.namespace.clear();
     this.definitions.clear();
-    this.markDirty([]);
+    this.checkpointSender.markDirty([]);
   }
 
   restoreCheckpoint(groups: CheckpointGroup[], givenUp: SkippedVariable[] = []): RestoreReport {
@@ -671,13 +531,10 @@ export class SessionRuntime implements ServedRuntime {
       const result = this.snapshots.decodeInto(group.payload, givenUp);
       report.restored.push(...result.restored);
       report.skipped.push(...result.skipped);
-      for (const [name, source] of Object.entries(result.definitions)) {
-        this.definitions.set(name, { source, value: this.namespace.get(name) });
-      }
+      this.definitions.record(result.definitions);
     }
     // The restored groups are what the host holds: take a full checkpoint so both sides agree.
-    this.checkpoints.reset();
-    this.markDirty('all');
+    this.checkpointSender.restart();
     return report;
   }
 
@@ -688,11 +545,8 @@ export class SessionRuntime implements ServedRuntime {
 
   restoreSnapshot(record: unknown, givenUp: SkippedVariable[] = []): RestoreReport {
     const result = this.snapshots.decodeInto(record, givenUp);
-    for (const [name, source] of Object.entries(result.definitions)) {
-      this.definitions.set(name, { source, value: this.namespace.get(name) });
-    }
-    this.checkpoints.reset();
-    this.markDirty('all');
+    this.definitions.record(result.definitions);
+    this.checkpointSender.restart();
     return { restored: result.restored, skipped: result.skipped };
   }
 
