@@ -18,8 +18,7 @@ import { CellCompiler } from '../executor/compile.ts';
 import { type CellInterrupt, InterruptGate, isInterrupt } from '../executor/interrupt.ts';
 import { CheckpointTracker } from '../namespace/checkpoint.ts';
 import { Definitions } from '../namespace/definitions.ts';
-import { planMerge } from '../namespace/merge.ts';
-import { ENGINE_INTERNALS, Namespace } from '../namespace/namespace.ts';
+import { Namespace } from '../namespace/namespace.ts';
 import {
   append,
   now as clock,
@@ -50,14 +49,15 @@ import type {
 } from '../protocol.ts';
 import { ControlSlot, RESTORE_TIME_LIMIT_MS } from '../protocol.ts';
 import { DefinitionGivenUp } from '../snapshot/format.ts';
-import type { ExecutionMode, MergeStrategy, SkippedVariable, VariableInfo } from '../types.ts';
+import type { ExecutionMode, SkippedVariable, VariableInfo } from '../types.ts';
 import { installCellGlobals } from './cell-globals.ts';
 import { CheckpointSender } from './checkpoint-sender.ts';
+import { describeVariables, readVariable, writeVariables } from './host-namespace.ts';
 import { CellTimers } from './io/cell-timers.ts';
 import { createHostObject, type HostCalls } from './io/host-calls.ts';
 import { DEFAULT_MAX_OUTPUT_BYTES, OutputChannel } from './io/output.ts';
 import { renderPlain } from './io/plain-render.ts';
-import { repr, SUMMARY_LIMITS, typeName } from './io/repr.ts';
+import { repr } from './io/repr.ts';
 import { engineGuard } from './lockdown/intrinsics.ts';
 import { createSnapshotCodec, type SnapshotCodec } from './snapshot-codec.ts';
 
@@ -471,43 +471,15 @@ export class SessionRuntime implements ServedRuntime {
   // ── namespace from the host ────────────────────────────────────────────────────
 
   getVariable(name: string): { found: boolean; value?: unknown; error?: string } {
-    if (!this.namespace.has(name)) return { found: false };
-    const value = this.namespace.get(name);
-    if (!isCloneable(value)) {
-      return {
-        found: true,
-        error: `[sandcell] variable '${name}' (${typeName(value)}) cannot be copied to the page: ${repr(value, SUMMARY_LIMITS)}`,
-      };
-    }
-    return { found: true, value };
+    return readVariable(this.namespace, name);
   }
 
   setVariables(values: Record<string, unknown>, strategy: string): void {
-    const names = Object.keys(values);
-    for (const name of names) {
-      if (ENGINE_INTERNALS.has(name)) throw new TypeError(`[sandcell] cannot set '${name}': it is an engine internal`);
-      if (!/^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(name))
-        throw new TypeError(`[sandcell] cannot set ${JSON.stringify(name)}: not a valid identifier`);
-    }
-    const current = {
-      has: (name: string) => this.namespace.has(name),
-      get: (name: string) => this.namespace.get(name),
-    };
-    const writes = planMerge(current, values, strategy as MergeStrategy);
-    for (const [name, value] of Object.entries(writes)) this.namespace.set(name, value);
-    this.checkpointSender.markDirty(Object.keys(writes));
+    this.checkpointSender.markDirty(writeVariables(this.namespace, values, strategy));
   }
 
   listVariables(): VariableInfo[] {
-    return this.namespace.names().map((name) => {
-      let value: unknown;
-      try {
-        value = this.namespace.get(name);
-      } catch (error) {
-        return { name, type: 'unknown', repr: `<getter threw: ${repr(error, SUMMARY_LIMITS)}>` };
-      }
-      return { name, type: typeName(value), repr: repr(value, SUMMARY_LIMITS) };
-    });
+    return describeVariables(this.namespace);
   }
 
   deleteVariable(name: string): boolean {
@@ -556,18 +528,5 @@ export class SessionRuntime implements ServedRuntime {
     variables: number;
   } {
     return { executions: this.executions, cache: this.compiler.stats(), variables: this.namespace.names().length };
-  }
-}
-
-/** Whether `value` survives postMessage (the result's `value` is only sent when it does). */
-function isCloneable(value: unknown): boolean {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol'))
-    return true;
-  if (typeof value === 'function' || typeof value === 'symbol') return false;
-  try {
-    structuredClonePristine(value);
-    return true;
-  } catch {
-    return false;
   }
 }
