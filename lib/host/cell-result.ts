@@ -1,7 +1,7 @@
 /** What crosses back from the worker, turned into what the public API promises. */
 import { errorFromWire, SandcellError } from '../errors.ts';
 import type { CellOutcome } from '../protocol.ts';
-import type { ExecutionResult } from '../types.ts';
+import type { ExecutionMode, ExecutionResult } from '../types.ts';
 
 /** A cell's outcome as the `ExecutionResult` users see (internal fields such as checkpointFollows stay behind). */
 export function toResult(outcome: CellOutcome): ExecutionResult {
@@ -23,4 +23,29 @@ export function fromWorker(error: unknown): unknown {
     stack: error.stack,
     cause: typeof cause === 'string' ? cause : undefined,
   });
+}
+
+/**
+ * The result of a cell the hard path ended: its worker was killed (interrupt, time limit) or
+ * died, and a new worker came back with the variables of the last completed cell.
+ */
+export function hardPathResult(
+  reason: 'interrupted' | 'timeout' | 'crashed',
+  mode: ExecutionMode,
+  durationMs: number,
+  message?: string,
+): ExecutionResult {
+  const result: ExecutionResult = {
+    status: reason === 'crashed' ? 'error' : reason,
+    mode,
+    durationMs,
+    restarted: true,
+  };
+  if (reason === 'crashed') {
+    result.error = {
+      name: 'WorkerCrash',
+      message: `[sandcell] ${message ?? 'the worker crashed'}; the session restarted with the variables of the last completed cell`,
+    };
+  }
+  return result;
 }

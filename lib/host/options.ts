@@ -3,7 +3,7 @@
  * quotes the value and says what is expected.
  */
 import { describeValue } from '../namespace/describe-value.ts';
-import type { ExecuteOptions, PolicyConfig, SessionOptions } from '../types.ts';
+import type { ExecuteOptions, PolicyConfig, RestoreOptions, SessionOptions } from '../types.ts';
 
 const POLICIES: Record<string, PolicyConfig> = {
   sandbox: { network: false, storage: false, workers: false },
@@ -197,6 +197,24 @@ export function validateExecuteOptions(options: unknown): ExecuteOptions {
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) fail('signal', 'an AbortSignal', o.signal);
   if (o.onOutput !== undefined && typeof o.onOutput !== 'function') fail('onOutput', 'a function', o.onOutput);
   return o;
+}
+
+/**
+ * Validates `restore(snapshotId, options)` (throws TypeError naming what was wrong).
+ * @returns the restore mode: `'merge'` unless `{ mode: 'replace' }`.
+ */
+export function validateRestoreArguments(snapshotId: unknown, options: unknown): 'merge' | 'replace' {
+  if (snapshotId !== undefined && (typeof snapshotId !== 'string' || snapshotId === '')) {
+    throw new TypeError(`[sandcell] restore(snapshotId) needs a snapshot id string, got ${describeValue(snapshotId)}`);
+  }
+  if (options !== undefined && (typeof options !== 'object' || options === null))
+    throw new TypeError(
+      `[sandcell] restore(snapshotId, options) needs an options object, got ${describeValue(options)}`,
+    );
+  const mode = (options as RestoreOptions | undefined)?.mode ?? 'merge';
+  if (mode !== 'merge' && mode !== 'replace')
+    throw new TypeError(`[sandcell] restore() mode must be 'merge' or 'replace', got ${describeValue(mode)}`);
+  return mode;
 }
 
 // ── what a worker is made of ──────────────────────────────────────────────────────

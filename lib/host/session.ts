@@ -6,7 +6,6 @@
  */
 import type { Remote } from 'comlink';
 import { SessionClosedError, SnapshotError } from '../errors.ts';
-import { describeValue } from '../namespace/describe-value.ts';
 import type { RuntimeApi, WorkerEvent } from '../protocol.ts';
 import { isPythonRecord } from '../snapshot/python-record.ts';
 import type {
@@ -25,9 +24,14 @@ import type {
   SessionStats,
   SnapshotInfo,
 } from '../types.ts';
-import { toResult } from './cell-result.ts';
+import { hardPathResult, toResult } from './cell-result.ts';
 import { createNamespaceHandle } from './namespace-handle.ts';
-import { type HostSideOptions, validateExecuteOptions, validateSessionOptions } from './options.ts';
+import {
+  type HostSideOptions,
+  validateExecuteOptions,
+  validateRestoreArguments,
+  validateSessionOptions,
+} from './options.ts';
 import { PersistScheduler } from './persist-scheduler.ts';
 import { SessionSnapshots } from './session-snapshots.ts';
 import { type CallOptions, SessionWorker } from './session-worker.ts';
@@ -244,18 +248,7 @@ export class Session extends TypedEventTarget<SessionEventMap> {
    *   nothing is cleared then, even in replace mode.
    */
   async restore(snapshotId?: string, options?: RestoreOptions): Promise<RestoreInfo> {
-    if (snapshotId !== undefined && (typeof snapshotId !== 'string' || snapshotId === '')) {
-      throw new TypeError(
-        `[sandcell] restore(snapshotId) needs a snapshot id string, got ${describeValue(snapshotId)}`,
-      );
-    }
-    const mode = options?.mode ?? 'merge';
-    if (options !== undefined && (typeof options !== 'object' || options === null))
-      throw new TypeError(
-        `[sandcell] restore(snapshotId, options) needs an options object, got ${describeValue(options)}`,
-      );
-    if (mode !== 'merge' && mode !== 'replace')
-      throw new TypeError(`[sandcell] restore() mode must be 'merge' or 'replace', got ${describeValue(mode)}`);
+    const mode = validateRestoreArguments(snapshotId, options);
     return this.restoreFromStore(snapshotId, mode);
   }
 
@@ -425,18 +418,7 @@ export class Session extends TypedEventTarget<SessionEventMap> {
       const mode = await this.worker.link
         .call((remote) => remote.detectMode(job.code))
         .catch((): ExecutionMode => 'sync');
-      const result: ExecutionResult = {
-        status: reason === 'crashed' ? 'error' : reason,
-        mode,
-        durationMs: performance.now() - started,
-        restarted: true,
-      };
-      if (reason === 'crashed') {
-        result.error = {
-          name: 'WorkerCrash',
-          message: `[sandcell] ${message ?? 'the worker crashed'}; the session restarted with the variables of the last completed cell`,
-        };
-      }
+      const result = hardPathResult(reason, mode, performance.now() - started, message);
       this.settleJob(job, result);
       this.emit('restart', this.restartDetail(reason, message));
     } finally {

@@ -1,6 +1,12 @@
 /** Misspelt and unknown options: rejected with the name the caller most likely meant. */
 import { describe, expect, it } from 'vitest';
-import { closestName, resolvePolicy, validateExecuteOptions, validateSessionOptions } from '../../../lib/host/options';
+import {
+  closestName,
+  resolvePolicy,
+  validateExecuteOptions,
+  validateRestoreArguments,
+  validateSessionOptions,
+} from '../../../lib/host/options';
 
 const SESSION = ['timeoutMs', 'interruptGraceMs', 'persist', 'restore', 'onOutput', 'onInput', 'policy', 'id'];
 
@@ -79,5 +85,28 @@ describe('bad values are a TypeError naming the option, the value and what is ex
     [{ onOutput: 1 }, 'onOutput must be a function, got 1'],
   ])('execute %j', (options, message) => {
     expect(() => validateExecuteOptions(options)).toThrow(`[sandcell] ${message}`);
+  });
+});
+
+describe('restore(snapshotId, options)', () => {
+  it.each([
+    [undefined, undefined, 'merge'],
+    ['snap-1', undefined, 'merge'],
+    [undefined, {}, 'merge'],
+    ['snap-1', { mode: 'merge' }, 'merge'],
+    [undefined, { mode: 'replace' }, 'replace'],
+  ])('%j %j → %s', (snapshotId, options, mode) => {
+    expect(validateRestoreArguments(snapshotId, options)).toBe(mode);
+  });
+
+  it.each([
+    ['', undefined, 'restore(snapshotId) needs a snapshot id string, got ""'],
+    [42, undefined, 'restore(snapshotId) needs a snapshot id string, got 42'],
+    [undefined, 'replace', 'restore(snapshotId, options) needs an options object, got "replace"'],
+    [undefined, null, 'restore(snapshotId, options) needs an options object, got null'],
+    [undefined, { mode: 'overwrite' }, `restore() mode must be 'merge' or 'replace', got "overwrite"`],
+  ])('%j %j is a TypeError', (snapshotId, options, message) => {
+    expect(() => validateRestoreArguments(snapshotId, options)).toThrow(TypeError);
+    expect(() => validateRestoreArguments(snapshotId, options)).toThrow(`[sandcell] ${message}`);
   });
 });
