@@ -6,10 +6,10 @@ import { CellHistory } from './cell-history.ts';
 import { sessionCompletion } from './completion.ts';
 import { h } from './dom.ts';
 import { createEditor, type Editor } from './editor.ts';
-import { EXAMPLES, type Example } from './examples.ts';
+import { EXAMPLES, type Example, PYTHON_EXAMPLES } from './examples.ts';
 import { Inspector } from './inspector.ts';
-import { type PolicyName, SessionTab } from './session-tab.ts';
-import { cellsFromHash, copyText, shareURL } from './share.ts';
+import { type Language, type PolicyName, SessionTab } from './session-tab.ts';
+import { cellsFromHash, copyText, languageFromHash, shareURL } from './share.ts';
 import { SnapshotsPanel } from './snapshots-panel.ts';
 
 const POLICIES: Array<{ name: PolicyName; hint: string }> = [
@@ -25,10 +25,23 @@ const TIME_LIMITS: Array<{ label: string; ms?: number }> = [
   { label: '30 s limit', ms: 30_000 },
 ];
 
-const FIRST_CELL = `// Cells share one session: variables persist, the last expression is the result.
+const LANGUAGES: Array<{ name: Language; label: string }> = [
+  { name: 'javascript', label: 'JavaScript' },
+  { name: 'python', label: 'Python' },
+];
+
+const FIRST_CELL: Record<Language, string> = {
+  javascript: `// Cells share one session: variables persist, the last expression is the result.
 const langs = ['JavaScript', 'TypeScript', 'Python'];
 console.log('hello from a worker');
-langs.map((name) => name.length)`;
+langs.map((name) => name.length)`,
+  python: `# Cells share one session: variables persist, the last expression is the result.
+langs = ["JavaScript", "TypeScript", "Python"]
+print("hello from Python in a worker")
+[len(name) for name in langs]`,
+};
+
+const EXAMPLES_OF: Record<Language, Example[]> = { javascript: EXAMPLES, python: PYTHON_EXAMPLES };
 
 export class Playground {
   private readonly tabs: SessionTab[] = [];
@@ -38,7 +51,11 @@ export class Playground {
   private exampleSteps: { example: Example; next: number } | null = null;
 
   private readonly editor: Editor;
-  private readonly cellHistory = new CellHistory();
+  /** ↑/↓ recall and the editor's saved text, one per language. */
+  private readonly cellHistories: Record<Language, CellHistory> = {
+    javascript: new CellHistory('javascript'),
+    python: new CellHistory('python'),
+  };
   private readonly inspector = new Inspector();
   private readonly snapshots = new SnapshotsPanel(() => void this.inspector.refresh(this.active?.session ?? null));
   private readonly tabBar = h('div', { class: 'tab-list', role: 'tablist', 'data-testid': 'tabs' });
@@ -50,6 +67,8 @@ export class Playground {
   private readonly runButton: HTMLButtonElement;
   private readonly stopButton: HTMLButtonElement;
   private readonly policySelect: HTMLSelectElement;
+  private readonly languageSelect: HTMLSelectElement;
+  private readonly examples: HTMLSelectElement;
   private readonly timeLimit: HTMLSelectElement;
 
   constructor(root: HTMLElement) {
@@ -77,14 +96,16 @@ export class Playground {
       { 'data-testid': 'time-limit', 'aria-label': 'time limit per cell' },
       ...TIME_LIMITS.map(({ label, ms }) => h('option', { value: ms === undefined ? '' : String(ms), text: label })),
     );
-    const examples = h(
+    this.languageSelect = h(
       'select',
-      { 'data-testid': 'examples', 'aria-label': 'examples' },
-      h('option', { value: '', text: 'Examples…' }),
-      ...EXAMPLES.map((example) => h('option', { value: example.id, text: example.title })),
+      { 'data-testid': 'language', 'aria-label': 'language of the new session' },
+      ...LANGUAGES.map(({ name, label }) => h('option', { value: name, text: label })),
     );
+    const examples = h('select', { 'data-testid': 'examples', 'aria-label': 'examples' });
+    this.examples = examples;
+    this.listExamples('javascript');
     examples.addEventListener('change', () => {
-      const example = EXAMPLES.find((candidate) => candidate.id === examples.value);
+      const example = EXAMPLES_OF[this.editor.language].find((candidate) => candidate.id === examples.value);
       examples.value = '';
       if (example) this.loadExample(example);
     });
@@ -104,12 +125,14 @@ export class Playground {
         h(
           'div',
           { class: 'new-session' },
+          this.languageSelect,
           this.policySelect,
           h('button', {
             'data-testid': 'new-session',
-            title: 'Open another session with the chosen policy',
+            title: 'Open another session with the chosen language and policy',
             text: '+ New session',
-            onclick: () => void this.openTab(this.policySelect.value as PolicyName),
+            onclick: () =>
+              void this.openTab(this.policySelect.value as PolicyName, this.languageSelect.value as Language),
           }),
         ),
       ),
@@ -147,7 +170,7 @@ export class Playground {
                 title: 'Forget the cells ↑/↓ recall and the saved editor text (kept across reloads)',
                 text: 'Clear history',
                 onclick: () => {
-                  this.cellHistory.clear();
+                  this.cellHistories[this.editor.language].clear();
                   this.editor.focus();
                 },
               }),
@@ -158,21 +181,39 @@ export class Playground {
         h('aside', { class: 'sidebar' }, this.inspector.element, this.snapshots.element),
       ),
     );
+    const histories = this.cellHistories;
     this.editor = createEditor(
       editorBox,
-      this.cellHistory.draft ?? FIRST_CELL,
+      histories.javascript.draft ?? FIRST_CELL.javascript,
       { run: () => this.run(), stop: () => void this.stop() },
-      [sessionCompletion(() => this.active), this.cellHistory.extension()],
+      [sessionCompletion(() => this.active)],
+      { language: 'javascript', extensions: histories.javascript.extension() },
     );
     this.update();
-    this.openSharedCells();
   }
 
-  /** A share link's cells: ready in the editor one by one, like an example's. */
-  private openSharedCells(): void {
+  /** The first tab has opened (what a shared Python link waits for, to open its own after it). */
+  private opening: Promise<void> = Promise.resolve();
+
+  /** Opens the first session, then a share link's cells (in a Python tab for a Python link). */
+  start(): void {
+    this.opening = this.openTab('sandbox');
+    void this.openSharedCells();
+  }
+
+  /**
+   * A share link's cells: ready in the editor one by one, like an example's — a Python link's
+   * in a Python tab, opened for them.
+   */
+  private async openSharedCells(): Promise<void> {
     try {
       const cells = cellsFromHash(location.hash);
-      if (cells && cells.length > 0) this.loadExample({ id: 'shared', title: 'Shared cells', cells });
+      if (!cells || cells.length === 0) return;
+      if (languageFromHash(location.hash) === 'python') {
+        await this.opening;
+        await this.openTab('sandbox', 'python');
+      }
+      this.loadExample({ id: 'shared', title: 'Shared cells', cells });
     } catch (error) {
       this.showNotice(error instanceof Error ? error.message : String(error));
     }
@@ -184,7 +225,7 @@ export class Playground {
       this.showNotice('Nothing to share yet: run a cell first.', 'info');
       return;
     }
-    const url = shareURL(cells);
+    const url = shareURL(cells, location.href, this.active?.language);
     history.replaceState(null, '', url);
     const copied = await copyText(url);
     this.showNotice(
@@ -196,10 +237,14 @@ export class Playground {
   }
 
   /** Opens a session with `policy` in a new tab and makes it the active one. */
-  async openTab(policy: PolicyName): Promise<void> {
+  async openTab(policy: PolicyName, language: Language = 'javascript'): Promise<void> {
     const index = this.nextIndex++;
+    // Python's runtime loads for the first Python tab of the page (later ones reuse its files).
+    if (language === 'python')
+      this.showNotice('Starting a Python session: the runtime takes a few seconds to load…', 'info');
     try {
-      const tab = await SessionTab.open(index, policy, () => this.update());
+      const tab = await SessionTab.open(index, policy, language, () => this.update());
+      if (language === 'python') this.notice.hidden = true;
       this.tabs.push(tab);
       this.histories.append(tab.history);
       this.activate(tab);
@@ -208,8 +253,33 @@ export class Playground {
     }
   }
 
+  /**
+   * The editor follows the active tab's language: highlighting, completion, examples and
+   * ↑/↓ history switch with it, and the text written for the other language is kept for
+   * when a tab of that language is active again.
+   */
+  private useLanguage(language: Language): void {
+    const from = this.editor.language;
+    if (from === language) return;
+    const histories = this.cellHistories;
+    histories[from].saveDraft(this.editor.getCode());
+    this.editor.setLanguage(language, histories[language].extension());
+    this.editor.setCode(histories[language].draft ?? FIRST_CELL[language]);
+    this.listExamples(language);
+    this.exampleSteps = null;
+    this.showHint();
+  }
+
+  private listExamples(language: Language): void {
+    this.examples.replaceChildren(
+      h('option', { value: '', text: 'Examples…' }),
+      ...EXAMPLES_OF[language].map((example) => h('option', { value: example.id, text: example.title })),
+    );
+  }
+
   private activate(tab: SessionTab): void {
     this.active = tab;
+    this.useLanguage(tab.language);
     for (const other of this.tabs) other.history.hidden = other !== tab;
     this.update();
     void this.inspector.refresh(tab.session);
@@ -233,7 +303,7 @@ export class Playground {
     const tab = this.active;
     const code = this.editor.getCode();
     if (!tab || code.trim() === '') return;
-    this.cellHistory.add(code);
+    this.cellHistories[tab.language].add(code);
     const limit = this.timeLimit.value ? Number(this.timeLimit.value) : undefined;
     void tab.run(code, limit).then(() => {
       if (tab === this.active) void this.inspector.refresh(tab.session);
@@ -296,12 +366,13 @@ export class Playground {
             'aria-selected': String(selected),
             'data-testid': 'session-tab',
             'data-session-id': tab.session.id,
+            'data-language': tab.language,
             'data-state': state,
           },
           h('button', {
             class: 'tab-label',
-            title: `${tab.session.id} · ${tab.policy} policy · ${state}`,
-            text: `${tab.label} · ${tab.policy}`,
+            title: `${tab.session.id} · ${tab.language} · ${tab.policy} policy · ${state}`,
+            text: `${tab.label} · ${tab.language === 'python' ? 'Python · ' : ''}${tab.policy}`,
             onclick: () => this.activate(tab),
           }),
           h('span', { class: `dot ${state}`, 'aria-hidden': 'true' }),

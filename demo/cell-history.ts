@@ -14,9 +14,9 @@ interface Saved {
   draft: string | null;
 }
 
-function load(): Saved {
+function load(key: string): Saved {
   try {
-    const saved = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as Partial<Saved> | null;
+    const saved = JSON.parse(localStorage.getItem(key) ?? 'null') as Partial<Saved> | null;
     const entries = Array.isArray(saved?.entries) ? saved.entries.filter((e) => typeof e === 'string') : [];
     return { entries, draft: typeof saved?.draft === 'string' ? saved.draft : null };
   } catch {
@@ -26,11 +26,19 @@ function load(): Saved {
 }
 
 export class CellHistory {
-  private readonly saved = load();
+  private readonly saved: Saved;
   /** Where ↑/↓ is in `entries`; `entries.length` = the text being written. */
-  private position = this.saved.entries.length;
+  private position: number;
   /** What was in the editor before ↑ took over. */
   private pending: string | null = null;
+  private readonly key: string;
+
+  /** @param language whose cells (each language keeps its own, apart) */
+  constructor(language: 'javascript' | 'python' = 'javascript') {
+    this.key = language === 'javascript' ? STORAGE_KEY : `${STORAGE_KEY}:${language}`;
+    this.saved = load(this.key);
+    this.position = this.saved.entries.length;
+  }
 
   /** The editor's text at the last reload, if any. */
   get draft(): string | null {
@@ -58,7 +66,7 @@ export class CellHistory {
     this.position = 0;
     this.pending = null;
     try {
-      localStorage.removeItem(STORAGE_KEY);
+      localStorage.removeItem(this.key);
     } catch {}
   }
 
@@ -70,7 +78,7 @@ export class CellHistory {
 
   private store(): void {
     try {
-      localStorage.setItem(STORAGE_KEY, JSON.stringify(this.saved));
+      localStorage.setItem(this.key, JSON.stringify(this.saved));
     } catch {
       // Full or blocked storage: recall still works for this page's life.
     }

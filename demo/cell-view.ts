@@ -8,7 +8,7 @@ import type { EditorView } from '@codemirror/view';
 import { type ExecutionResult, type OutputEvent, renderDisplay } from '../lib/index.ts';
 import { fitFrame, framedMarkup } from './display-size.ts';
 import { formatBytes, formatDuration, h } from './dom.ts';
-import { markLine, showCode } from './editor.ts';
+import { type CodeLanguage, markLine, showCode } from './editor.ts';
 import { copyText } from './share.ts';
 import { type CellLinks, framesOf, traceBlock } from './stack-trace.ts';
 import { StreamOutput } from './stream-output.ts';
@@ -31,18 +31,25 @@ export class CellView {
    */
   constructor(
     code: string,
+    private readonly language: CodeLanguage,
     readonly count: number,
     readonly sdkId: number,
     private readonly links: CellLinks,
   ) {
     this.badges = h('span', { class: 'badges' }, h('span', { class: 'badge running', text: 'running' }));
     const codeBox = h('div', { class: 'cell-code', 'data-testid': 'cell-code' });
-    this.code = showCode(codeBox, code);
+    this.code = showCode(codeBox, code, language);
     this.output = h('div', { class: 'cell-output', 'data-testid': 'cell-output' });
     this.footer = h('div', { class: 'cell-footer' });
     this.element = h(
       'article',
-      { class: 'cell', 'data-testid': 'cell', 'data-status': 'running', 'data-count': count },
+      {
+        class: 'cell',
+        'data-testid': 'cell',
+        'data-status': 'running',
+        'data-count': count,
+        'data-language': language,
+      },
       h('header', { class: 'cell-head' }, h('span', { class: 'prompt', text: `[${count}]` }), this.badges),
       codeBox,
       this.output,
@@ -138,8 +145,12 @@ export class CellView {
 
     if (result.error) {
       const { name, message, line, column } = result.error;
-      // The position is the first frame's, which may be in the cell that defined the function.
-      const owner = Number(/cell-(\d+):/.exec(result.error.stack ?? '')?.[1] ?? this.sdkId);
+      // JavaScript: the position is the first frame's, which may be in the cell that defined
+      // the function. Python: always in the cell that ran (the engine places it there).
+      const owner =
+        this.language === 'python'
+          ? this.sdkId
+          : Number(/cell-(\d+):/.exec(result.error.stack ?? '')?.[1] ?? this.sdkId);
       const cell = owner === this.sdkId ? '' : `cell [${this.links.label(owner)}], `;
       const where = line ? ` (${cell}line ${line}${column ? `, column ${column}` : ''})` : '';
       this.footer.append(

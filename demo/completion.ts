@@ -1,10 +1,13 @@
 /**
  * Completion from the live session: after a name, the session's variables; after `a.b.`, the
- * properties and methods of that value in the session. Added as JavaScript language data, so
- * the keywords and snippets of @codemirror/lang-javascript are still offered beside them.
+ * properties and methods of that value in the session. Added as language data of JavaScript
+ * and of Python, so the keywords and snippets of @codemirror/lang-javascript and
+ * @codemirror/lang-python are still offered beside them.
  */
 import type { Completion, CompletionContext, CompletionResult } from '@codemirror/autocomplete';
 import { completionPath, javascriptLanguage } from '@codemirror/lang-javascript';
+import { pythonLanguage } from '@codemirror/lang-python';
+import { syntaxTree } from '@codemirror/language';
 import type { Extension } from '@codemirror/state';
 
 export interface Variable {
@@ -39,8 +42,33 @@ function variableOption(variable: Variable): Completion {
   };
 }
 
-async function complete(context: CompletionContext, completer: Completer): Promise<CompletionResult | null> {
-  const path = completionPath(context);
+/** A dotted name before the cursor (`a.b.c`, `a.b.`): where Python completion applies. */
+const PYTHON_PATH = /(?:[\p{L}_][\p{L}\p{N}_]*\.)*[\p{L}\p{N}_]*$/u;
+
+/**
+ * The dotted name being typed in Python, split as lang-javascript's `completionPath` splits
+ * it; null in strings and comments, and after a dot that follows no name (`1.`, `).`).
+ */
+export function pythonCompletionPath(context: CompletionContext): { path: string[]; name: string } | null {
+  const node = syntaxTree(context.state).resolveInner(context.pos, -1);
+  if (/String|Comment/.test(node.name)) return null;
+  const match = context.matchBefore(PYTHON_PATH);
+  const text = match?.text ?? '';
+  const before = context.state.sliceDoc(Math.max(0, context.pos - text.length - 1), context.pos - text.length);
+  if (before === '.' || /^\p{N}/u.test(text)) return null;
+  const parts = text.split('.');
+  const name = parts.pop() ?? '';
+  return { path: parts, name };
+}
+
+type PathOf = (context: CompletionContext) => { path: readonly string[]; name: string } | null;
+
+async function complete(
+  context: CompletionContext,
+  completer: Completer,
+  pathOf: PathOf,
+): Promise<CompletionResult | null> {
+  const path = pathOf(context);
   if (!path) return null;
   // Where the name being typed starts (never before the document, whatever the tree says).
   const from = context.matchBefore(/[\p{L}\p{N}_$]*/u)?.from ?? context.pos;
@@ -59,19 +87,22 @@ async function complete(context: CompletionContext, completer: Completer): Promi
       label: name,
       type: kind,
       detail: depth === 0 ? 'own' : undefined,
-      // The value's own names first, then its class's, `Object.prototype`'s last.
-      boost: 50 - depth * 10 - (name.startsWith('_') ? 5 : 0),
+      // The value's own names first, then its class's, `Object.prototype`'s last; Python's
+      // dunders after the rest.
+      boost: 50 - depth * 10 - (name.startsWith('__') ? 20 : name.startsWith('_') ? 5 : 0),
     })),
     validFor: IDENTIFIER,
   };
 }
 
-/** Completion from whatever session `active` returns when the user types. */
+/** Completion from whatever session `active` returns when the user types, in either language. */
 export function sessionCompletion(active: () => Completer | null): Extension {
-  return javascriptLanguage.data.of({
-    autocomplete: (context: CompletionContext) => {
-      const completer = active();
-      return completer ? complete(context, completer) : null;
-    },
-  });
+  const source = (pathOf: PathOf) => (context: CompletionContext) => {
+    const completer = active();
+    return completer ? complete(context, completer, pathOf) : null;
+  };
+  return [
+    javascriptLanguage.data.of({ autocomplete: source(completionPath) }),
+    pythonLanguage.data.of({ autocomplete: source(pythonCompletionPath) }),
+  ];
 }

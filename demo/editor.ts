@@ -1,11 +1,13 @@
 /**
- * The code editor (CodeMirror 6 with JavaScript highlighting) and the read-only viewer
- * that shows each cell's code in the history with the same highlighting. Assembled from
+ * The code editor (CodeMirror 6, JavaScript or Python highlighting after the active tab's
+ * language) and the read-only viewer that shows each cell's code in the history with the
+ * same highlighting. Assembled from
  * the CodeMirror packages that are installed (view, state, language, autocomplete); the
  * `codemirror` package in node_modules is CodeMirror 5, so its `basicSetup` is not used.
  */
 import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from '@codemirror/autocomplete';
 import { javascript } from '@codemirror/lang-javascript';
+import { python } from '@codemirror/lang-python';
 import {
   bracketMatching,
   defaultHighlightStyle,
@@ -13,7 +15,7 @@ import {
   indentOnInput,
   syntaxHighlighting,
 } from '@codemirror/language';
-import { EditorState, type Extension, Prec, StateEffect, StateField } from '@codemirror/state';
+import { Compartment, EditorState, type Extension, Prec, StateEffect, StateField } from '@codemirror/state';
 import {
   Decoration,
   drawSelection,
@@ -27,10 +29,18 @@ import {
 import { editingKeymap } from './editor-commands.ts';
 import { history } from './editor-history.ts';
 
+export type CodeLanguage = 'javascript' | 'python';
+
 export interface Editor {
   getCode(): string;
   setCode(code: string): void;
   focus(): void;
+  readonly language: CodeLanguage;
+  /**
+   * Highlights, indents and completes as `language`, with `extensions` of that language
+   * (e.g. its cell history); the text is left as it is.
+   */
+  setLanguage(language: CodeLanguage, extensions?: Extension): void;
 }
 
 /**
@@ -66,7 +76,10 @@ const highlightStyle = HighlightStyle.define(
   ),
 );
 
-const highlighting = [javascript(), syntaxHighlighting(highlightStyle), highlightSpecialChars()];
+const highlighting = [syntaxHighlighting(highlightStyle), highlightSpecialChars()];
+
+/** One instance per language: CodeMirror compares extensions by identity. */
+const LANGUAGES: Record<CodeLanguage, Extension> = { javascript: javascript(), python: python() };
 
 /**
  * @param parent where the editor goes
@@ -77,7 +90,10 @@ export function createEditor(
   doc: string,
   actions: { run(): void; stop(): void },
   extensions: Extension[] = [],
+  language: { language: CodeLanguage; extensions?: Extension } = { language: 'javascript' },
 ): Editor {
+  const languageSlot = new Compartment();
+  let current = language.language;
   const handled = (action: () => void) => () => {
     action();
     return true;
@@ -105,13 +121,23 @@ export function createEditor(
       history,
       keymap.of([...closeBracketsKeymap, ...completionKeymap, ...editingKeymap]),
       highlighting,
+      languageSlot.of([LANGUAGES[current], language.extensions ?? []]),
       theme,
       EditorView.lineWrapping,
       EditorView.contentAttributes.of({ 'aria-label': 'cell code' }),
       extensions,
     ],
   });
+  view.dom.dataset.language = current;
   return {
+    get language() {
+      return current;
+    },
+    setLanguage(next, nextExtensions = []) {
+      current = next;
+      view.dom.dataset.language = next;
+      view.dispatch({ effects: languageSlot.reconfigure([LANGUAGES[next], nextExtensions]) });
+    },
     getCode: () => view.state.doc.toString(),
     setCode(code) {
       view.dispatch({
@@ -145,12 +171,13 @@ export function markLine(view: EditorView, line: number): void {
 }
 
 /** Shows `code` highlighted and read-only (a cell in the history). */
-export function showCode(parent: HTMLElement, code: string): EditorView {
+export function showCode(parent: HTMLElement, code: string, language: CodeLanguage = 'javascript'): EditorView {
   return new EditorView({
     parent,
     doc: code,
     extensions: [
       highlighting,
+      LANGUAGES[language],
       theme,
       EditorView.lineWrapping,
       EditorState.readOnly.of(true),

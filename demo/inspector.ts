@@ -19,6 +19,18 @@ const FLAT_TYPES = new Set([
   'symbol',
   'function',
   'class',
+  // Python's (`type(value).__name__`): a module or a generator cannot be fetched as data either.
+  'int',
+  'float',
+  'complex',
+  'str',
+  'bool',
+  'NoneType',
+  'module',
+  'builtin_function_or_method',
+  'method',
+  'generator',
+  'coroutine',
 ]);
 
 export class Inspector {

@@ -3,4 +3,4 @@ import './style.css';
 import { Playground } from './app.ts';
 
 const playground = new Playground(document.getElementById('app')!);
-void playground.openTab('sandbox');
+playground.start();

@@ -11,6 +11,48 @@ import { type CellLinks, traceBlock } from './stack-trace.ts';
 
 export type Session = Awaited<ReturnType<typeof createSession>>;
 export type PolicyName = Extract<NonNullable<SessionOptions['policy']>, string>;
+export type Language = NonNullable<SessionOptions['language']>;
+
+/**
+ * Where Python tabs load the runtime from: `python/` beside the page (demo/vite.config.ts serves
+ * it in dev and copies it into the build).
+ */
+const PYTHON_INDEX_URL = new URL('python/', document.baseURI).href;
+
+/**
+ * A cell that prints the members of the value at `path` along its prototype chain as JSON.
+ */
+function javascriptMembersCell(path: readonly string[]): string {
+  return `{
+  let __scValue = ${path.join('.')};
+  const __scSeen = new Set();
+  const __scMembers = [];
+  for (let depth = 0; __scValue !== null && __scValue !== undefined && depth < 8; depth++) {
+    const target = Object(__scValue);
+    for (const key of Object.getOwnPropertyNames(target)) {
+      if (__scSeen.has(key) || /^\\d+$/.test(key)) continue;
+      __scSeen.add(key);
+      let kind = 'property';
+      try { if (typeof Object.getOwnPropertyDescriptor(target, key)?.value === 'function') kind = 'method'; } catch {}
+      __scMembers.push([key, kind, depth]);
+    }
+    __scValue = Object.getPrototypeOf(target);
+  }
+  console.log(JSON.stringify(__scMembers));
+}
+// Ends in the last value: \`_\` stays what the user's last cell made it.
+typeof _ === 'undefined' ? undefined : _`;
+}
+
+/**
+ * A cell that prints the members of the value at a dotted path as JSON, in one expression
+ * statement: a call's value is None, so `_` stays what the user's last cell made it, and
+ * nothing is assigned in the session. `getattr_static` reads attributes without running
+ * properties.
+ */
+function pythonMembersCell(path: readonly string[]): string {
+  return `print(__import__('json').dumps((lambda v, s: [[n, 'method' if callable(s(v, n, None)) else 'property', 0 if n in getattr(v, '__dict__', ()) else 1] for n in dir(v)])(${path.join('.')}, __import__('inspect').getattr_static)))`;
+}
 
 export class SessionTab implements Completer {
   readonly history: HTMLElement;
@@ -38,14 +80,20 @@ export class SessionTab implements Completer {
     readonly session: Session,
     readonly label: string,
     readonly policy: PolicyName,
+    readonly language: Language,
     private readonly onChange: () => void,
   ) {
-    this.history = h('section', { class: 'history', 'data-testid': 'cells', 'data-session-id': session.id });
+    this.history = h('section', {
+      class: 'history',
+      'data-testid': 'cells',
+      'data-session-id': session.id,
+      'data-language': language,
+    });
     this.history.append(
       h(
         'p',
         { class: 'history-empty' },
-        `Session ${session.id} (${policy} policy). Write a cell below and press `,
+        `${language === 'python' ? 'Python' : 'JavaScript'} session ${session.id} (${policy} policy). Write a cell below and press `,
         h('kbd', { text: 'Ctrl' }),
         '+',
         h('kbd', { text: 'Enter' }),
@@ -118,25 +166,7 @@ export class SessionTab implements Completer {
   async listMembers(path: readonly string[]): Promise<Member[]> {
     if (this.busy || this.session.state === 'closed') return [];
     if (!path.every((part) => /^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(part))) return [];
-    const code = `{
-  let __scValue = ${path.join('.')};
-  const __scSeen = new Set();
-  const __scMembers = [];
-  for (let depth = 0; __scValue !== null && __scValue !== undefined && depth < 8; depth++) {
-    const target = Object(__scValue);
-    for (const key of Object.getOwnPropertyNames(target)) {
-      if (__scSeen.has(key) || /^\\d+$/.test(key)) continue;
-      __scSeen.add(key);
-      let kind = 'property';
-      try { if (typeof Object.getOwnPropertyDescriptor(target, key)?.value === 'function') kind = 'method'; } catch {}
-      __scMembers.push([key, kind, depth]);
-    }
-    __scValue = Object.getPrototypeOf(target);
-  }
-  console.log(JSON.stringify(__scMembers));
-}
-// Ends in the last value: \`_\` stays what the user's last cell made it.
-typeof _ === 'undefined' ? undefined : _`;
+    const code = this.language === 'python' ? pythonMembersCell(path) : javascriptMembersCell(path);
     let printed = '';
     this.sdkCells++;
     const result = await this.session.execute(code, {
@@ -155,17 +185,20 @@ typeof _ === 'undefined' ? undefined : _`;
   }
 
   /**
-   * Opens a session with a stable id (`playground-<n>`), so that its snapshots are found
-   * again after a page reload.
+   * Opens a session with a stable id (`playground-<n>`, `playground-python-<n>`), so that its
+   * snapshots are found again after a page reload (and a JavaScript tab never lists a Python
+   * tab's).
    */
-  static async open(index: number, policy: PolicyName, onChange: () => void): Promise<SessionTab> {
+  static async open(index: number, policy: PolicyName, language: Language, onChange: () => void): Promise<SessionTab> {
     let tab: SessionTab | null = null;
     const session = await createSession({
-      id: `playground-${index}`,
+      id: language === 'python' ? `playground-python-${index}` : `playground-${index}`,
       policy,
+      language,
+      ...(language === 'python' && { python: { indexURL: PYTHON_INDEX_URL } }),
       onInput: (prompt) => tab?.pending[0]?.askInput(prompt) ?? '',
     });
-    tab = new SessionTab(session, `Session ${index}`, policy, onChange);
+    tab = new SessionTab(session, `Session ${index}`, policy, language, onChange);
     return tab;
   }
 
@@ -176,7 +209,7 @@ typeof _ === 'undefined' ? undefined : _`;
   /** Runs a cell; resolves when it settled (whatever its outcome) and the view shows it. */
   async run(code: string, timeoutMs?: number): Promise<void> {
     this.cells.push(code);
-    const view = new CellView(code, ++this.count, ++this.sdkCells, this.links);
+    const view = new CellView(code, this.language, ++this.count, ++this.sdkCells, this.links);
     this.views.set(view.sdkId, view);
     this.history.querySelector('.history-empty')?.remove();
     this.history.append(view.element);

@@ -1,10 +1,12 @@
 /**
  * Share links: the cells of a session in the URL's hash (`#cells=` + base64url of their JSON,
- * UTF-8), so a link opens the playground with those cells ready to run one by one. Nothing is
- * run until the reader presses Run.
+ * UTF-8, then `&language=python` for a Python tab's), so a link opens the playground with
+ * those cells ready to run one by one, in a tab of their language. Nothing is run until the
+ * reader presses Run.
  */
 
 const PREFIX = '#cells=';
+const PYTHON_SUFFIX = '&language=python';
 
 function toBase64Url(bytes: Uint8Array): string {
   let binary = '';
@@ -17,11 +19,23 @@ function fromBase64Url(text: string): Uint8Array {
   return Uint8Array.from(binary, (char) => char.charCodeAt(0));
 }
 
-/** The page's address with `cells` in its hash. */
-export function shareURL(cells: readonly string[], base = location.href): string {
+/** The page's address with `cells` (of a `language` session) in its hash. */
+export function shareURL(
+  cells: readonly string[],
+  base = location.href,
+  language: 'javascript' | 'python' = 'javascript',
+): string {
   const url = new URL(base);
-  url.hash = PREFIX.slice(1) + toBase64Url(new TextEncoder().encode(JSON.stringify(cells)));
+  url.hash =
+    PREFIX.slice(1) +
+    toBase64Url(new TextEncoder().encode(JSON.stringify(cells))) +
+    (language === 'python' ? PYTHON_SUFFIX : '');
   return url.href;
+}
+
+/** The language of a share link's cells. */
+export function languageFromHash(hash: string): 'javascript' | 'python' {
+  return hash.startsWith(PREFIX) && hash.endsWith(PYTHON_SUFFIX) ? 'python' : 'javascript';
 }
 
 /**
@@ -30,9 +44,10 @@ export function shareURL(cells: readonly string[], base = location.href): string
  */
 export function cellsFromHash(hash: string): string[] | null {
   if (!hash.startsWith(PREFIX)) return null;
+  const encoded = hash.slice(PREFIX.length, hash.endsWith(PYTHON_SUFFIX) ? -PYTHON_SUFFIX.length : undefined);
   let cells: unknown;
   try {
-    cells = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(fromBase64Url(hash.slice(PREFIX.length))));
+    cells = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(fromBase64Url(encoded)));
   } catch {
     throw new Error('[sandcell] the link\'s "#cells=" part is damaged (not base64url of JSON); ask for the link again');
   }

@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
-import { ISOLATION_HEADERS, PAGE_DEPS } from '../scripts/dev-env.mjs';
+import { ISOLATION_HEADERS, PAGE_DEPS, pythonRuntime } from '../scripts/dev-env.mjs';
 import { workerSource } from '../scripts/worker-source-plugin.mjs';
 
 const demoRoot = fileURLToPath(new URL('.', import.meta.url));
@@ -19,7 +19,9 @@ export default defineConfig({
   publicDir: false,
   server: { headers: ISOLATION_HEADERS, fs: { allow: [repoRoot] } },
   preview: { headers: ISOLATION_HEADERS },
-  plugins: [workerSource()],
+  // Python tabs load the runtime from `python/` beside the page (dist/python/'s precompiled one
+  // when `npm run build` made it, else the pyodide package's).
+  plugins: [workerSource(), pythonRuntime({ prefix: '/python/', preferBuilt: true, emit: 'python/' })],
   optimizeDeps: { include: [...PAGE_DEPS] },
   build: {
     outDir: 'dist',

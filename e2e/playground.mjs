@@ -15,7 +15,7 @@ const SCREENSHOT = fileURLToPath(new URL('../test-results/playground.png', impor
  * @param {import('playwright').Page | import('playwright').Locator} target
  * @param {string} name
  */
-async function shot(target, name) {
+export async function shot(target, name) {
   await mkdir(fileURLToPath(new URL('../test-results/', import.meta.url)), { recursive: true });
   await target.screenshot({ path: fileURLToPath(new URL(`../test-results/playground-${name}.png`, import.meta.url)) });
 }
@@ -34,17 +34,17 @@ async function renderedStdoutLines(cell) {
 }
 
 /** @param {import('playwright').Locator} locator its text, '' when it has none */
-async function text(locator) {
+export async function text(locator) {
   return (await locator.textContent()) ?? '';
 }
 
 /** @param {import('playwright').Page} page */
-function visibleCells(page) {
+export function visibleCells(page) {
   return page.locator('[data-testid="cells"]:visible [data-testid="cell"]');
 }
 
 /** @param {import('playwright').Page} page waits until the active session is idle */
-async function ready(page) {
+export async function ready(page) {
   await page.waitForSelector('[data-testid="session-tab"]', { timeout: 15_000 });
   await page.waitForSelector('[data-testid="session-state"][data-state="idle"]', { timeout: 15_000 });
 }
@@ -55,7 +55,7 @@ async function ready(page) {
  * @param {import('playwright').Page} page
  * @param {string} code
  */
-async function typeCode(page, code) {
+export async function typeCode(page, code) {
   await page.click('[data-testid="editor"] .cm-content');
   await page.keyboard.press('ControlOrMeta+a');
   await page.keyboard.insertText(code);
@@ -67,7 +67,7 @@ async function typeCode(page, code) {
  * @param {string} code
  * @param {{ settle?: boolean }} [options] `settle: false` returns as soon as the cell shows up
  */
-async function runCell(page, code, options = {}) {
+export async function runCell(page, code, options = {}) {
   const before = await visibleCells(page).count();
   await typeCode(page, code);
   await page.click('[data-testid="run"]');
@@ -78,7 +78,7 @@ async function runCell(page, code, options = {}) {
 }
 
 /** @param {import('playwright').Locator} cell resolves with the cell's final status */
-async function settled(cell, timeoutMs = 10_000) {
+export async function settled(cell, timeoutMs = 10_000) {
   // Playwright's own wait (re-checked as the DOM changes), not a timer loop of ours.
   const handle = await cell.elementHandle();
   await cell

@@ -21,6 +21,7 @@ import { registerDifferentialTests } from './differential.mjs';
 import { run } from './harness.mjs';
 import { registerHostingTests } from './hosting.mjs';
 import { registerPlaygroundTests } from './playground.mjs';
+import { registerPlaygroundPythonTests } from './playground-python.mjs';
 import { registerSessionTests } from './sessions.mjs';
 import { startStaticServer } from './static-server.mjs';
 
@@ -57,6 +58,14 @@ registerPlaygroundTests(() => browser, servers.demo, servers.demoPlain, {
     engine === 'webkit'
       ? "uses Playwright's locators and keyboard, and Playwright cannot drive Debian's WebKit (run over WebDriver)"
       : undefined,
+});
+registerPlaygroundPythonTests(() => browser, servers.demo, {
+  skipReason:
+    engine === 'chromium'
+      ? undefined
+      : engine === 'webkit'
+        ? "uses Playwright's locators and keyboard, and Playwright cannot drive Debian's WebKit (run over WebDriver)"
+        : 'Python sessions are tested in Chromium (see the README browser table)',
 });
 registerBundleTests(() => browser, servers);
 registerHostingTests(() => browser, servers);

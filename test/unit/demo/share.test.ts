@@ -1,11 +1,21 @@
 /** The playground's share links and value summaries: pure logic, checked in Node. */
 import { describe, expect, it } from 'vitest';
-import { cellsFromHash, shareURL } from '../../../demo/share';
+import { cellsFromHash, languageFromHash, shareURL } from '../../../demo/share';
 import { expandable, summary } from '../../../demo/value-tree';
 
 const BASE = 'http://localhost:5173/playground/?x=1#old';
 
 describe('share links', () => {
+  it.each([
+    ['javascript', ['1 + 1'], /^#cells=[\w-]*$/],
+    ['python', ['x = 1', 'x + 1'], /^#cells=[\w-]*&language=python$/],
+  ] as const)("a %s tab's cells keep their language", (language, cells, hash) => {
+    const url = new URL(shareURL(cells, BASE, language));
+    expect(url.hash).toMatch(hash);
+    expect(cellsFromHash(url.hash)).toEqual(cells);
+    expect(languageFromHash(url.hash)).toBe(language);
+  });
+
   it.each([
     [['1 + 1']],
     [['const s = "héllo → 世界 🎉";', 's.length']],
