@@ -40,7 +40,10 @@ export interface PythonEngine {
   namespace_clear(): void;
   snapshot(): SnapshotRecord;
   checkpoint(names?: string[]): SnapshotRecord;
-  restore(groups: SnapshotRecord['groups']): { restored: string[]; skipped: Array<{ name: string; reason: string }> };
+  restore(
+    groups: SnapshotRecord['groups'],
+    givenUp?: Array<{ name: string; reason: string }>,
+  ): { restored: string[]; skipped: Array<{ name: string; reason: string }> };
 }
 
 export interface SnapshotRecord {
@@ -64,6 +67,8 @@ export interface Session {
   run(code: string): Promise<CellResult>;
   /** What `input()` answers next; `null` = the stop woke it. */
   inputs: Array<string | null>;
+  /** What the `restoring` hook heard: each group's first name as it loads, null after it. */
+  restoring: Array<string | null>;
   stdout(): string;
 }
 
@@ -89,7 +94,11 @@ export async function startSession(
   pyodide.pyimport('sys').path.insert(0, '/sandcell');
   const events: OutputEvent[] = [];
   const inputs: Array<string | null> = [];
+  const restoring: Array<string | null> = [];
   const hooks = {
+    restoring(name: string | null | undefined) {
+      restoring.push(name ?? null);
+    },
     write(stream: Stream, text: string) {
       events.push({ type: 'stream', stream, text });
     },
@@ -116,6 +125,7 @@ export async function startSession(
     shared,
     events,
     inputs,
+    restoring,
     run: async (code) => await engine.execute(code),
     stdout: () =>
       events

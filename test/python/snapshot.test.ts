@@ -233,6 +233,36 @@ describe('restoring', () => {
     expect(await value(target, 'good, also_good')).toEqual([[1], 'y']);
   });
 
+  test('the host hears which group loads; a group holding a given-up name is skipped, every name of it reported', async () => {
+    source.engine.namespace_clear();
+    await source.run('class Pair:\n    pass\npair = Pair()\nalone = [1]');
+    const record = structuredClone(source.engine.snapshot());
+    const pairGroup = record.groups.find((group) => group.names.includes('pair'));
+    if (!pairGroup) throw new Error('no group for pair');
+    expect(pairGroup.names.sort()).toEqual(['Pair', 'pair']);
+    target.engine.namespace_clear();
+    target.restoring.length = 0;
+    const first = target.engine.restore(record.groups);
+    expect(first.skipped).toEqual([]);
+    expect(target.restoring).toEqual(record.groups.flatMap((group) => [group.names[0], null]));
+
+    target.engine.namespace_clear();
+    target.restoring.length = 0;
+    const givenUp = [{ name: pairGroup.names[0], reason: 'restoring it ended the worker (test)' }];
+    const second = target.engine.restore(record.groups, givenUp);
+    expect(second.restored).toEqual(['alone']);
+    const other = pairGroup.names[1];
+    expect(second.skipped).toEqual([
+      givenUp[0],
+      {
+        name: other,
+        reason: `it is saved together with ${givenUp[0].name} (they share references), which was given up`,
+      },
+    ]);
+    // The skipped group is not loaded at all: the host hears only the others.
+    expect(target.restoring).toEqual(['alone', null]);
+  });
+
   test.each([
     ['from another engine', { format: 'sandcell-js' }, /not a Python snapshot/],
     ['from a later format', { version: 99 }, /format version 99/],

@@ -22,7 +22,7 @@ import {
   type WorkerEvent,
 } from '../../protocol.ts';
 import { pythonRecordGroups, toPythonRecord } from '../../snapshot/python-record.ts';
-import type { CellError, ExecutionMode, VariableInfo } from '../../types.ts';
+import type { CellError, ExecutionMode, SkippedVariable, VariableInfo } from '../../types.ts';
 import { createHostObject, type HostCalls } from '../../worker/io/host-calls.ts';
 import { DEFAULT_MAX_OUTPUT_BYTES, OutputChannel } from '../../worker/io/output.ts';
 import { bootPyodide } from './pyodide-boot.ts';
@@ -61,7 +61,7 @@ interface PythonEngine {
   namespace_clear(): void;
   snapshot(): EngineRecord;
   checkpoint(): EngineRecord;
-  restore(groups: CheckpointGroup[]): RestoreReport;
+  restore(groups: CheckpointGroup[], givenUp?: SkippedVariable[]): RestoreReport;
 }
 
 export interface PythonRuntimeDeps {
@@ -137,6 +137,9 @@ export class PythonRuntime implements RuntimeApi {
         this.output.flush();
       },
       display: (bundle: Record<string, unknown>) => this.output.display(bundle),
+      // Which group a restore loads (its first name), null after it: the page's restore watch
+      // replaces a worker that dies or stalls in one and restores again without it.
+      restoring: (name: string | null | undefined) => this.deps.post({ type: 'restoring', name: name ?? null }),
       callHost: (name: string, args: unknown[]) => {
         const fn = (this.hostCalls.host as Record<string, (...a: unknown[]) => Promise<unknown>>)[name];
         return fn ? fn(...args) : Promise.reject(new Error(`host has no capability '${name}'`));
@@ -311,10 +314,10 @@ export class PythonRuntime implements RuntimeApi {
     this.checkpointDue = true;
   }
 
-  async restoreCheckpoint(groups: CheckpointGroup[]): Promise<RestoreReport> {
+  async restoreCheckpoint(groups: CheckpointGroup[], givenUp: SkippedVariable[] = []): Promise<RestoreReport> {
     const engine = await this.ready_();
     // The next checkpoint is a full one (a restore resets the engine's tracking): the page replaces its groups.
-    const report = engine.restore(groups);
+    const report = engine.restore(groups, givenUp);
     this.checkpointDue = true;
     return report;
   }
@@ -327,9 +330,9 @@ export class PythonRuntime implements RuntimeApi {
     return { record: stored, saved: record.saved, skipped: record.skipped, bytes };
   }
 
-  async restoreSnapshot(record: unknown): Promise<RestoreReport> {
+  async restoreSnapshot(record: unknown, givenUp: SkippedVariable[] = []): Promise<RestoreReport> {
     const engine = await this.ready_();
-    const report = engine.restore(pythonRecordGroups(record));
+    const report = engine.restore(pythonRecordGroups(record), givenUp);
     this.checkpointDue = true;
     return report;
   }

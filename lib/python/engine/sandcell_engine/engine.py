@@ -174,17 +174,40 @@ class Engine:
         return self._encode_record(full_only=False, names=None if names is None else [str(n) for n in names])
 
     @boundary
-    def restore(self, groups: Any) -> Any:
+    def restore(self, groups: Any, given_up: Any = None) -> Any:
         """Loads groups (of a snapshot or of checkpoints) into the namespace: ``{restored, skipped}``.
 
         Each group loads on its own: one that fails loses its own names, with the reason.
         The namespace is not cleared first; restored names overwrite.
+
+        Loading a group can run user code (``__setstate__``, ``__reduce__``'s callable,
+        ``__init_subclass__``, a metaclass), which may hang or end the worker. So the host's
+        ``restoring(name)`` hook hears which group is loading (by its first name) and
+        ``restoring(None)`` after it; the page replaces a worker that dies or stalls there
+        and restores again with that name in ``given_up`` (``[{name, reason}]``): the group
+        holding it is skipped, every name of it reported.
         """
+        given = {str(_field(item, "name")): str(_field(item, "reason")) for item in _iterate(given_up)}
+        progress = _optional(self._hooks, "restoring")
         restored: list[str] = []
         skipped: list[dict[str, str]] = []
         for group in _iterate(groups):
             names = [str(name) for name in _iterate(_field(group, "names"))]
+            offender = next((name for name in names if name in given), None)
+            if offender is not None:
+                skipped.extend(
+                    {
+                        "name": name,
+                        "reason": given[name]
+                        if name == offender
+                        else f"it is saved together with {offender} (they share references), which was given up",
+                    }
+                    for name in names
+                )
+                continue
             payload = _field(group, "payload")
+            if progress is not None and names:
+                progress(names[0])
             try:
                 check_header({key: _field(payload, key) for key in ("format", "version", "python")})
                 data = _field(payload, "data")
@@ -194,6 +217,9 @@ class Engine:
             except BaseException as error:  # one bad group never fails the others
                 skipped.extend({"name": name, "reason": skip_reason(error)} for name in names)
                 continue
+            finally:
+                if progress is not None and names:
+                    progress(None)
             for name, value in values.items():
                 if self.namespace.is_user_name(name):
                     self.namespace.globals[name] = value
