@@ -8,7 +8,8 @@
  * anything outside its own body.
  *
  *   page ── FrameInit (window.postMessage) ──▶ frame: makes the SharedArrayBuffers,
- *                                                     new Worker(blob: of workerSource),
+ *                                                     new Worker(blob: of workerSource)
+ *                                                     (or data:, see below), once it ran:
  *                                                     posts InitMessage (port, buffers, config)
  *   page ◀── FrameReport / FrameCommand ──▶ frame (control port): booted, worker errors;
  *                                                     stop a cell, answer a synchronous input()
@@ -19,6 +20,12 @@
  * `allow="cross-origin-isolated"` on the iframe) can be shared with its worker. Why a classic
  * worker: a module worker from a blob: URL never starts in a `sandbox="allow-scripts"` frame
  * (Chromium 156), a classic one does. The worker inherits the frame's Content-Security-Policy.
+ * Why a data: worker as a second route: WebKitGTK 2.50 refuses any blob: worker of an
+ * opaque-origin frame on a COOP/COEP page (an error event with no message, the script never
+ * runs), but starts a data: one — which inherits the frame's policy too (its requests are
+ * blocked, counted by a test server) and has an opaque origin of its own. The frame tries blob:
+ * first and hands the session's port over only once the bundle has run, so a refused blob:
+ * worker leaves the port for the data: one.
  */
 import type { FrameCommand, FrameInit, FrameReport, InitMessage } from '../protocol.ts';
 
@@ -35,6 +42,16 @@ export function bootSessionFrame(): void {
   const INPUT_ANSWERED = 2;
   const INPUT_FAILED = 3;
   const INPUT_STOPPING = 4;
+  /** Posted by the blob: worker once its bundle has run (see LOADED_SIGNAL). */
+  const LOADED = 'sandcell:worker-loaded';
+  const LOADED_SIGNAL = `\n;self.postMessage(${JSON.stringify(LOADED)});\n`;
+  /** The whole script of a data: worker: evaluates the bundle of the first source message, as a classic script would run. */
+  const DATA_BOOTSTRAP = `self.addEventListener('message', function load(event) {
+  var data = event.data;
+  if (!data || data.type !== 'sandcell:worker-source') return;
+  self.removeEventListener('message', load);
+  (0, eval)(data.source + '\\n//# sourceURL=sandcell-worker.js');
+});`;
 
   const onInit = (event: MessageEvent) => {
     const init = event.data as FrameInit | null;
@@ -80,21 +97,9 @@ export function bootSessionFrame(): void {
     // workers — the page's, which a srcdoc frame inherits. The browser says which directive.
     let blockedBy = '';
     document.addEventListener('securitypolicyviolation', (event) => {
-      if (event.blockedURI.startsWith('blob') && !blockedBy) {
-        blockedBy = `the page's Content-Security-Policy ("${event.originalPolicy}") does not allow the worker's blob: URL (${event.effectiveDirective}) — add blob: to worker-src (or to script-src when the policy has no worker-src), or use policy 'unrestricted'`;
+      if (/^(blob|data)/.test(event.blockedURI) && !blockedBy) {
+        blockedBy = `the page's Content-Security-Policy ("${event.originalPolicy}") does not allow the worker's ${event.blockedURI.slice(0, 5)} URL (${event.effectiveDirective}) — add blob: and data: to worker-src (or to script-src when the policy has no worker-src), or use policy 'unrestricted'`;
       }
-    });
-    let worker: Worker;
-    try {
-      const url = URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }));
-      worker = new Worker(url, { name: `sandcell:${config.sessionId}` });
-    } catch (error) {
-      report({ type: 'worker-error', message: error instanceof Error ? error.message : String(error) });
-      return;
-    }
-    worker.addEventListener('error', (error) => {
-      error.preventDefault();
-      report({ type: 'worker-error', message: blockedBy || error.message || 'the worker script failed' });
     });
     const message: InitMessage = {
       type: 'sandcell:init',
@@ -103,7 +108,57 @@ export function bootSessionFrame(): void {
       inputBuffer,
       config,
     };
-    worker.postMessage(message, [port]);
+    const name = `sandcell:${config.sessionId}`;
+    const watch = (worker: Worker, onFailure: (message: string) => void) =>
+      worker.addEventListener('error', (error) => {
+        error.preventDefault();
+        onFailure(error.message);
+      });
+    const reportFailure = (failure: string) =>
+      report({ type: 'worker-error', message: blockedBy || failure || 'the worker script failed' });
+
+    // The other route: a worker from a data: URL (an origin of its own, opaque too, under the same
+    // inherited policy) that evaluates the bundle it is sent. Taken only when a blob: worker was
+    // refused before it ran: WebKitGTK 2.50 refuses every blob: worker of an opaque-origin frame
+    // on a cross-origin-isolated (COEP) page, with an error event that has no message.
+    const startFromData = () => {
+      let worker: Worker;
+      try {
+        worker = new Worker(`data:text/javascript,${encodeURIComponent(DATA_BOOTSTRAP)}`, { name });
+      } catch (error) {
+        reportFailure(error instanceof Error ? error.message : String(error));
+        return;
+      }
+      watch(worker, reportFailure);
+      worker.postMessage({ type: 'sandcell:worker-source', source: workerSource });
+      worker.postMessage(message, [port]);
+    };
+
+    // A blob: worker whose bundle says when it has run: only then does it get the session's port
+    // (a port sent to a worker that never starts is lost with it, and the other route needs it).
+    let worker: Worker;
+    try {
+      const url = URL.createObjectURL(new Blob([workerSource, LOADED_SIGNAL], { type: 'text/javascript' }));
+      worker = new Worker(url, { name });
+    } catch (error) {
+      reportFailure(error instanceof Error ? error.message : String(error));
+      return;
+    }
+    let loaded = false;
+    const onLoaded = (event: MessageEvent) => {
+      if (event.data !== LOADED || loaded) return;
+      loaded = true;
+      worker.removeEventListener('message', onLoaded);
+      worker.postMessage(message, [port]);
+    };
+    worker.addEventListener('message', onLoaded);
+    watch(worker, (failure) => {
+      if (loaded || blockedBy || failure) reportFailure(failure);
+      else {
+        worker.terminate();
+        startFromData();
+      }
+    });
     report({ type: 'booted' });
   };
   window.addEventListener('message', onInit);

@@ -23,13 +23,16 @@ const BOOT_TIMEOUT_MS = 10_000;
 /**
  * The frame's Content-Security-Policy, inherited by its worker: the boot script (by nonce),
  * `eval` for cells, blob: for the worker itself (and workers a cell may start: they inherit
- * this policy too); nothing else — no fetch, fonts, images or imports — unless the policy
- * grants the network, and then plain connections only.
+ * this policy too), data: workers for engines that refuse the blob: one (see lib/frame/boot.ts;
+ * a data: worker inherits this policy as well, and reaches no network); nothing else — no
+ * fetch, fonts, images or imports — unless the policy grants the network, and then plain
+ * connections only.
  */
 export function frameContentSecurityPolicy(policy: PolicyConfig, nonce: string): string {
   const directives = [
     "default-src 'none'",
     `script-src 'nonce-${nonce}' 'unsafe-eval' blob:`,
+    'worker-src blob: data:',
     "base-uri 'none'",
     "form-action 'none'",
   ];
