@@ -21,6 +21,8 @@ try {
     repr: result.repr,
     origin: origin.value,
     isolated: session.crossOriginIsolated,
+    // Debian's WebKitGTK has no SharedArrayBuffer at all: isolated there means the page has it.
+    shared: typeof SharedArrayBuffer === 'function',
     withoutFrameURL,
   });
   await session.close();

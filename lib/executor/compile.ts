@@ -7,7 +7,7 @@ import { decodedMappings, LEAST_UPPER_BOUND, originalPositionFor, TraceMap } fro
 import { describeKind } from '../namespace/describe-value.ts';
 import type { CellError } from '../types.ts';
 import type { CellPlan, CellSyntaxError, NameResolution, TransformOptions } from './cell-plan.ts';
-import { toV8Stack } from './engine-stack.ts';
+import { toV8Position, toV8Stack } from './engine-stack.ts';
 import type { CompiledText } from './function-source.ts';
 import { LruCache } from './lru-cache.ts';
 import { resolutionKeyOf, transformCell } from './transform.ts';
@@ -172,11 +172,12 @@ export class CellCompiler {
     if (stack) {
       const frame = FRAME.exec(stack);
       if (frame) {
-        const position = this.originalPosition(Number(frame[1]), Number(frame[2]), Number(frame[3]));
-        if (position) {
+        const mapped = this.originalPosition(Number(frame[1]), Number(frame[2]), Number(frame[3]));
+        if (mapped) {
+          const source = this.maps.get(Number(frame[1]))?.plan.map.sourcesContent?.[0];
+          const position = typeof source === 'string' ? toV8Position(source, mapped, name, message) : mapped;
           result.line = position.line;
           result.column = position.column;
-          const source = this.maps.get(Number(frame[1]))?.plan.map.sourcesContent?.[0];
           if (typeof source === 'string') result.message = namedCallee(result.message, source, position);
         }
       }

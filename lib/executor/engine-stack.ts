@@ -11,6 +11,11 @@
  * shifting here; which token a position points at is an engine matter (see README, "Other engines").
  */
 
+import type * as acorn from 'acorn';
+import { parse } from 'acorn';
+import * as walk from 'acorn-walk';
+import { PARSE_OPTIONS } from './parse.ts';
+
 /** A V8 frame line. */
 const V8_FRAME = /^\s+at /;
 /** A SpiderMonkey / JavaScriptCore frame with a position: everything before the last `@` is the function. */
@@ -36,4 +41,83 @@ export function toV8Stack(stack: string, name: string, message: string): string 
   }
   if (frames.length === 0) return stack;
   return [message === '' ? name : `${name}: ${message}`, ...frames].join('\n');
+}
+
+/**
+ * SpiderMonkey's "can't access property" TypeError (`null.x`, `a.b.c` with `a.b` undefined)
+ * points at the start of the whole member expression; V8 at the property that could not be
+ * read (`x`), or at the `[` of a computed one. This moves such a position (1-based line and
+ * column in the cell's own text) to where V8 puts it, so `error.column` reads the same in
+ * both. The message names the property (and, after a comma, the object that was null or
+ * undefined), which picks the access among those that start there. Any other error, and any
+ * position that is not the start of a matching access, is returned as it was.
+ */
+export function toV8Position(
+  source: string,
+  position: { line: number; column: number },
+  name: string,
+  message: string,
+): { line: number; column: number } {
+  if (name !== 'TypeError') return position;
+  const named = CANT_ACCESS.exec(message);
+  if (!named) return position;
+  const property = named[1] !== undefined ? unescapeQuoted(named[1]) : named[2];
+  const offset = offsetOf(source, position);
+  if (offset === undefined) return position;
+  let program: acorn.Node;
+  try {
+    program = parse(source, PARSE_OPTIONS);
+  } catch {
+    return position;
+  }
+  const candidates: acorn.MemberExpression[] = [];
+  walk.full(program, (node) => {
+    if (node.type !== 'MemberExpression' || node.start !== offset) return;
+    const member = node as acorn.MemberExpression;
+    if (propertyName(member) === property) candidates.push(member);
+  });
+  if (candidates.length === 0) return position;
+  const objectText = named[3];
+  // Innermost first: when the object is a plain name, the first access is the one that failed.
+  candidates.sort((a, b) => a.end - b.end);
+  const chosen =
+    (objectText !== undefined &&
+      candidates.find((member) => source.slice(member.object.start, member.object.end) === objectText)) ||
+    candidates[0];
+  const at = chosen.computed ? source.indexOf('[', chosen.object.end) : chosen.property.start;
+  return at < 0 ? position : positionOf(source, at);
+}
+
+/** `can't access property "x" of null`, `can't access property 0 of null`, `can't access property "c", a.b is undefined`. */
+const CANT_ACCESS =
+  /^can't access property (?:"((?:[^"\\]|\\.)*)"|([^\s,]+))(?:, (.+) is (?:null|undefined)| of (?:null|undefined))?$/;
+
+function unescapeQuoted(text: string): string {
+  return text.replace(/\\(.)/g, '$1');
+}
+
+function propertyName(member: acorn.MemberExpression): string | undefined {
+  const key = member.property;
+  if (!member.computed)
+    return key.type === 'Identifier' ? key.name : key.type === 'PrivateIdentifier' ? `#${key.name}` : undefined;
+  return key.type === 'Literal' && (typeof key.value === 'string' || typeof key.value === 'number')
+    ? String(key.value)
+    : undefined;
+}
+
+function offsetOf(source: string, { line, column }: { line: number; column: number }): number | undefined {
+  let offset = 0;
+  for (let l = 1; l < line; l++) {
+    const next = source.indexOf('\n', offset);
+    if (next < 0) return undefined;
+    offset = next + 1;
+  }
+  const at = offset + column - 1;
+  return at <= source.length ? at : undefined;
+}
+
+function positionOf(source: string, offset: number): { line: number; column: number } {
+  const before = source.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: offset - before.lastIndexOf('\n') };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toV8Stack } from '../../../lib/executor/engine-stack';
+import { toV8Position, toV8Stack } from '../../../lib/executor/engine-stack';
 
 describe('toV8Stack: every engine’s error.stack in one shape', () => {
   it.each<[title: string, stack: string[], name: string, message: string, expected: string[]]>([
@@ -50,5 +50,85 @@ describe('toV8Stack: every engine’s error.stack in one shape', () => {
     ],
   ])('%s', (_title, stack, name, message, expected) => {
     expect(toV8Stack(stack.join('\n'), name, message).split('\n')).toEqual(expected);
+  });
+});
+
+describe("toV8Position: SpiderMonkey's column of a failed property access, where V8 puts it", () => {
+  it.each<
+    [title: string, source: string, at: [number, number], name: string, message: string, expected: [number, number]]
+  >([
+    ['null.x: the property', 'null.x', [1, 1], 'TypeError', `can't access property "x" of null`, [1, 6]],
+    ['undefined.y', 'undefined.y', [1, 1], 'TypeError', `can't access property "y" of undefined`, [1, 11]],
+    ['computed: the bracket', 'null[0]', [1, 1], 'TypeError', "can't access property 0 of null", [1, 5]],
+    [
+      'a.b.c with a.b undefined: c',
+      'let a={}; a.b.c',
+      [1, 11],
+      'TypeError',
+      `can't access property "c", a.b is undefined`,
+      [1, 15],
+    ],
+    [
+      'o.f() with o undefined: f',
+      'let o; o.f()',
+      [1, 8],
+      'TypeError',
+      `can't access property "f", o is undefined`,
+      [1, 10],
+    ],
+    [
+      'the object text picks the access',
+      'x.c.c',
+      [1, 1],
+      'TypeError',
+      `can't access property "c", x.c is undefined`,
+      [1, 5],
+    ],
+    [
+      'innermost when the object is the name',
+      'x.c.c',
+      [1, 1],
+      'TypeError',
+      `can't access property "c", x is undefined`,
+      [1, 3],
+    ],
+    [
+      'later line, indented',
+      'let q = null;\n  q.zz',
+      [2, 3],
+      'TypeError',
+      `can't access property "zz", q is null`,
+      [2, 5],
+    ],
+    [
+      'a quoted name with a quote',
+      'o["a\\"b"].c',
+      [1, 1],
+      'TypeError',
+      `can't access property "a\\"b", o is undefined`,
+      [1, 2],
+    ],
+    [
+      'V8 positions are left alone',
+      'null.x',
+      [1, 6],
+      'TypeError',
+      "Cannot read properties of null (reading 'x')",
+      [1, 6],
+    ],
+    ['another error type', 'null.x', [1, 1], 'ReferenceError', `can't access property "x" of null`, [1, 1]],
+    [
+      'not the start of a matching access',
+      'f(null.x)',
+      [1, 1],
+      'TypeError',
+      `can't access property "x" of null`,
+      [1, 1],
+    ],
+    ['a property of another name', 'null.x', [1, 1], 'TypeError', `can't access property "y" of null`, [1, 1]],
+    ['a cell that does not parse', 'null.x +', [1, 1], 'TypeError', `can't access property "x" of null`, [1, 1]],
+    ['a position past the text', 'null.x', [3, 1], 'TypeError', `can't access property "x" of null`, [3, 1]],
+  ])('%s', (_title, source, [line, column], name, message, [eLine, eColumn]) => {
+    expect(toV8Position(source, { line, column }, name, message)).toEqual({ line: eLine, column: eColumn });
   });
 });
