@@ -279,7 +279,11 @@ export interface FrameInit {
 }
 
 /** Page → frame on the control port: what the page cannot do to shared memory it does not own. */
-export type FrameCommand = { type: 'stop'; cellId: number } | { type: 'input-answer'; ok: boolean; text: string };
+export type FrameCommand =
+  | { type: 'stop'; cellId: number }
+  /** The cell's deadline passed by the page's clock: the flag goes to `-cellId` (see lib/executor/interrupt.ts). */
+  | { type: 'deadline'; cellId: number }
+  | { type: 'input-answer'; ok: boolean; text: string };
 
 /** Frame → page on the control port. */
 export type FrameReport =

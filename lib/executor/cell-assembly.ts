@@ -16,6 +16,7 @@ import type MagicString from 'magic-string';
 import type { CellPlan, CellSourceMap, NameResolution } from './cell-plan.ts';
 import { functionLocal, type TopLevelNames } from './declarations.ts';
 import { type CellEdits, COMPLETION, SCOPE, TEMP } from './edits.ts';
+import { FLAG } from './interrupt-checks.ts';
 
 /** What the walk found, besides the edits. */
 export interface WalkFindings {
@@ -23,6 +24,8 @@ export interface WalkFindings {
   names: TopLevelNames;
   hasValue: boolean;
   usesTemp: boolean;
+  /** A loop checks the shared flag: the prelude binds it. */
+  usesFlag: boolean;
   evalCode: boolean;
   freeNames: Set<string>;
   definesFunctions: boolean;
@@ -40,6 +43,7 @@ export function assembleCell(edits: CellEdits, ast: acorn.Program, found: WalkFi
   if (source.startsWith('#!')) ms.overwrite(0, 2, '//');
 
   let prelude = `let ${COMPLETION} = __sc$.empty${found.usesTemp ? `, ${TEMP}` : ''}; const __sc$n = __sc$.n;`;
+  if (found.usesFlag) prelude += ` const ${FLAG} = __sc$.i;`;
   const declared = [...names.declarations]
     .filter(([name, kind]) => kind !== 'function' || names.homes.get(name) !== 'global')
     .filter(([name]) => !names.functionNames.includes(name) || names.homes.get(name) === 'lexical')

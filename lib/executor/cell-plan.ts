@@ -26,6 +26,11 @@ export type NameResolution = 'lexical' | 'builtin' | 'other';
 export interface TransformOptions {
   /** Insert interrupt checks at loop back-edges and function entries (default true). */
   instrument?: boolean;
+  /**
+   * Loop back-edges load the shared interrupt flag (`__sc$.i`) instead of counting down
+   * (default false): only where the host can raise that flag, for stops and deadlines.
+   */
+  flagChecks?: boolean;
   /** Allow dynamic `import()` (policy-dependent; default false → a syntax error naming the policy). */
   allowDynamicImport?: boolean;
   /** Resolves free names against the namespace (default: every name is 'other'). */

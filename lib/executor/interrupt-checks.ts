@@ -2,6 +2,11 @@
  * Where a cell's rewrite puts the interrupt checks (./interrupt.ts is what they call): at
  * every function entry and loop back-edge, and a rethrow at the head of every catch so user
  * code cannot swallow an interrupt.
+ *
+ * A loop's back-edge checks in one of two ways: with shared memory it loads the shared
+ * interrupt flag (`FLAG_LOOP_CHECK`: one load, no counter; the host raises the flag for a
+ * stop and, from a timer of its own, at the cell's deadline), without it a loop-local counter
+ * counts down to a `tick()` that reads the clock (nobody else can tell the worker anything).
  */
 import type * as acorn from 'acorn';
 import { isBoundedLeaf } from './ast.ts';
@@ -20,6 +25,14 @@ export function loopCheck(counter: string): string {
 
 /** Matches every loop check in generated code. */
 export const LOOP_CHECK = /if \(--__sc\$l\d+ < 0\) __sc\$l\d+ = __sc\$\.tick\(\);/g;
+
+/** The local the prelude binds to the shared interrupt flag (a one-slot view of the control buffer). */
+export const FLAG = '__sc$i';
+/**
+ * The back-edge check with shared memory: a plain load, which costs a fraction of a counter's
+ * decrement and compare; `tick()` runs only once the flag is up (a stop, a deadline, a stale request).
+ */
+export const FLAG_LOOP_CHECK = `if (${FLAG}[0] !== 0) __sc$.tick();`;
 
 const CAUGHT = '__sc$e';
 
@@ -54,21 +67,23 @@ export function instrumentFunction(edits: CellEdits, node: acorn.Function): void
 }
 
 /**
- * Each loop counts its own back-edges in a local (a register in optimized code, unlike the
- * shared countdown), declared in a block around the loop and its labels (`start`: the loop
- * itself, or its outermost label):
+ * Without shared memory (`counter` given) each loop counts its own back-edges in a local (a
+ * register in optimized code, unlike the shared countdown), declared in a block around the
+ * loop and its labels (`start`: the loop itself, or its outermost label); with it (`counter`
+ * undefined) the back-edge loads the flag:
  *
  *   while (c) body     { let __sc$l1 = 100; while (c) { if (--__sc$l1 < 0) __sc$l1 = __sc$.tick(); body } }
+ *   while (c) body     while (c) { if (__sc$i[0] !== 0) __sc$.tick(); body }
  */
 export function instrumentLoop(
   edits: CellEdits,
   loop: AnyNode & { body: acorn.Statement },
-  counter: string,
+  counter: string | undefined,
   start: number,
 ): void {
   const ms = edits.ms;
   const body = loop.body;
-  const check = loopCheck(counter);
+  const check = counter === undefined ? FLAG_LOOP_CHECK : loopCheck(counter);
   edits.insert(() => {
     if (body.type === 'BlockStatement') {
       ms.appendLeft(body.start + 1, ` ${check}`);
@@ -76,6 +91,7 @@ export function instrumentLoop(
       ms.prependRight(body.start, `{ ${check} `);
       ms.appendLeft(body.end, ' }');
     }
+    if (counter === undefined) return;
     ms.prependRight(start, `{ let ${counter} = ${CHECK_INTERVAL}; `);
     ms.appendLeft(loop.end, ' }');
   });

@@ -1,7 +1,15 @@
 /**
  * The interrupt check that instrumented cells call. Generated code decrements a countdown
- * at every loop back-edge (a loop-local one) and function entry (one shared by all cells)
- * and calls `tick()` when it runs out; only then are the shared flag and the deadline read.
+ * at every function entry (one shared by all cells) and calls `tick()` when it runs out;
+ * only then are the shared flag and the deadline read. Loop back-edges either load the
+ * shared flag (with shared memory: `tick()` only once it is up) or count down a loop-local
+ * counter (without: the worker alone watches its deadline).
+ *
+ * With shared memory the host raises the flag for two reasons: `cellId` to stop that cell,
+ * and `-cellId` when that cell's deadline passed by the host's clock (a timer on the page or
+ * in the session's frame, since a loop that only loads the flag never reads a clock). The
+ * worker still decides a timeout by its own clock: a `-cellId` raised a little early (the
+ * host's timer started before the cell did) makes every check tick until it has.
  *
  * The countdown adapts: reading the clock costs a call into the browser, so `tick()` aims
  * for about one call per TARGET_TICK_MS whatever the loop does — a loop of 1 ns iterations
@@ -60,7 +68,14 @@ export function isInterrupt(value: unknown): value is CellInterrupt {
 export class InterruptGate {
   /** The countdown shared by every compiled cell (a plain, not shared, buffer: only this thread writes it). */
   readonly countdown = new Int32ArrayCtor(1);
+  /**
+   * What loop checks load (`__sc$.i`): a one-slot view of the shared flag, so a cell that
+   * reaches it sees nothing else of the control buffer; undefined without shared memory.
+   */
+  readonly flagView: Int32Array | undefined;
   private cellId = 0;
+  /** The newest cell begun: a request for an older one is stale, one for a newer one waits for it. */
+  private lastBegun = 0;
   private deadline = Infinity;
   private stopped: CellInterrupt | undefined;
   // Made once: stopping allocates nothing, so it still works a few frames from the stack
@@ -84,11 +99,13 @@ export class InterruptGate {
   ) {
     this.now = now;
     this.countdown[0] = CHECK_INTERVAL;
+    this.flagView = flag ? new Int32ArrayCtor(flag.buffer, flag.byteOffset + flagSlot * 4, 1) : undefined;
   }
 
   /** Arms the gate for a new cell; a request left over for an earlier cell id can no longer match. */
   begin(cellId: number, timeoutMs: number | undefined): void {
     this.cellId = cellId;
+    if (cellId > this.lastBegun) this.lastBegun = cellId;
     this.stopped = undefined;
     this.lastTick = this.now();
     this.deadline = timeoutMs === undefined ? Infinity : this.lastTick + timeoutMs;
@@ -97,7 +114,7 @@ export class InterruptGate {
     if (this.flag) {
       // Clear a stale request atomically, but keep one the host already made for this very cell.
       const seen = AtomicsLoad(this.flag, this.flagSlot);
-      if (seen !== cellId) AtomicsCompareExchange(this.flag, this.flagSlot, seen, 0);
+      if (seen !== cellId && seen !== -cellId) AtomicsCompareExchange(this.flag, this.flagSlot, seen, 0);
     }
   }
 
@@ -119,8 +136,17 @@ export class InterruptGate {
   /** Why the running cell must stop, if it must (`now`: a clock reading the caller already has). */
   pending(now?: number): CellInterrupt | undefined {
     if (this.stopped) return this.stopped;
+    if (this.flag) {
+      const requested = AtomicsLoad(this.flag, this.flagSlot);
+      if (requested !== 0 && this.cellId !== 0 && requested === this.cellId) return this.stop('interrupt');
+      // A request for a cell that is over would make every flag check tick: drop it (atomically:
+      // one the host makes now for a newer cell stays).
+      const of = requested < 0 ? -requested : requested;
+      if (requested !== 0 && of !== this.cellId && of <= this.lastBegun) {
+        AtomicsCompareExchange(this.flag, this.flagSlot, requested, 0);
+      }
+    }
     if (this.cellId === 0) return undefined;
-    if (this.flag && AtomicsLoad(this.flag, this.flagSlot) === this.cellId) return this.stop('interrupt');
     if ((now ?? this.now()) > this.deadline) return this.stop('timeout');
     return undefined;
   }

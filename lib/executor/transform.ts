@@ -118,6 +118,7 @@ class CellTransform {
   readonly #ast: acorn.Program;
   readonly #edits: CellEdits;
   readonly #instrument: boolean;
+  readonly #flagChecks: boolean;
   /** Where a loop's counter block starts: the loop itself, or its outermost label. */
   readonly #loopStarts = new Map<AnyNode, number>();
   #loopCount = 0;
@@ -144,6 +145,7 @@ class CellTransform {
     this.#ast = ast;
     this.#edits = new CellEdits(source);
     this.#instrument = options.instrument !== false;
+    this.#flagChecks = options.flagChecks === true;
     this.#allowDynamicImport = options.allowDynamicImport === true;
     this.#names = new TopLevelNames(options.resolve ?? (() => 'other'));
     this.#strict = hasUseStrict(ast.body);
@@ -167,6 +169,7 @@ class CellTransform {
       names: this.#names,
       hasValue: this.#marks.hasValue,
       usesTemp: this.#usesTemp,
+      usesFlag: this.#flagChecks && this.#loopCount > 0,
       evalCode: this.#evalCode,
       freeNames: this.#freeNames,
       definesFunctions: this.#definesFunctions,
@@ -179,9 +182,10 @@ class CellTransform {
     return false;
   }
 
-  /** Each loop counts its own back-edges in a local counter (./interrupt-checks.ts). */
+  /** Each loop loads the shared flag, or counts its own back-edges in a local counter (./interrupt-checks.ts). */
   #instrumentLoop(loop: AnyNode & { body: acorn.Statement }): void {
-    const counter = `__sc$l${++this.#loopCount}`;
+    const id = ++this.#loopCount;
+    const counter = this.#flagChecks ? undefined : `__sc$l${id}`;
     instrumentLoop(this.#edits, loop, counter, this.#loopStarts.get(loop) ?? loop.start);
   }
 

@@ -81,6 +81,10 @@ export function bootSessionFrame(): void {
         // ends a wait that starts later); it then sees the stop.
         Atomics.compareExchange(flags, SLOT_INPUT_STATE, INPUT_WAITING, INPUT_STOPPING);
         Atomics.notify(flags, SLOT_INPUT_STATE);
+      } else if (command.type === 'deadline') {
+        // Loop checks only load the flag: past the deadline it says `-cellId` (a stop already asked for stays).
+        const seen = Atomics.load(flags, SLOT_INTERRUPT);
+        if (seen !== command.cellId) Atomics.compareExchange(flags, SLOT_INTERRUPT, seen, -command.cellId);
       } else if (command.type === 'input-answer' && inputBuffer) {
         const bytes = new Uint8Array(inputBuffer);
         const encoded = encoder.encode(String(command.text));

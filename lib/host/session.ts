@@ -380,12 +380,18 @@ export class Session extends TypedEventTarget<SessionEventMap> {
     // The worker enforces timeoutMs itself; this watchdog is for code that escapes it.
     const watchdog =
       timeoutMs !== undefined ? setTimeout(() => this.stopJob(job, 'timeout', 0), timeoutMs + grace) : undefined;
-    // A Python worker is busy while its cell runs: the page raises the stop at the deadline.
-    const deadline =
-      timeoutMs !== undefined && this.language === 'python'
-        ? setTimeout(() => this.stopJob(job, 'timeout'), timeoutMs)
-        : undefined;
     const link = this.worker.link;
+    // A Python worker is busy while its cell runs: the page raises the stop at the deadline. A
+    // JavaScript worker with shared memory has loops that only load the flag: the page says when
+    // the deadline passed and the worker, by its own clock, stops the cell.
+    const deadline =
+      timeoutMs === undefined
+        ? undefined
+        : this.language === 'python'
+          ? setTimeout(() => this.stopJob(job, 'timeout'), timeoutMs)
+          : link.isolated
+            ? setTimeout(() => link.markDeadline(cellId), timeoutMs)
+            : undefined;
     // A stop asked for while the job was still waiting for the worker applies now.
     if (job.pendingStop) this.stopJob(job, job.pendingStop);
     try {

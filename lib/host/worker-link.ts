@@ -125,6 +125,16 @@ export class WorkerLink {
     return this.host?.requestStop(cellId) ?? false;
   }
 
+  /** Tells a worker whose loops only load the flag that `cellId`'s deadline passed (see WorkerHost.markDeadline). */
+  markDeadline(cellId: number): void {
+    if (!this._dead) this.host?.markDeadline(cellId);
+  }
+
+  /** Whether the worker was given shared memory (its loops then check the flag, and need {@link markDeadline}). */
+  get isolated(): boolean {
+    return this.options.isolated;
+  }
+
   /** Answers a synchronous `input()` through shared memory. */
   answerSyncInput(ok: boolean, text: string): void {
     if (!this._dead) this.host?.answerSyncInput(ok, text);

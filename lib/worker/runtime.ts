@@ -128,6 +128,8 @@ export class SessionRuntime implements ServedRuntime {
     this.gate = new InterruptGate(control, ControlSlot.Interrupt);
     this.compiler = new CellCompiler(config.cacheSize, {
       instrument: true,
+      // With shared memory the host raises the flag at a deadline: loops need only load it.
+      flagChecks: this.gate.flagView !== undefined,
       allowDynamicImport: config.policy.network,
       resolve: (name) => namespace.resolve(name),
     });
@@ -173,6 +175,7 @@ export class SessionRuntime implements ServedRuntime {
     // Called from inside cells, with the cell's patches in force: what is not wrapped uses only primordials.
     this.cellRuntime = ObjectFreeze({
       n: gate.countdown,
+      i: gate.flagView,
       tick: gate.tick,
       rethrow: gate.rethrow,
       empty: EMPTY,

@@ -124,6 +124,9 @@ export function startFrameHost(options: WorkerHostOptions): WorkerHost {
       command({ type: 'stop', cellId });
       return true;
     },
+    markDeadline(cellId) {
+      if (options.isolated) command({ type: 'deadline', cellId });
+    },
     answerSyncInput(ok, text) {
       command({ type: 'input-answer', ok, text });
     },

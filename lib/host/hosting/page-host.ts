@@ -51,6 +51,12 @@ export function startPageHost(options: WorkerHostOptions): WorkerHost {
       Atomics.notify(control, ControlSlot.InputState);
       return true;
     },
+    markDeadline(cellId) {
+      if (!control) return;
+      // Loop checks only load the flag: past the deadline it says `-cellId` (a stop already asked for stays).
+      const seen = Atomics.load(control, ControlSlot.Interrupt);
+      if (seen !== cellId) Atomics.compareExchange(control, ControlSlot.Interrupt, seen, -cellId);
+    },
     answerSyncInput(ok, text) {
       if (!control || !inputBuffer || disposed) return;
       const bytes = new Uint8Array(inputBuffer);

@@ -35,6 +35,11 @@ export interface WorkerHost {
   readonly kind: 'frame' | 'page';
   /** Raises the interrupt flag for `cellId` (and wakes a synchronous `input()`); false without shared memory. */
   requestStop(cellId: number): boolean;
+  /**
+   * The running cell's deadline passed by the page's clock: raises the flag as `-cellId`, for
+   * loop checks that only load it (the worker decides by its own clock). No-op without shared memory.
+   */
+  markDeadline(cellId: number): void;
   /** Writes the answer of a synchronous `input()` into shared memory and wakes the worker. */
   answerSyncInput(ok: boolean, text: string): void;
   /** The worker answered its first call: start watching for its death. */

@@ -97,6 +97,15 @@ describe('InterruptGate: the flag names the cell to stop', () => {
     ['a request for another cell id is ignored', 0, 5, 4, 0, 'runs'],
     ['a request for a later cell is ignored too', 0, 5, 6, 0, 'runs'],
     ['a request made for this cell before it began is kept', 5, 5, undefined, 5, 'interrupt'],
+    [
+      "a deadline mark (-id) made for this cell before it began is kept; the cell's own clock decides",
+      -5,
+      5,
+      undefined,
+      -5,
+      'runs',
+    ],
+    ['a stale deadline mark is cleared at begin', -4, 5, undefined, 0, 'runs'],
   ];
 
   it.each(cases)('%s', (_title, before, cell, during, after, outcome) => {
@@ -117,6 +126,38 @@ describe('InterruptGate: the flag names the cell to stop', () => {
     Atomics.store(flag, 0, 0);
     expect(tick(g)).toBe(first);
     expect(g.countdown[0]).toBe(0);
+  });
+
+  // [flag written while cell 5 runs (cells up to 5 have begun)] → the flag after the next tick.
+  it.each([
+    ['a stop for an earlier cell is dropped', 4, 0],
+    ['a deadline mark of an earlier cell is dropped', -3, 0],
+    ['a stop for a later cell (the page ran ahead) stays for it', 6, 6],
+  ])('tick: %s', (_title, during, after) => {
+    const { gate: g, flag } = gate();
+    g.begin(5, undefined);
+    Atomics.store(flag, 0, during);
+    expect(tick(g)).toBe(CHECK_INTERVAL * 2);
+    expect(Atomics.load(flag, 0)).toBe(after);
+  });
+
+  it('a deadline mark (-id) times the cell out only once its own clock says so', () => {
+    const { gate: g, flag, clock } = gate();
+    g.begin(5, 100);
+    Atomics.store(flag, 0, -5);
+    clock.advance(99);
+    expect(tick(g)).not.toBeInstanceOf(CellInterrupt);
+    expect(Atomics.load(flag, 0)).toBe(-5);
+    clock.advance(2);
+    expect((tick(g) as CellInterrupt).reason).toBe('timeout');
+  });
+
+  it('flagView is the flag slot itself, and only it', () => {
+    const { gate: g, flag } = gate();
+    expect(g.flagView?.length).toBe(1);
+    Atomics.store(flag, 0, 9);
+    expect(g.flagView?.[0]).toBe(9);
+    expect(new InterruptGate(undefined, 0).flagView).toBeUndefined();
   });
 
   it('after end(), a request for the finished cell does nothing', () => {

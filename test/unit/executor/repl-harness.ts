@@ -26,12 +26,15 @@ export class ReplHarness {
     ) as string[],
   );
   readonly counter = new Int32Array([1000]);
+  /** The shared interrupt flag that `flagChecks` loops load (a plain array here: one thread). */
+  readonly flag = new Int32Array(1);
   readonly empty = Object.freeze({});
   interrupt = false;
   ticks = 0;
   lastPlan: CellPlan | undefined;
   readonly runtime = {
     n: this.counter,
+    i: this.flag,
     empty: this.empty,
     declare: (declarations: Array<[string, never]>, deletable?: boolean) =>
       this.namespace.declare(declarations, deletable),

@@ -4,6 +4,7 @@ import { parse } from 'acorn';
 import { describe, expect, it } from 'vitest';
 import type { CellPlan, CellSyntaxError } from '../../../lib/executor/cell-plan';
 import { positionInCell } from '../../../lib/executor/compile';
+import { FLAG_LOOP_CHECK } from '../../../lib/executor/interrupt-checks';
 import { PARSE_OPTIONS } from '../../../lib/executor/parse';
 import { CHECK, CHECK_EXPR, LOOP_CHECK, transformCell } from '../../../lib/executor/transform';
 import { INTERRUPT, NONE, ReplHarness } from './repl-harness';
@@ -306,6 +307,33 @@ describe('transformCell: interrupts', () => {
     const session = new FakeSession();
     expect(await session.run('function s() { "use strict"\nreturn this }\ns()')).toBeUndefined();
     expect(await session.run('function t() { "use strict"; return this }\nt()')).toBeUndefined();
+  });
+
+  // With shared memory a back-edge loads the flag: no loop counter, the same entry checks.
+  it.each(checks)(
+    'flagChecks: %j has %i check statements and %i check expressions',
+    (source, statements, expressions) => {
+      const { code } = expectPlan(transformCell(source, { flagChecks: true }));
+      expect(code.match(LOOP_CHECK)).toBeNull();
+      expect(code).not.toContain('__sc$l');
+      expect(count(code, CHECK) + count(code, FLAG_LOOP_CHECK)).toBe(statements);
+      expect(count(code, CHECK_EXPR)).toBe(expressions);
+      // The prelude binds the flag only for a cell with a loop.
+      expect(code.includes('const __sc$i = __sc$.i;')).toBe(count(code, FLAG_LOOP_CHECK) > 0);
+    },
+  );
+
+  it('flagChecks: loops run, and tick only while the flag is up', async () => {
+    const session = new FakeSession();
+    const run = (code: string) => session.run(code, { flagChecks: true });
+    expect(await run('let t = 0; outer: for (let i = 0; i < 3; i++) { a: for (;;) { t++; continue outer } } t')).toBe(
+      3,
+    );
+    expect(await run('let d = 0; do d++; while (d < 250); d')).toBe(250);
+    expect(session.ticks).toBe(0);
+    session.flag[0] = 7;
+    expect(await run('let m = 0; while (m < 5) m++; m')).toBe(5);
+    expect(session.ticks).toBe(5);
   });
 
   it('instrument: false inserts no checks and no catch rewriting', () => {
