@@ -1,7 +1,7 @@
 // Core figures: the execute round trip for small cells, cold start, pooled create, and the
 // compiled-cell cache. Every pair is measured in interleaved back-to-back blocks (see rounds()).
 import { createSession, SessionManager } from '/dist/sandcell.js';
-import { startBare } from '../lib/bare.js';
+import { startBare, startFramedEcho } from '../lib/bare.js';
 import { cell200 } from '../lib/cells.js';
 import { figure, now, rounds } from '../lib/stats.js';
 
@@ -23,10 +23,16 @@ export default async function core({ quick }) {
   {
     const session = await createSession({ onOutput: () => {} });
     const bare = await startBare({ echoOnly: true });
+    const framed = await startFramedEcho();
     const blocks = {
       echo: async () => {
         const t = now();
         await bare.call({ type: 'echo' }, 'echo');
+        return now() - t;
+      },
+      framedEcho: async () => {
+        const t = now();
+        await framed.call({ type: 'echo' }, 'echo');
         return now() - t;
       },
     };
@@ -41,11 +47,26 @@ export default async function core({ quick }) {
     }
     const measured = await rounds(blocks, { ...plan.rtt, warmup: 20 });
     const echo = { label: 'bare worker postMessage echo, back to back', ...measured.echo };
+    const framedEcho = {
+      label: 'echo worker in an opaque-origin frame, through a passed port',
+      ...measured.framedEcho,
+    };
     for (const [id, label, , goal] of SMALL_CELLS) {
       figures.push(figure({ id, label, ...measured[id], baseline: echo, goal: { ratio: goal } }));
+      // The session is framed (the default policy): the same hosting's floor too.
+      figures.push(
+        figure({
+          id: `${id}-framed`,
+          label: `${label}, against the framed echo`,
+          ...measured[id],
+          baseline: framedEcho,
+          goal: { ratio: goal },
+        }),
+      );
     }
     await session.close();
     bare.close();
+    framed.close();
   }
 
   // ── cold createSession() → first result vs new Worker → first message ──

@@ -353,7 +353,9 @@ export class SessionRuntime implements ServedRuntime {
       const all = this.namespace.names();
       for (let i = 0; i < all.length; i++) append(names, all[i]);
     }
-    this.checkpointSender.markDirty(names, plan.mayCall);
+    // A cell that names no variable and calls nothing (`1`, `[1, 2]`) cannot change one: no
+    // checkpoint to take (taking even an empty one walks every global).
+    if (names.length > 0 || plan.mayCall) this.checkpointSender.markDirty(names, plan.mayCall);
     return this.finish(cellId, started, outcome);
   }
 
