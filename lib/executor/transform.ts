@@ -337,6 +337,15 @@ class CellTransform {
       case 'AssignmentExpression':
         this.#nameAssignedFunction(node, context);
         break;
+      case 'WithStatement': {
+        // The object cannot claim the engine's names (see with-scope.ts).
+        const object = node.object;
+        this.#edits.insert(() => {
+          this.#edits.ms.prependRight(object.start, '__sc$.withScope(');
+          this.#edits.ms.appendLeft(object.end, ')');
+        });
+        break;
+      }
       case 'ImportExpression':
         if (!this.#allowDynamicImport) {
           const start = node.start;

@@ -16,6 +16,7 @@ import type { CellSyntaxError, DeclarationKind } from '../executor/cell-plan.ts'
 import type { CellFunction, CompiledCell } from '../executor/compile.ts';
 import { CellCompiler } from '../executor/compile.ts';
 import { type CellInterrupt, InterruptGate, isInterrupt } from '../executor/interrupt.ts';
+import { withScope } from '../executor/with-scope.ts';
 import { CheckpointTracker } from '../namespace/checkpoint.ts';
 import { Definitions } from '../namespace/definitions.ts';
 import { Namespace } from '../namespace/namespace.ts';
@@ -189,6 +190,7 @@ export class SessionRuntime implements ServedRuntime {
       initAll: ns.initAll,
       evalCode: (evaluate: unknown, code?: unknown, ...rest: unknown[]) => this.evalCode(evaluate, code, rest, false),
       evalStrict: (evaluate: unknown, code?: unknown, ...rest: unknown[]) => this.evalCode(evaluate, code, rest, true),
+      withScope,
       importDenied: (specifier: unknown) => {
         const error = new PolicyError(
           `[sandcell] import(${JSONStringify(StringCtor(specifier))}) is blocked by the session policy: loading code needs { network: true }`,

@@ -88,6 +88,34 @@ describe('cooperative interrupts (SharedArrayBuffer flag)', () => {
     expect(await expectHealthy(s)).toBe('kept');
   });
 
+  // Issue #11: the engine's hooks are out of a cell's reach, so the cooperative stop holds
+  // (no restart) whatever the cell does to its scope or the built-ins first.
+  it.each([
+    [
+      `with (new Proxy({}, { has: (t, k) => k[0] === '_' && k[4] === '$', get: () => ({ tick: () => 1e9, rethrow() {} }) })) { for (;;) {} }`,
+    ],
+    [
+      `with (new Proxy({}, { has: () => true, get: (t, k) => k === Symbol.unscopables ? undefined : { tick: () => 1e9 } })) { (function spin() { for (;;) {} })() }`,
+    ],
+    [
+      `Object.prototype['__s' + 'c$'] = { tick: () => 1e9 }; Object.prototype['__s' + 'c$n'] = [1e9]; with ({}) { for (;;) {} }`,
+    ],
+    [
+      `with (new Proxy({}, { has: (t, k) => k[0] === '_' && k[4] === '$', get: () => [1e9] })) { function spinLater() { for (;;) {} } } spinLater()`,
+    ],
+    ['Math.max = Math.min = () => 0; Atomics.load = () => 0; performance.now = () => 0; for (;;) {}'],
+    ['globalThis.Atomics = { load: () => 0, store() {}, wait: () => "ok" }; Int32Array = Array; for (;;) {}'],
+    ['typeof arguments === "undefined" && (function () { arguments[0] = null; for (;;) {} })()'],
+  ])('cannot switch the interrupt off: %s', async (cell) => {
+    const { s, interruptRunning } = await signallingSession();
+    await s.execute('let keep = "kept"');
+    const r = await interruptRunning(cell);
+    expect(r.status).toBe('interrupted');
+    expect(r.restarted).toBeUndefined();
+    await s.execute('delete Object.prototype["__s" + "c$"]; delete Object.prototype["__s" + "c$n"]');
+    expect(await expectHealthy(s)).toBe('kept');
+  });
+
   it('a user catch cannot swallow the interrupt, even around an awaited loop', async () => {
     const { s, interruptRunning } = await signallingSession();
     const r = await interruptRunning(

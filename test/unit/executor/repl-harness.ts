@@ -8,6 +8,7 @@ import { TraceMap } from '@jridgewell/trace-mapping';
 import type { CellPlan, CellSyntaxError, TransformOptions } from '../../../lib/executor/cell-plan';
 import { namedCallee, positionInCell, userText } from '../../../lib/executor/compile';
 import { transformCell } from '../../../lib/executor/transform';
+import { withScope } from '../../../lib/executor/with-scope';
 import { Namespace } from '../../../lib/namespace/namespace';
 
 /** What the fake runtime throws from `tick()` when an interrupt is requested. */
@@ -51,6 +52,7 @@ export class ReplHarness {
       if (error === INTERRUPT) throw error;
     },
     importDenied: (specifier: unknown) => `denied ${String(specifier)}`,
+    withScope,
     evalStrict: (evaluate: (code: unknown) => unknown, code: unknown) =>
       this.runtime.evalCode(evaluate, typeof code === 'string' ? `'use strict';${code}` : code),
     evalCode: (evaluate: (code: unknown) => unknown, code: unknown): unknown => {

@@ -7,6 +7,7 @@ import { positionInCell } from '../../../lib/executor/compile';
 import { FLAG_LOOP_CHECK } from '../../../lib/executor/interrupt-checks';
 import { PARSE_OPTIONS } from '../../../lib/executor/parse';
 import { CHECK, CHECK_EXPR, LOOP_CHECK, transformCell } from '../../../lib/executor/transform';
+import { withScope } from '../../../lib/executor/with-scope';
 import { INTERRUPT, NONE, ReplHarness } from './repl-harness';
 
 /** The worker stand-in: a vm global, the real namespace model, the hooks generated code calls. */
@@ -370,6 +371,10 @@ describe('transformCell: interrupts', () => {
     'await (async () => { for (;;) {} })()',
     'for await (const v of (async function* () { for (;;) yield 1 })()) {}',
     'const r = [1, 2, 3]; while (true) { try { r.map(() => { throw new Error("x") }) } catch (e) {} }',
+    // An object that claims the engine's names inside `with` does not get them (with-scope.ts).
+    `with (new Proxy({}, { has: (t, k) => k[0] === '_' && k[4] === '$', get: () => ({ tick: () => 1e9, rethrow() {} }) })) { for (;;) {} }`,
+    `with (new Proxy({}, { has: () => true, get: (t, k) => k === Symbol.unscopables ? undefined : { tick: () => 1e9 } })) { (function spin() { for (;;) {} })() }`,
+    `Object.prototype['__s' + 'c$'] = { tick: () => 1e9 }; with ({}) { for (;;) {} }`,
   ];
 
   it.each(interruptible)('an interrupt stops %j and passes through catch', async (source) => {
@@ -706,5 +711,42 @@ describe('transformCell: what the checkpoint needs to know', () => {
     const plan = expectPlan(transformCell(source));
     expect(plan.definesFunctions).toBe(definesFunctions);
     expect(plan.mayCall).toBe(mayCall);
+  });
+});
+
+describe('withScope: what a `with` body finds on its object', () => {
+  const object = { a: 1, __sc$: 'claimed', [Symbol.unscopables]: { hidden: true }, hidden: 2 };
+  it.each([
+    ['a', true],
+    ['missing', false],
+    ['__sc$', false],
+    ['__sc$n', false],
+    ['__sc$s', false],
+    ['hidden', true],
+    ['toString', true],
+  ])('%s → %s', (key, found) => {
+    expect(Reflect.has(withScope(object) as object, key)).toBe(found);
+  });
+
+  it("reads and writes reach the object, with the object as getters' and setters' this", () => {
+    const target = {
+      v: 1,
+      get self() {
+        return this;
+      },
+      set store(value: number) {
+        this.v = value;
+      },
+    };
+    const scope = withScope(target) as typeof target;
+    expect(scope.self).toBe(target);
+    scope.store = 7;
+    expect(target.v).toBe(7);
+    (scope as { w?: number }).w = 3;
+    expect((target as { w?: number }).w).toBe(3);
+  });
+
+  it.each([[null], [undefined]])('passes %s through for the engine to refuse', (value) => {
+    expect(withScope(value)).toBe(value);
   });
 });
