@@ -98,8 +98,13 @@ export interface PythonBoot {
   indexURL: string;
   /** File name under `indexURL` → its bytes (`pyodide.asm.wasm`, `python_stdlib.zip`). */
   files: Record<string, ArrayBuffer>;
-  /** `pyodide-lock.json`'s text. */
+  /** `pyodide-lock.json`'s text (or `python.lockFileURL`'s). */
   lockFile: string;
+  /**
+   * Wheels to install before the first cell, by absolute URL, dependencies first (from
+   * `python.packages`); their bytes are in `files` under the same URLs.
+   */
+  packages?: string[];
 }
 
 // ── RPC: the calls the page makes (Comlink's wire format) ─────────────────────────

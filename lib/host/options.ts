@@ -4,6 +4,7 @@
  */
 import { describeValue } from '../namespace/describe-value.ts';
 import type { ExecuteOptions, PolicyConfig, RestoreOptions, SessionOptions } from '../types.ts';
+import { classifyPackage } from './python-packages.ts';
 
 const POLICIES: Record<string, PolicyConfig> = {
   sandbox: { network: false, storage: false, workers: false },
@@ -175,15 +176,18 @@ function validateLanguage(o: SessionOptions): void {
       fail('python.indexURL', 'a URL the page can resolve', indexURL);
     }
   }
-  if (packages !== undefined && !(Array.isArray(packages) && packages.length === 0)) {
-    throw new TypeError(
-      `[sandcell] python.packages is not supported yet (got ${JSON.stringify(packages)}): this version loads no packages beyond the standard library — leave it out`,
-    );
+  if (packages !== undefined) {
+    if (!Array.isArray(packages)) fail('python.packages', 'an array of package names or wheel URLs', packages);
+    const base = typeof location === 'undefined' ? undefined : location.href;
+    for (const entry of packages) classifyPackage(entry, base);
   }
   if (lockFileURL !== undefined) {
-    throw new TypeError(
-      `[sandcell] python.lockFileURL is not supported yet (got ${JSON.stringify(lockFileURL)}): this version loads no packages beyond the standard library — leave it out`,
-    );
+    if (typeof lockFileURL !== 'string' || lockFileURL === '') fail('python.lockFileURL', 'a URL string', lockFileURL);
+    try {
+      new URL(lockFileURL, typeof location === 'undefined' ? undefined : location.href);
+    } catch {
+      fail('python.lockFileURL', 'a URL the page can resolve', lockFileURL);
+    }
   }
 }
 

@@ -14,6 +14,7 @@ import { type HostBridge, startHostBridge } from './host-bridge.ts';
 import { javascriptWorkerSource } from './hosting/worker-source.ts';
 import { resolvePolicy } from './options.ts';
 import { resolvePythonIndexURL } from './python-location.ts';
+import { classifyPackage } from './python-packages.ts';
 import { MAX_RESTORE_ATTEMPTS, RestoreWatch, stalledIn } from './restore-watch.ts';
 import { WorkerGoneError, WorkerLink } from './worker-link.ts';
 
@@ -155,7 +156,14 @@ export class SessionWorker {
       name: `sandcell:${owner.id}`,
       source: python ? () => import('./python-files.ts').then((m) => m.pythonWorkerSource()) : javascriptWorkerSource,
       loadConfig: indexURL
-        ? () => import('./python-files.ts').then(async (m) => ({ python: await m.pythonRuntimeFiles(indexURL) }))
+        ? () =>
+            import('./python-files.ts').then(async (m) => ({
+              python: await m.pythonBoot(indexURL, {
+                // Checked when the session was created (options.ts): classifying cannot throw here.
+                packages: (options.python?.packages ?? []).map((entry) => classifyPackage(entry, location.href)),
+                lockFileURL: options.python?.lockFileURL,
+              }),
+            }))
         : undefined,
       isolated: this.isolated,
       frameURL: options.frameURL,

@@ -39,6 +39,37 @@ function requestURL(input: RequestInfo | URL): string {
   return input.url;
 }
 
+/**
+ * Installs wheels with Pyodide's `loadPackage` (which also loads a binary wheel's shared
+ * libraries). It resolves even when a package failed — it only reports through
+ * `errorCallback` — so a wheel missing from its answer is an error here, never a silent
+ * success.
+ * @throws {Error} naming the wheels that did not install and what Pyodide said
+ */
+async function installWheels(pyodide: PyodideInterface, urls: string[]): Promise<void> {
+  const errors: string[] = [];
+  let loaded: Array<{ fileName: string }>;
+  try {
+    loaded = await pyodide.loadPackage(urls, {
+      messageCallback: () => {},
+      errorCallback: (message) => errors.push(message),
+      checkIntegrity: false,
+    });
+  } catch (error) {
+    errors.push(error instanceof Error ? error.message : String(error));
+    loaded = [];
+  }
+  const installed = new Set(loaded.map((data) => data.fileName.toLowerCase()));
+  const missing = urls.filter(
+    (url) => !installed.has(decodeURIComponent(url.slice(url.lastIndexOf('/') + 1)).toLowerCase()),
+  );
+  if (missing.length > 0 || errors.length > 0) {
+    throw new Error(
+      `[sandcell] python.packages: ${missing.length > 0 ? missing.join(', ') : 'a wheel'} did not install${errors.length > 0 ? `: ${errors.join(' ').trim()}` : ''}`,
+    );
+  }
+}
+
 /** Loads Pyodide from `boot` and puts the engine package on `sys.path`. */
 export async function bootPyodide(
   scope: typeof globalThis,
@@ -76,6 +107,8 @@ export async function bootPyodide(
       createPyodideModule: createPyodideModule as never,
       env: { HOME: '/home/pyodide' },
     });
+    // While `fetch` still answers from the page's bytes: the wheels of python.packages.
+    if (boot.packages && boot.packages.length > 0) await installWheels(pyodide, boot.packages);
   } finally {
     scope.fetch = realFetch;
     restoreImportScripts();

@@ -5,10 +5,39 @@
  * `<url>/count/<token>` how many requests arrived and what they carried (Origin, Cookie).
  * It answers with permissive CORS and CORP headers, so a request the browser lets out is
  * never refused by this server: a zero count means the browser itself blocked it.
+ *
+ * Wheels for the `python.packages` tests: `…/wheels/<project>-<version>-py3-none-any.whl` is a
+ * pure-Python wheel built on the spot (./wheel.ts), `…/broken/<file>.whl` is not a zip,
+ * `…/missing/…` answers 404, and `…/locks/pyodide-lock.json` is a lock file of the installed
+ * Pyodide's version that lists one package, `tinywheel`, whose wheel is `../wheels/…`.
  */
+
+/** A lock file as a self-hosted distribution has one: Pyodide's own `info`, our one package. */
+function tinyLockFile(): string {
+  const lock = JSON.parse(readFileSync(createRequire(import.meta.url).resolve('pyodide/pyodide-lock.json'), 'utf8'));
+  return JSON.stringify({
+    info: lock.info,
+    packages: {
+      tinywheel: {
+        name: 'tinywheel',
+        version: '1.0.0',
+        file_name: '../wheels/tinywheel-1.0.0-py3-none-any.whl',
+        install_dir: 'site',
+        sha256: '',
+        package_type: 'package',
+        imports: ['tinywheel'],
+        depends: [],
+      },
+    },
+  });
+}
+
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import type { TestProject } from 'vitest/node';
+import { buildWheel } from './wheel.ts';
 
 interface Hit {
   method: string;
@@ -57,6 +86,22 @@ export default async function setup(project: TestProject): Promise<() => Promise
     if (request.method === 'OPTIONS') {
       response.writeHead(204, headers);
       response.end();
+      return;
+    }
+    const wheel = /\/wheels\/([A-Za-z0-9_]+)-([0-9.]+)-py3-none-any\.whl$/.exec(request.url ?? '');
+    if (wheel) {
+      response.writeHead(200, { ...headers, 'Content-Type': 'application/octet-stream' });
+      response.end(buildWheel(wheel[1], wheel[2]));
+      return;
+    }
+    if (request.url?.endsWith('/locks/pyodide-lock.json')) {
+      response.writeHead(200, { ...headers, 'Content-Type': 'application/json' });
+      response.end(tinyLockFile());
+      return;
+    }
+    if (request.url?.includes('/missing/')) {
+      response.writeHead(404, { ...headers, 'Content-Type': 'text/plain' });
+      response.end('not here');
       return;
     }
     const type = request.url?.includes('/events')
