@@ -101,6 +101,15 @@ export class CellCompiler {
     return entry;
   }
 
+  /**
+   * Runs the parser and the transform once on `source` and keeps nothing: a new worker's first
+   * cell otherwise pays for running that code cold (interpreted, no inline caches) — most of a
+   * pooled session's first result.
+   */
+  warm(source: string): void {
+    transformCell(source, this.options);
+  }
+
   private textKey(source: string): string {
     return `${this.options.instrument === false ? 0 : 1}${this.options.allowDynamicImport ? 1 : 0}\u0000${source}`;
   }

@@ -57,7 +57,7 @@ export function bootSessionFrame(): void {
     const init = event.data as FrameInit | null;
     if (event.source !== window.parent || !init || init.type !== 'sandcell:frame-init') return;
     window.removeEventListener('message', onInit);
-    const { control, port, config, workerSource, shared, csp } = init;
+    const { control, commands, port, config, workerSource, shared, csp } = init;
     // In force from now on, and inherited by the worker made below (seen in Chromium 156).
     const policy = document.createElement('meta');
     policy.httpEquiv = 'Content-Security-Policy';
@@ -67,11 +67,23 @@ export function bootSessionFrame(): void {
     const isolated = shared && typeof SharedArrayBuffer === 'function' && self.crossOriginIsolated === true;
     const flags = isolated ? new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4)) : undefined;
     const inputBuffer = isolated ? new SharedArrayBuffer(INPUT_BUFFER_BYTES) : undefined;
-    const encoder = new TextEncoder();
-
-    control.onmessage = (message: MessageEvent<FrameCommand>) => {
-      const command = message.data;
-      if (!flags || !command) return;
+    // Applies one page command to the shared buffers. Self-contained: a relay worker runs its source text too.
+    const apply = (
+      flags: Int32Array,
+      inputBuffer: SharedArrayBuffer | undefined,
+      command: FrameCommand,
+      slots: { interrupt: number; inputState: number; inputLength: number; signal: number },
+      values: { sigint: number; waiting: number; answered: number; failed: number; stopping: number },
+    ) => {
+      const SLOT_INTERRUPT = slots.interrupt;
+      const SLOT_INPUT_STATE = slots.inputState;
+      const SLOT_INPUT_LENGTH = slots.inputLength;
+      const SLOT_SIGNAL = slots.signal;
+      const SIGINT = values.sigint;
+      const INPUT_WAITING = values.waiting;
+      const INPUT_ANSWERED = values.answered;
+      const INPUT_FAILED = values.failed;
+      const INPUT_STOPPING = values.stopping;
       if (command.type === 'stop') {
         Atomics.store(flags, SLOT_INTERRUPT, command.cellId);
         // Pyodide's interrupt buffer (Python sessions; see ControlSlot.Signal), which also wakes time.sleep.
@@ -87,7 +99,7 @@ export function bootSessionFrame(): void {
         if (seen !== command.cellId) Atomics.compareExchange(flags, SLOT_INTERRUPT, seen, -command.cellId);
       } else if (command.type === 'input-answer' && inputBuffer) {
         const bytes = new Uint8Array(inputBuffer);
-        const encoded = encoder.encode(String(command.text));
+        const encoded = new TextEncoder().encode(String(command.text));
         const length = Math.min(encoded.byteLength, bytes.byteLength);
         // The worker reads exactly InputLength bytes; a longer answer is cut rather than overflowing.
         bytes.set(encoded.subarray(0, length));
@@ -96,6 +108,44 @@ export function bootSessionFrame(): void {
         Atomics.notify(flags, SLOT_INPUT_STATE);
       }
     };
+    const slots = {
+      interrupt: SLOT_INTERRUPT,
+      inputState: SLOT_INPUT_STATE,
+      inputLength: SLOT_INPUT_LENGTH,
+      signal: SLOT_SIGNAL,
+    };
+    const values = {
+      sigint: SIGINT,
+      waiting: INPUT_WAITING,
+      answered: INPUT_ANSWERED,
+      failed: INPUT_FAILED,
+      stopping: INPUT_STOPPING,
+    };
+    const serveHere = () => {
+      commands.onmessage = (message: MessageEvent<FrameCommand>) => {
+        if (flags && message.data) apply(flags, inputBuffer, message.data, slots, values);
+      };
+    };
+    // The relay: commands go to a worker of their own (not the frame's main thread), which gets
+    // the port once it runs; a relay that cannot start (blob: refused) leaves them to the frame.
+    if (flags) {
+      try {
+        const relaySource = `const apply = ${apply.toString()};
+self.onmessage = (e) => { const { flags, inputBuffer, commands, slots, values } = e.data;
+  commands.onmessage = (m) => { if (m.data) apply(flags, inputBuffer, m.data, slots, values); }; };
+self.postMessage('ready');`;
+        const relay = new Worker(URL.createObjectURL(new Blob([relaySource], { type: 'text/javascript' })), {
+          name: `sandcell:${config.sessionId}:stops`,
+        });
+        relay.onmessage = () => relay.postMessage({ flags, inputBuffer, commands, slots, values }, [commands]);
+        relay.onerror = (event) => {
+          event.preventDefault();
+          serveHere();
+        };
+      } catch {
+        serveHere();
+      }
+    }
 
     // The usual reason a worker does not start here is a Content-Security-Policy without blob:
     // workers — the page's, which a srcdoc frame inherits. The browser says which directive.

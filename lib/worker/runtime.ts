@@ -67,6 +67,11 @@ const originalEval = globalThis.eval;
 /** What a cell returns as its value when it completed without one (`let x = 1`, `function f() {}`). */
 const EMPTY: object = Object.freeze({ __proto__: null });
 
+/** What a new worker transforms once, unseen, to have the parser and transform warm for the first real cell. */
+const WARM_UP_CELL =
+  "let a = [1, 2, 3]; const o = { k: 'v', n: a.length }; function f(x) { return x + 1 }\n" +
+  'for (let i = 0; i < 3; i++) a.push(f(i)); try { o.k += `${a}` } catch (e) {} console.log(a, o); a';
+
 /** The gate's cell id while a restore runs a definition (host cell ids are positive). */
 const RESTORE_CELL_ID = -1;
 
@@ -227,7 +232,11 @@ export class SessionRuntime implements ServedRuntime {
     const crossOriginIsolated = this.deps.control !== undefined;
     const alive = this.deps.alive ?? PromiseCtor.resolve();
     return new PromiseCtor((resolve) => {
-      const answer = () => resolve({ __proto__: null, crossOriginIsolated } as { crossOriginIsolated: boolean });
+      const answer = () => {
+        resolve({ __proto__: null, crossOriginIsolated } as { crossOriginIsolated: boolean });
+        // Once the answer is out: a pooled session warms up while it waits to be handed out.
+        this.timers.engine.setTimeout(() => engineGuard().engine(() => this.compiler.warm(WARM_UP_CELL)), 0);
+      };
       whenSettled(alive, answer, answer);
     });
   }

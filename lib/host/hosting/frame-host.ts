@@ -70,6 +70,7 @@ export function startFrameHost(options: WorkerHostOptions): WorkerHost {
   }
 
   const control = new MessageChannel();
+  const commands = new MessageChannel();
   let disposed = false;
   let booted = false;
   let bootTimer: ReturnType<typeof setTimeout> | undefined;
@@ -77,7 +78,7 @@ export function startFrameHost(options: WorkerHostOptions): WorkerHost {
     if (!disposed) options.onFailure(message);
   };
   const command = (message: FrameCommand) => {
-    if (!disposed) control.port1.postMessage(message);
+    if (!disposed) commands.port1.postMessage(message);
   };
 
   control.port1.onmessage = (event: MessageEvent<FrameReport>) => {
@@ -98,12 +99,13 @@ export function startFrameHost(options: WorkerHostOptions): WorkerHost {
         workerSource: options.source,
         port: options.port,
         control: control.port2,
+        commands: commands.port2,
         config: options.config,
         shared: options.isolated,
         csp,
       };
       // The frame's origin is opaque ('null'): no other target origin would match it.
-      frame.contentWindow.postMessage(init, '*', [options.port, control.port2]);
+      frame.contentWindow.postMessage(init, '*', [options.port, control.port2, commands.port2]);
       bootTimer = setTimeout(() => {
         if (booted) return;
         fail(
@@ -136,6 +138,7 @@ export function startFrameHost(options: WorkerHostOptions): WorkerHost {
       disposed = true;
       clearTimeout(bootTimer);
       control.port1.close();
+      commands.port1.close();
       // Removing the frame ends its worker within tens of ms, even a busy one
       // (`worker.terminate()` from inside the frame let it spin ~2 s in Chromium 156).
       frame.remove();
