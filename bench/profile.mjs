@@ -1,4 +1,4 @@
-// `node bench/profile.mjs [--reps=400] [--only=execute,interrupt,loops]` (after `npm run build`):
+// `node bench/profile.mjs [--reps=400] [--only=execute,interrupt,cold,loops]` (after `npm run build`):
 // where the time of the hot paths goes (issue #16), in two views.
 //
 // 1. A timeline per operation, from timestamps on one clock (performance.timeOrigin + now(),
@@ -15,7 +15,7 @@
 //    same operations run back to back: per target, busy time per operation and the functions
 //    with the most self time. A busy machine inflates every figure; the shares are what to read.
 //
-// Prints a report and writes bench/profile.json. Uses the bench's server and page.
+// Prints a report and writes bench/results.profile.json. Uses the bench's server and page.
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { chromium } from 'playwright';
@@ -24,7 +24,7 @@ import { startServer } from './server.mjs';
 
 const args = process.argv.slice(2);
 const reps = Number(args.find((a) => a.startsWith('--reps='))?.slice(7) ?? 400);
-const only = (args.find((a) => a.startsWith('--only='))?.slice(7) ?? 'execute,interrupt,loops').split(',');
+const only = (args.find((a) => a.startsWith('--only='))?.slice(7) ?? 'execute,interrupt,cold,loops').split(',');
 
 /** A CDP target reached through its parent's session (non-flattened: Target.sendMessageToTarget). */
 class Target {
@@ -154,6 +154,11 @@ try {
       return workerPost.call(this, message, ...rest);
     };
     const listen = EventTarget.prototype.addEventListener;
+    const unlisten = EventTarget.prototype.removeEventListener;
+    const wrappers = new WeakMap();
+    EventTarget.prototype.removeEventListener = function (type, listener, ...rest) {
+      return unlisten.call(this, type, wrappers.get(listener) ?? listener, ...rest);
+    };
     EventTarget.prototype.addEventListener = function (type, listener, ...rest) {
       if (
         type === 'message' &&
@@ -169,6 +174,7 @@ try {
           if (mine && marks.reply === 0) marks.reply = stamp();
           return listener.call(this, event);
         };
+        wrappers.set(listener, wrapped);
         return listen.call(this, type, wrapped, ...rest);
       }
       return listen.call(this, type, listener, ...rest);
@@ -189,6 +195,7 @@ try {
     const s = [...xs].sort((a, b) => a - b);
     return s[Math.floor(s.length / 2)];
   };
+  let clockOffset = 0;
   const profiled = async (name, ops, run) => {
     const live = [root, ...targets.filter((t) => !t.detached && t.url !== '')];
     for (const t of live) {
@@ -244,8 +251,17 @@ try {
       }
       return { rows, echo };
     }, reps);
+    // The worker's clock is another process's: its offset, NTP-style, from the fastest round trips
+    // (their two legs are closest to equal), so the legs below are on the page's clock (± ~10 µs).
+    const fastest = [...timeline.rows].sort((a, b) => a.toCell + a.cellToReply - (b.toCell + b.cellToReply));
+    clockOffset = median(fastest.slice(0, Math.max(5, fastest.length / 10)).map((r) => (r.toCell - r.cellToReply) / 2));
+    for (const r of timeline.rows) {
+      r.toCell -= clockOffset;
+      r.cellToReply += clockOffset;
+    }
     const col = (rows, key) => Number((median(rows.map((r) => r[key])) * 1000).toFixed(0));
     report.timelines.execute = {
+      'worker clock offset (removed from the legs)': Number((clockOffset * 1000).toFixed(0)),
       unit: 'µs, medians',
       'page: execute() → RPC message posted (queue, Comlink)': col(timeline.rows, 'queue'),
       'RPC posted → cell runs in the worker (hop, worker dispatch, cache lookup)': col(timeline.rows, 'toCell'),
@@ -294,27 +310,59 @@ try {
         void session.interrupt();
         const r = await running;
         const t4 = stamp();
+        const { stop, reply } = marks;
         const seen = (await session.execute('__seen')).value;
         if (r.status !== 'interrupted') throw new Error(`interrupt gave ${r.status}`);
         rows.push({
-          toCommand: marks.stop - t0,
-          toWorker: seen - marks.stop,
-          workerToReply: marks.reply - seen,
-          resolve: t4 - marks.reply,
+          toCommand: stop - t0,
+          toWorker: seen - stop,
+          workerToReply: reply - seen,
+          resolve: t4 - reply,
           total: t4 - t0,
         });
       }
       return rows;
     }, n);
+    for (const r of timeline) {
+      r.toWorker -= clockOffset;
+      r.workerToReply += clockOffset;
+    }
+    // The frame's main thread, which relays a stop: a round trip page → frame → page with nothing else in it.
+    const frameTarget = targets.find((t) => t.type === 'iframe' && !t.detached);
+    await frameTarget?.send('Runtime.evaluate', {
+      expression:
+        "addEventListener('message', (e) => { if (e.data && e.data.probe) parent.postMessage({ probe: e.data.probe }, '*'); })",
+    });
+    const frameEcho = await page.evaluate(async (count) => {
+      const frame = document.querySelector('iframe[data-sandcell-session]');
+      const times = [];
+      for (let i = 1; i <= count; i++) {
+        const t = performance.now();
+        await new Promise((resolve) => {
+          const on = (e) => {
+            if (e.data?.probe !== i) return;
+            removeEventListener('message', on);
+            resolve();
+          };
+          addEventListener('message', on);
+          frame.contentWindow.postMessage({ probe: i }, '*');
+        });
+        times.push(performance.now() - t);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return times;
+    }, 50);
     const col = (key) => Number((median(timeline.map((r) => r[key])) * 1000).toFixed(0));
     const sorted = timeline.map((r) => r.total).sort((a, b) => a - b);
     report.timelines.interrupt = {
       unit: 'µs, medians',
+      'worker clock offset (removed from the legs; from the execute timeline)': Number((clockOffset * 1000).toFixed(0)),
       'page: interrupt() → stop command posted to the frame': col('toCommand'),
       'command posted → the worker loop sees the flag (page → frame hop, flag write)': col('toWorker'),
       'worker sees the flag → result at the page port (unwind, outcome, reply hop)': col('workerToReply'),
       'result at the port → promise resolved': col('resolve'),
       total: col('total'),
+      "page → the session's frame's main thread → page, idle (µs)": Number((median(frameEcho) * 1000).toFixed(0)),
       'total p95': Number((sorted[Math.floor(sorted.length * 0.95)] * 1000).toFixed(0)),
     };
     await profiled('interrupt', n, () =>
@@ -328,6 +376,63 @@ try {
         }
       }, n),
     );
+  }
+
+  if (only.includes('cold')) {
+    // Cold start, page-side phases: the frame element appears, its document loads, the session
+    // answers (worker bundle fetched as text, started from a blob:, runtime built), first result.
+    const timeline = await page.evaluate(
+      async (count) => {
+        const { createSession } = await import('/dist/sandcell.js');
+        const rows = [];
+        for (let i = 0; i < count; i++) {
+          const t0 = performance.now();
+          let added = 0;
+          let loaded = 0;
+          const observer = new MutationObserver((records) => {
+            for (const record of records)
+              for (const node of record.addedNodes)
+                if (node instanceof HTMLIFrameElement && node.dataset.sandcellSession) {
+                  added = performance.now();
+                  node.addEventListener('load', () => (loaded = performance.now()), { once: true });
+                }
+          });
+          observer.observe(document.body, { childList: true });
+          const session = await createSession();
+          const t3 = performance.now();
+          await session.execute('1');
+          const t4 = performance.now();
+          observer.disconnect();
+          await session.close();
+          rows.push({
+            toFrame: added - t0,
+            frameLoad: loaded - added,
+            toReady: t3 - loaded,
+            first: t4 - t3,
+            total: t4 - t0,
+          });
+        }
+        const { startBare } = await import('/bench/lib/bare.js');
+        const bare = [];
+        for (let i = 0; i < count; i++) {
+          const b = await startBare({ echoOnly: true });
+          bare.push(b.startMs);
+          b.close();
+        }
+        return { rows, bare };
+      },
+      Math.max(5, Math.round(reps / 40)),
+    );
+    const col = (key) => Number(median(timeline.rows.map((r) => r[key])).toFixed(1));
+    report.timelines.cold = {
+      unit: 'ms, medians',
+      'createSession() → the frame element is added': col('toFrame'),
+      "the frame's document loads": col('frameLoad'),
+      'frame loaded → session ready (bundle to blob: worker, runtime built, first answer)': col('toReady'),
+      "ready → first execute('1') result": col('first'),
+      total: col('total'),
+      'bare module worker → first message': Number(median(timeline.bare).toFixed(1)),
+    };
   }
 
   if (only.includes('loops')) {
@@ -381,7 +486,7 @@ try {
   await server.close();
 }
 
-await writeFile(new URL('./profile.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
+await writeFile(new URL('./results.profile.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
 console.log(
   `sandcell profile — ${reps} operations each, load ${report.loadBefore.toFixed(1)} → ${report.loadAfter?.toFixed(1)} (1-min average)\n`,
 );
@@ -399,4 +504,4 @@ for (const [name, profiles] of Object.entries(report.profiles)) {
   }
   console.log('');
 }
-console.log('written to bench/profile.json');
+console.log('written to bench/results.profile.json');
