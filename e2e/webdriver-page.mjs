@@ -9,7 +9,8 @@
  * - `request`: from the test servers' request logs (`server.requests`), so only while one
  *   test runs at a time (the runner forces concurrency 1 for this engine).
  * - `pageerror`: from `window.__pageErrors`, which the e2e pages record from their first
- *   script on; read before each navigation and when the context closes.
+ *   script on; read before each navigation, once waitForSelector found its element, and when
+ *   the context closes (requests are reported at the same times).
  * Anything else the tests might call throws, naming what is missing, rather than pretending.
  */
 import { remote } from 'webdriverio';
@@ -160,6 +161,8 @@ function webDriverPage(session, requestLogs) {
         timeout,
       );
       if (!found) throw new Error(`[e2e] waitForSelector: no ${selector} within ${timeout} ms`);
+      // What the page loaded on its way there is reported now, as Playwright would have as it happened.
+      await flushEvents();
     },
     /** @param {string} selector */
     async textContent(selector) {

@@ -152,7 +152,7 @@ self.postMessage('ready');`;
     let blockedBy = '';
     document.addEventListener('securitypolicyviolation', (event) => {
       if (/^(blob|data)/.test(event.blockedURI) && !blockedBy) {
-        blockedBy = `the page's Content-Security-Policy ("${event.originalPolicy}") does not allow the worker's ${event.blockedURI.slice(0, 5)} URL (${event.effectiveDirective}) — add blob: and data: to worker-src (or to script-src when the policy has no worker-src), or use policy 'unrestricted'`;
+        blockedBy = `the page's Content-Security-Policy ("${event.originalPolicy}") does not allow the worker's ${event.blockedURI.slice(0, 5)} URL (${event.effectiveDirective}) — add blob: to worker-src (and data:, which WebKit needs; or both to script-src when the policy has no worker-src), or use policy 'unrestricted'`;
       }
     });
     const message: InitMessage = {
