@@ -117,10 +117,14 @@ function withLazyMap(plan: CellPlan, ms: MagicString): CellPlan {
 }
 
 // No prototype: a key is found as an own property or not at all.
-const RESOLUTION_CODES = { __proto__: null, lexical: 'L', builtin: 'B', other: 'O' } as unknown as Record<
-  NameResolution,
-  string
->;
+const RESOLUTION_CODES = {
+  __proto__: null,
+  lexical: 'L',
+  'lexical-const': 'C',
+  'lexical-dead': 'D',
+  builtin: 'B',
+  other: 'O',
+} as unknown as Record<NameResolution, string>;
 
 /**
  * The part of a compiled cell's cache key that depends on the namespace: how each of `names`

@@ -1,6 +1,6 @@
 /**
  * What the REPL transform makes of a cell: everything about it that depends only on
- * its text and the transform options, so it can be cached and reused (types only).
+ * its text and the transform options, so it can be cached and reused (types, and one predicate).
  */
 import type { ExecutionMode } from '../types.ts';
 
@@ -18,10 +18,17 @@ export interface CellSourceMap {
 
 /**
  * How a name the cell does not bind itself resolves when the cell is compiled: a binding of
- * the namespace's lexical scope, a built-in global of the worker, or anything else (a user
+ * the namespace's lexical scope (`lexical`: an initialised `let`/`class`, `lexical-const`: an
+ * initialised `const`, `lexical-dead`: one in its dead zone — a loop may keep the first two in
+ * a local, see ./loop-bindings.ts), a built-in global of the worker, or anything else (a user
  * global, or nothing yet).
  */
-export type NameResolution = 'lexical' | 'builtin' | 'other';
+export type NameResolution = 'lexical' | 'lexical-const' | 'lexical-dead' | 'builtin' | 'other';
+
+/** Whether a resolution is a binding of the namespace's lexical scope, in whatever state. */
+export function isLexicalResolution(resolution: NameResolution): boolean {
+  return resolution === 'lexical' || resolution === 'lexical-const' || resolution === 'lexical-dead';
+}
 
 export interface TransformOptions {
   /** Insert interrupt checks at loop back-edges and function entries (default true). */

@@ -15,7 +15,7 @@
  */
 import type * as acorn from 'acorn';
 import { patternNames } from './ast.ts';
-import type { DeclarationKind, NameResolution } from './cell-plan.ts';
+import { type DeclarationKind, isLexicalResolution, type NameResolution } from './cell-plan.ts';
 import type { CellEdits } from './edits.ts';
 import { isUsing, varNames } from './scope.ts';
 
@@ -47,6 +47,8 @@ export class TopLevelNames {
   readonly topFunctions = new Set<AnyNode>();
   /** Names eval code keeps to itself (its own lexical declarations; everything in strict eval code). */
   readonly ownNames = new Set<string>();
+  /** The index of the top-level statement that initialises each let/const/class the cell declares. */
+  readonly #declaredAt = new Map<string, number>();
   /** How each free name looked up so far resolves in the namespace. */
   readonly resolutions = new Map<string, NameResolution>();
   readonly #resolveName: (name: string) => NameResolution;
@@ -57,7 +59,8 @@ export class TopLevelNames {
 
   /** Collects the declarations of the cell's top level (a reference anywhere may precede its declaration). */
   collect(ast: acorn.Program, source: string, strict: boolean, evalCode: boolean): void {
-    for (const statement of ast.body) {
+    for (let index = 0; index < ast.body.length; index++) {
+      const statement = ast.body[index];
       if (evalCode && (statement.type === 'ClassDeclaration' || statement.type === 'VariableDeclaration')) {
         // eval code's own lexical declarations are its own, as the language has it.
         if (statement.type === 'ClassDeclaration' && statement.id) this.ownNames.add(statement.id.name);
@@ -71,9 +74,11 @@ export class TopLevelNames {
         // A top-level `using` is kept by the console's REPL mode and not disposed when the cell
         // ends: it persists like a `const`.
         const kind = isUsing(statement) ? 'const' : (statement.kind as 'let' | 'const');
-        for (const d of statement.declarations) for (const name of patternNames(d.id)) this.#declareLexical(name, kind);
+        for (const d of statement.declarations) {
+          for (const name of patternNames(d.id)) this.#declareLexical(name, kind, index);
+        }
       } else if (statement.type === 'ClassDeclaration' && statement.id) {
-        this.#declareLexical(statement.id.name, 'class');
+        this.#declareLexical(statement.id.name, 'class', index);
         this.definitions[statement.id.name] = source.slice(statement.start, statement.end);
       } else if (declaration && evalCode && strict) {
         // Strict eval code keeps its functions and vars to itself.
@@ -108,21 +113,44 @@ export class TopLevelNames {
     return resolution;
   }
 
+  /**
+   * What a lexical binding (a name whose reference goes to the namespace's lexical scope) is
+   * sure to be when the cell's top-level statement `index` starts: an initialised mutable
+   * binding, an initialised constant, or undefined (in its dead zone, or not known). The cell's
+   * own let/const/class are initialised once their statement has run; its var and function
+   * over a lexical name make that binding mutable in the prelude; other names are as the
+   * namespace resolved them when the cell was compiled (nothing else runs before the cell).
+   */
+  lexicalStateAt(name: string, index: number): 'mutable' | 'const' | undefined {
+    const kind = this.declarations.get(name);
+    if (kind === 'var' || kind === 'function') return 'mutable';
+    if (kind !== undefined) {
+      const at = this.#declaredAt.get(name);
+      if (at === undefined || at >= index) return undefined;
+      return kind === 'const' ? 'const' : 'mutable';
+    }
+    const resolution = this.resolve(name);
+    if (resolution === 'lexical') return 'mutable';
+    if (resolution === 'lexical-const') return 'const';
+    return undefined;
+  }
+
   #declare(name: string, kind: DeclarationKind): void {
     const previous = this.declarations.get(name);
     // A function declaration wins over a `var` of the same name, as its value does.
     if (previous === undefined || (previous === 'var' && kind === 'function')) this.declarations.set(name, kind);
   }
 
-  #declareLexical(name: string, kind: 'let' | 'const' | 'class'): void {
+  #declareLexical(name: string, kind: 'let' | 'const' | 'class', index: number): void {
     this.homes.set(name, 'lexical');
+    this.#declaredAt.set(name, index);
     this.#declare(name, kind);
   }
 
   /** A var or function name: global, unless the namespace has it as a lexical binding already (reused). */
   #declareGlobal(name: string, kind: 'var' | 'function'): void {
     if (this.homes.get(name) === 'lexical') return;
-    this.homes.set(name, this.resolve(name) === 'lexical' ? 'lexical' : 'global');
+    this.homes.set(name, isLexicalResolution(this.resolve(name)) ? 'lexical' : 'global');
     this.#declare(name, kind);
   }
 }

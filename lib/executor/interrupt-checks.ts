@@ -80,6 +80,8 @@ export function instrumentLoop(
   loop: AnyNode & { body: acorn.Statement },
   counter: string | undefined,
   start: number,
+  /** Records edits that go around the loop inside the counter's block (./loop-bindings.ts). */
+  around?: () => void,
 ): void {
   const ms = edits.ms;
   const body = loop.body;
@@ -91,7 +93,10 @@ export function instrumentLoop(
       ms.prependRight(body.start, `{ ${check} `);
       ms.appendLeft(body.end, ' }');
     }
-    if (counter === undefined) return;
+  });
+  around?.();
+  if (counter === undefined) return;
+  edits.insert(() => {
     ms.prependRight(start, `{ let ${counter} = ${CHECK_INTERVAL}; `);
     ms.appendLeft(loop.end, ' }');
   });

@@ -3,6 +3,7 @@
  * (./transform.ts) knows where the name lives:
  *
  *   lexical (the namespace's let/const/class)   x  →  __sc$s.x          f()  →  (0, __sc$s.f)()
+ *     (in a top-level loop that keeps the binding in a local holder: __sc$h1.x)
  *   dynamic (later code; a later cell may declare it)   x  →  ("x" in __sc$s ? __sc$s.x : x)
  *   bare (a global, or code that runs now and finds nothing lexical)   x  →  x
  */
@@ -16,6 +17,18 @@ type AnyNode = acorn.AnyNode;
 export type Place = 'local' | 'lexical' | 'bare' | 'dynamic';
 
 /**
+ * The object a lexical reference goes through, read when the edits are applied: the scope, or
+ * the holder of a top-level loop that keeps the binding (decided once the loop has been walked,
+ * after its references were recorded; see ./loop-bindings.ts).
+ */
+export interface ScopeRef {
+  text: string;
+}
+
+/** References that go through the namespace's lexical scope object. */
+export const THROUGH_SCOPE: ScopeRef = Object.freeze({ text: SCOPE });
+
+/**
  * Rewrites a reference to `node` (under `parent[key]`) that lives in `place`.
  * @param shorthand The identifier is a shorthand property's value (`{x}`): the key must stay.
  */
@@ -26,6 +39,7 @@ export function rewriteReference(
   key: string,
   place: Place,
   shorthand: boolean,
+  through: ScopeRef = THROUGH_SCOPE,
 ): void {
   const name = node.name;
   if (place === 'lexical') {
@@ -33,11 +47,17 @@ export function rewriteReference(
       (parent?.type === 'CallExpression' && key === 'callee') ||
       (parent?.type === 'TaggedTemplateExpression' && key === 'tag');
     // Called as `(0, scope.f)()`: a call through the scope object would pass it as `this`.
-    if (callee && rewriteCallee(edits, node, parent, `(0, ${SCOPE}.${name})`)) return;
-    rewriteName(edits, node, callee ? `(0, ${SCOPE}.` : `${SCOPE}.`, callee ? ')' : '', shorthand);
+    if (callee && rewriteCallee(edits, node, parent, () => `(0, ${through.text}.${name})`)) return;
+    rewriteName(
+      edits,
+      node,
+      () => (callee ? `(0, ${through.text}.` : `${through.text}.`),
+      callee ? ')' : '',
+      shorthand,
+    );
   } else if (place === 'dynamic' && !isWriteTarget(parent, key)) {
     const text = `(${JSON.stringify(name)} in ${SCOPE} ? ${SCOPE}.${name} : ${name})`;
-    if (parent?.type === 'CallExpression' && key === 'callee' && rewriteCallee(edits, node, parent, text)) return;
+    if (parent?.type === 'CallExpression' && key === 'callee' && rewriteCallee(edits, node, parent, () => text)) return;
     // Replaced whole: V8 places an error in this expression at its start, mapped to the name.
     const full = shorthand ? `${name}: ${text}` : text;
     edits.replace(() => edits.ms.overwrite(node.start, node.end, full));
@@ -51,13 +71,13 @@ export function rewriteReference(
 export function rewriteName(
   edits: CellEdits,
   node: acorn.Identifier,
-  prefix: string,
+  prefix: string | (() => string),
   suffix: string,
   shorthand: boolean,
 ): void {
-  const before = shorthand ? `${node.name}: ${prefix}` : prefix;
   edits.insert(() => {
-    edits.ms.prependRight(node.start, before);
+    const text = typeof prefix === 'string' ? prefix : prefix();
+    edits.ms.prependRight(node.start, shorthand ? `${node.name}: ${text}` : text);
     if (suffix) edits.ms.appendLeft(node.end, suffix);
   });
 }
@@ -69,11 +89,16 @@ export function rewriteName(
  * name and that `(` are replaced as one piece, which maps as a whole to the name. Only for
  * `f(…)` and `f  (…)`: a comment or `?.` in between keeps the plain rewrite.
  */
-function rewriteCallee(edits: CellEdits, node: acorn.Identifier, parent: AnyNode | undefined, text: string): boolean {
+function rewriteCallee(
+  edits: CellEdits,
+  node: acorn.Identifier,
+  parent: AnyNode | undefined,
+  text: () => string,
+): boolean {
   if (parent?.type !== 'CallExpression' || parent.optional) return false;
   const open = edits.source.indexOf('(', node.end);
   if (open < 0 || edits.source.slice(node.end, open).trim() !== '') return false;
-  edits.replace(() => edits.ms.overwrite(node.start, open + 1, `${text}(`));
+  edits.replace(() => edits.ms.overwrite(node.start, open + 1, `${text()}(`));
   return true;
 }
 

@@ -46,12 +46,13 @@ import {
   survey,
 } from './ast.ts';
 import { assembleCell } from './cell-assembly.ts';
-import type { CellPlan, CellSyntaxError, TransformOptions } from './cell-plan.ts';
+import { type CellPlan, type CellSyntaxError, isLexicalResolution, type TransformOptions } from './cell-plan.ts';
 import { assignCompletion, CompletionMarks, resetCompletion } from './completion.ts';
 import { hideFunction, publishBlockFunction, rewriteClass, rewriteVar, TopLevelNames } from './declarations.ts';
 import { classifyProgram } from './detect-mode.ts';
 import { CellEdits, RESERVED_PREFIX, TEMP } from './edits.ts';
 import { instrumentFunction, instrumentLoop, rewriteCatch } from './interrupt-checks.ts';
+import { LoopBindings } from './loop-bindings.ts';
 import { parseCell } from './parse.ts';
 import { type Place, rewriteName, rewriteReference, unaryOnNameText } from './references.ts';
 import { blockScope, functionScope, hasUseStrict, isUsing } from './scope.ts';
@@ -74,7 +75,7 @@ export function transformCell(source: string, options: TransformOptions = {}): C
     const parsed = parseCell(source, options.evalCode !== true);
     if (!('ast' in parsed)) return parsed;
     const mode = classifyProgram(parsed.ast);
-    const transform = new CellTransform(source, options, parsed.ast);
+    const transform = new CellTransform(source, options, parsed.ast, mode);
     transform.run();
     return transform.finish(mode);
   } catch (error) {
@@ -112,7 +113,17 @@ interface Context {
   /** Below a function or static block: `var` is not the cell's. */
   inFunction: boolean;
   strict: boolean;
+  /** `this` is the top level's: the global object (top-level code, and arrows made there). */
+  globalThis: boolean;
 }
+
+const LOOPS: ReadonlySet<string> = new Set([
+  'ForStatement',
+  'ForInStatement',
+  'ForOfStatement',
+  'WhileStatement',
+  'DoWhileStatement',
+]);
 
 class CellTransform {
   readonly #ast: acorn.Program;
@@ -140,8 +151,13 @@ class CellTransform {
   #usesTemp = false;
   #definesFunctions = false;
   #mayCall = false;
+  /** Top-level loops may keep bindings in a local holder (./loop-bindings.ts): not in eval code, nor with top-level await. */
+  readonly #keepsLoopBindings: boolean;
+  /** The outermost top-level loop being walked, and the index of the top-level statement it is in. */
+  #loop: LoopBindings | undefined;
+  #topIndex = 0;
 
-  constructor(source: string, options: TransformOptions, ast: acorn.Program) {
+  constructor(source: string, options: TransformOptions, ast: acorn.Program, mode: CellPlan['mode']) {
     this.#ast = ast;
     this.#edits = new CellEdits(source);
     this.#instrument = options.instrument !== false;
@@ -151,6 +167,7 @@ class CellTransform {
     this.#strict = hasUseStrict(ast.body);
     this.#evalCode = options.evalCode === true;
     this.#marks = new CompletionMarks(ast);
+    this.#keepsLoopBindings = !this.#evalCode && mode !== 'top-level-await';
   }
 
   run(): void {
@@ -158,8 +175,11 @@ class CellTransform {
     // Top-level declarations first: a reference anywhere in the cell may precede its declaration.
     this.#names.collect(ast, this.#edits.source, this.#strict, this.#evalCode);
     if (this.#names.ownNames.size > 0) this.#scopes.push(this.#names.ownNames);
-    const context: Context = { deferred: false, inFunction: false, strict: this.#strict };
-    for (const statement of ast.body) this.#visit(statement, ast, 'body', context);
+    const context: Context = { deferred: false, inFunction: false, strict: this.#strict, globalThis: true };
+    for (let i = 0; i < ast.body.length; i++) {
+      this.#topIndex = i;
+      this.#visit(ast.body[i], ast, 'body', context);
+    }
   }
 
   /** Applies the recorded edits and assembles the plan. */
@@ -182,11 +202,15 @@ class CellTransform {
     return false;
   }
 
-  /** Each loop loads the shared flag, or counts its own back-edges in a local counter (./interrupt-checks.ts). */
-  #instrumentLoop(loop: AnyNode & { body: acorn.Statement }): void {
+  /**
+   * Each loop loads the shared flag, or counts its own back-edges in a local counter
+   * (./interrupt-checks.ts), around the holder of the bindings it keeps.
+   */
+  #instrumentLoop(loop: AnyNode & { body: acorn.Statement }, bindings: LoopBindings | undefined): void {
     const id = ++this.#loopCount;
     const counter = this.#flagChecks ? undefined : `__sc$l${id}`;
-    instrumentLoop(this.#edits, loop, counter, this.#loopStarts.get(loop) ?? loop.start);
+    const start = this.#loopStarts.get(loop) ?? loop.start;
+    instrumentLoop(this.#edits, loop, counter, start, bindings && (() => bindings.wrap(this.#edits, start, loop.end)));
   }
 
   /**
@@ -219,6 +243,11 @@ class CellTransform {
     switch (node.type) {
       case 'Identifier':
         this.#identifier(node, parent, key, context);
+        return;
+      case 'ThisExpression':
+        // The global object: the cell may change any variable through it without naming it
+        // (`this.arr.push(4)`); the checkpoint looks at every variable when `globalThis` is named.
+        if (context.globalThis) this.#freeNames.add('globalThis');
         return;
       case 'BinaryExpression':
       case 'LogicalExpression':
@@ -253,6 +282,18 @@ class CellTransform {
         break;
     }
 
+    let loop: LoopBindings | undefined;
+    if (
+      this.#keepsLoopBindings &&
+      this.#loop === undefined &&
+      !context.deferred &&
+      !context.inFunction &&
+      LOOPS.has(node.type)
+    ) {
+      loop = new LoopBindings(`__sc$h${node.start}`);
+      this.#loop = loop;
+    }
+
     // The scope this node makes for its children.
     let scope: Set<string> | undefined;
     let childContext = context;
@@ -263,15 +304,19 @@ class CellTransform {
     ) {
       const strict = context.strict || (node.body.type === 'BlockStatement' && hasUseStrict(node.body.body));
       scope = functionScope(node, strict);
-      childContext = { deferred: true, inFunction: true, strict };
+      // An arrow keeps the `this` around it; other functions get their own.
+      const thisIsGlobal = node.type === 'ArrowFunctionExpression' && context.globalThis;
+      childContext = { deferred: true, inFunction: true, strict, globalThis: thisIsGlobal };
     } else if (node.type === 'ClassDeclaration' || node.type === 'ClassExpression') {
       scope = blockScope(node, parent, true);
       // Class bodies are strict; methods, field initialisers and static blocks run later.
-      childContext = { deferred: context.deferred, inFunction: context.inFunction, strict: true };
+      childContext = { ...context, strict: true };
     } else {
       scope = blockScope(node, parent, context.strict);
       if (node.type === 'ClassBody' || node.type === 'StaticBlock') {
-        childContext = { deferred: true, inFunction: node.type === 'StaticBlock' || context.inFunction, strict: true };
+        const inFunction = node.type === 'StaticBlock' || context.inFunction;
+        // Methods, field initialisers and static blocks: `this` is the instance or the class.
+        childContext = { deferred: true, inFunction, strict: true, globalThis: false };
       } else if (node.type === 'PropertyDefinition') {
         childContext = { ...context, deferred: true };
       }
@@ -293,6 +338,7 @@ class CellTransform {
       }
     }
     if (scope) this.#scopes.pop();
+    if (loop) this.#loop = undefined;
 
     switch (node.type) {
       case 'VariableDeclaration':
@@ -329,7 +375,8 @@ class CellTransform {
       case 'ForOfStatement':
       case 'WhileStatement':
       case 'DoWhileStatement':
-        if (this.#instrument) this.#instrumentLoop(node);
+        if (this.#instrument) this.#instrumentLoop(node, loop);
+        else loop?.wrap(this.#edits, this.#loopStarts.get(node) ?? node.start, node.end);
         break;
       case 'CatchClause':
         if (this.#instrument) rewriteCatch(this.#edits, node);
@@ -364,7 +411,7 @@ class CellTransform {
     if (home === 'lexical') return 'lexical';
     if (home === 'global') return 'bare';
     const resolution = this.#names.resolve(name);
-    if (resolution === 'lexical') return 'lexical';
+    if (isLexicalResolution(resolution)) return 'lexical';
     if (resolution === 'builtin' || !context.deferred) return 'bare';
     return 'dynamic';
   }
@@ -397,7 +444,10 @@ class CellTransform {
     const place = this.#place(name, context);
     if (place === 'local') return;
     this.#freeNames.add(name);
-    rewriteReference(this.#edits, node, parent, key, place, this.#shorthands.has(node));
+    const state =
+      place === 'lexical' && this.#loop && !context.deferred && this.#names.lexicalStateAt(name, this.#topIndex);
+    const through = state ? this.#loop?.reference(name, state, parent, key) : undefined;
+    rewriteReference(this.#edits, node, parent, key, place, this.#shorthands.has(node), through);
   }
 
   /** `typeof x` and `delete x` of a namespace name; true when handled (children not visited). */

@@ -11,8 +11,9 @@
  * for changes *inside* a value, the names the cell mentions, the names it declares, and —
  * when the cell calls anything — the names mentioned by every cell that defined a function
  * (a call may run one of them); all of them when one of those names is a way to every
- * variable (`globalThis`, `self`, `eval`, `Function`). Not seen: top-level `this.arr.push(4)`
- * (the compiler does not report `this` among the names a cell mentions).
+ * variable (`globalThis`, `self`, `eval`, `Function`; the compiler reports top-level `this`,
+ * and `this` in arrows made at the top level, as `globalThis`). Not seen: `this` in a sloppy
+ * function called without a receiver (`function g() { this.arr.push(4) }; g()`).
  */
 import { append, asArray, list, ObjectIs, SafeMap, SafeSet } from '../primordials.ts';
 import type { Checkpoint, CheckpointGroup } from '../protocol.ts';

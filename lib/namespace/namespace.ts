@@ -61,7 +61,7 @@ export type BindingKind = DeclarationKind | 'global';
 export type LexicalScope = Record<string, unknown>;
 
 /** How a free name in a cell resolves right now (see the transform's NameResolution). */
-export type NameResolution = 'lexical' | 'builtin' | 'other';
+export type NameResolution = 'lexical' | 'lexical-const' | 'lexical-dead' | 'builtin' | 'other';
 
 /**
  * A null-prototype object, in V8's dictionary mode from the start (Object.create(null)): a
@@ -153,7 +153,10 @@ export class Namespace {
 
   /** How a cell compiled now should reach `name` (the transform's resolution). */
   resolve(name: string): NameResolution {
-    if (hasOwn(this.lexical, name)) return 'lexical';
+    if (hasOwn(this.lexical, name)) {
+      if (this.pending[name] === true) return 'lexical-dead';
+      return this.kinds.get(name) === 'const' ? 'lexical-const' : 'lexical';
+    }
     if (this.builtins.has(name) && !ENGINE_INTERNALS.has(name) && !this.userGlobals.has(name)) return 'builtin';
     return 'other';
   }
@@ -261,6 +264,33 @@ export class Namespace {
   initAll = (values: Record<string, unknown>, kind: DeclarationKind): void => {
     const keys = ownKeys(values);
     for (let i = 0; i < keys.length; i++) this.init(keys[i] as string, values[keys[i] as string], kind);
+  };
+
+  /**
+   * A top-level loop keeps the `let` bindings it uses in `holder`, a plain object of its own
+   * (see lib/executor/loop-bindings.ts): while it runs, each binding named in `names` is an
+   * accessor onto the holder, so code the loop calls reads and writes what the loop does.
+   * The loop's code guarantees each is an initialised mutable binding (a data property).
+   * Called amid user code: captured built-ins only.
+   */
+  hoist = (holder: Record<string, unknown>, names: readonly string[]): void => {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
+      defineProperty(this.lexical, name, {
+        __proto__: null,
+        get: () => holder[name],
+        set: (value: unknown) => {
+          holder[name] = value;
+        },
+        enumerable: true,
+        configurable: true,
+      } as PropertyDescriptor);
+    }
+  };
+
+  /** Ends {@link hoist}: the bindings are data properties again, holding what the holder holds. */
+  unhoist = (holder: Record<string, unknown>, names: readonly string[]): void => {
+    for (let i = 0; i < names.length; i++) defineProperty(this.lexical, names[i], mutable(holder[names[i]]));
   };
 
   kindOf(name: string): BindingKind | undefined {

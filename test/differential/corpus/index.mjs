@@ -16,6 +16,7 @@ import errors from './errors.mjs';
 import evalCells from './eval.mjs';
 import functions from './functions.mjs';
 import hoisting from './hoisting.mjs';
+import loops from './loops.mjs';
 import objlit from './objlit.mjs';
 import redeclaration from './redeclaration.mjs';
 import reserved from './reserved.mjs';
@@ -57,6 +58,7 @@ export const corpus = [
   ...annexb,
   ...shebang,
   ...evalCells,
+  ...loops,
 ];
 
 const seen = new Set();

@@ -321,6 +321,86 @@ const table: Record<string, Row[]> = {
       ['(none)', '1'],
     ],
   ],
+  // A top-level loop keeps the bindings it uses in a local holder (lib/executor/loop-bindings.ts):
+  // nothing about them may change, whoever looks at them while the loop runs or after it ends.
+  'top-level loops that keep their bindings in locals': [
+    [
+      ['function f(x) { return x + 1 } let c = 0; for (let i = 0; i < 1000; i++) c = f(c); c', 'c', 'c = 5; c'],
+      ['1000', '1000', '5'],
+    ],
+    [
+      [
+        'let c = 0; function g() { return c } const seen = []; for (let i = 0; i < 3; i++) { c++; seen.push(g()) } seen',
+      ],
+      ['[1,2,3]'],
+    ],
+    [['let c = 0; function inc() { c += 10 } for (let i = 0; i < 3; i++) { inc(); c++ } c'], ['33']],
+    [
+      ['let c = 0', 'function inc() { c += 10 }', 'for (let i = 0; i < 3; i++) { inc(); c++ } c', 'inc(); c'],
+      ['(none)', '(none)', '33', '43'],
+    ],
+    [
+      [
+        'let c = 0',
+        'try { for (;;) { c++; if (c === 5) throw new Error("out") } } catch (e) { e.message }',
+        'c',
+        'c = 7; c',
+      ],
+      ['(none)', '"out"', '5', '7'],
+    ],
+    [
+      ['let c = 0', 'for (var i = 0; i < 3; i++) eval("c++"); c'],
+      ['(none)', '3'],
+    ],
+    [
+      ['let c = 0', 'outer: { for (;;) { c++; if (c > 2) break outer } } c'],
+      ['(none)', '3'],
+    ],
+    [
+      ['const k = 2; let s = 0; for (const x of [1, 2, 3]) s += k * x; s', 'k = 3', 'k'],
+      ['12', 'TypeError: Assignment to constant variable.', '2'],
+    ],
+    [
+      ['const k = 1', 'for (let i = 0; i < 1; i++) k = 2', 'k'],
+      ['(none)', 'TypeError: Assignment to constant variable.', '1'],
+    ],
+    [
+      ['const k = 1', 'for (let i = 0; i < 1; i++) ({ k } = { k: 2 })', 'k'],
+      ['(none)', 'TypeError: Assignment to constant variable.', '1'],
+    ],
+    [
+      ['for (let i = 0; i < 1; i++) { z } let z = 1', 'z'],
+      ['ReferenceError: z is not defined', 'ReferenceError: z is not defined'],
+    ],
+    [
+      ['let z = 0', 'for (let i = 0; i < 2; i++) z++; let z = 10; z'],
+      ['(none)', '10'],
+    ],
+    [
+      ['let a = 1, b = 2', 'for (let i = 0; i < 3; i++) [a, b] = [b, a + b]; [a, b]'],
+      ['(none)', '[5,8]'],
+    ],
+    [
+      ['let o = 0', 'for (let i = 0; i < 2; i++) ({ o } = { o: o + 1 }); o'],
+      ['(none)', '2'],
+    ],
+    [
+      ['let f = () => 1', 'let n = 0; for (let i = 0; i < 3; i++) { n += f(); f = () => 2 } n'],
+      ['(none)', '5'],
+    ],
+    [
+      ['class K { static n = 0 }', 'for (let i = 0; i < 2; i++) K.n++; K.n'],
+      ['(none)', '2'],
+    ],
+    [
+      ['let c = 0', 'const fs = []; for (let i = 0; i < 2; i++) { c++; fs.push(() => c) } c = 9; fs.map((f) => f())'],
+      ['(none)', '[9,9]'],
+    ],
+    [
+      ['let __proto__ = 1', 'for (let i = 0; i < 2; i++) __proto__++; __proto__'],
+      ['(none)', '3'],
+    ],
+  ],
 };
 
 describe('cells against the console evaluator', () => {

@@ -42,6 +42,8 @@ export class ReplHarness {
     fn: (name: string, value: unknown, deletable?: boolean) => this.namespace.defineFunction(name, value, deletable),
     init: this.namespace.init,
     initAll: this.namespace.initAll,
+    hoist: this.namespace.hoist,
+    unhoist: this.namespace.unhoist,
     tick: () => {
       this.ticks++;
       if (this.interrupt) throw INTERRUPT;

@@ -37,6 +37,19 @@ describe('transformCell: what a cell becomes', () => {
   const CLOSE = ';return { __proto__: null, value: __sc$c }; })';
   const cases: Array<[cell: string, generated: string[]]> = [
     ['1 + 1', [OPEN, '__sc$c = (1 + 1)', CLOSE]],
+    [
+      // A top-level loop keeps the let/const it uses in a holder (lib/executor/loop-bindings.ts),
+      // and the scope points at the holder while the loop runs.
+      'let c = 0; const k = 1; while (c < 9) c += k',
+      [
+        `${OPEN} __sc$.declare([["c","let"],["k","const"]]);`,
+        '__sc$.init("c", ( 0), "let"); __sc$.init("k", ( 1), "const"); __sc$c = void 0; ' +
+          '{ let __sc$l1 = 100; { const __sc$h24 = { c: __sc$s.c, k: __sc$s.k }; __sc$.hoist(__sc$h24, ["c"]); ' +
+          'try { while (__sc$h24.c < 9) { if (--__sc$l1 < 0) __sc$l1 = __sc$.tick(); __sc$c = (__sc$h24.c += __sc$h24.k) } } ' +
+          'finally { __sc$.unhoist(__sc$h24, ["c"]); } } }',
+        CLOSE,
+      ],
+    ],
     ['() => 1', [OPEN, '__sc$c = (0, () => 1)', CLOSE]],
     [
       // A destructuring declarator stays a declaration (its errors are a declaration's), in an arrow.
@@ -383,6 +396,22 @@ describe('transformCell: interrupts', () => {
     session.counter[0] = 50;
     await expect(session.run(source)).rejects.toBe(INTERRUPT);
   });
+
+  it('an interrupt stops a top-level loop that keeps its bindings in locals, and leaves them as plain data', async () => {
+    const session = new FakeSession();
+    await session.run('let c = 0; const k = 1');
+    session.counter[0] = 1000;
+    session.interrupt = true;
+    const loop = 'for (;;) c += k';
+    await expect(session.run(loop)).rejects.toBe(INTERRUPT);
+    // The loop really kept c and k in its holder (else this test would prove nothing).
+    expect(session.lastPlan?.code).toContain('__sc$.hoist(');
+    const descriptor = Reflect.getOwnPropertyDescriptor(session.namespace.lexical, 'c');
+    expect(descriptor && 'value' in descriptor && descriptor.writable).toBe(true);
+    expect(descriptor?.value).toBeGreaterThan(0);
+    expect(session.namespace.resolve('c')).toBe('lexical');
+    expect(session.namespace.resolve('k')).toBe('lexical-const');
+  });
 });
 
 describe('transformCell: generated code parses', () => {
@@ -476,6 +505,22 @@ describe('transformCell: plan', () => {
       expect(plan.freeNames).toContain(name);
     }
     for (const name of ['c', 'q', 'm', 'y', 'prop', 'key']) expect(plan.freeNames).not.toContain(name);
+  });
+
+  // Top-level `this` is the global object: a cell may change any variable through it, so it
+  // counts as naming `globalThis` (the checkpoint then looks at every variable).
+  it.each([
+    ['this.arr.push(4)', true],
+    ['this', true],
+    ['if (x) { this.a = 1 }', true],
+    ['const grow = () => this.arr.push(4)', true],
+    ['const grow = () => () => this.arr', true],
+    ['function f() { return this.arr }', false],
+    ['const o = { m() { return this.arr } }', false],
+    ['class A { m() { return this.x } static s = this.y; static { this.z } }', false],
+    ['const f = function () { return () => this.arr }', false],
+  ])('%j reports globalThis among its free names: %s', (source, reported) => {
+    expect(expectPlan(transformCell(source)).freeNames.includes('globalThis')).toBe(reported);
   });
 
   it.each([
