@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { launchBrowser, selectedEngine } from './browser.mjs';
 import { registerBundleTests } from './bundles.mjs';
+import { registerPythonBundleTests } from './bundles-python.mjs';
 import { registerConsumerTests } from './consumers/consumers.mjs';
 import { registerDifferentialTests } from './differential.mjs';
 import { run } from './harness.mjs';
@@ -68,6 +69,10 @@ registerPlaygroundPythonTests(() => browser, servers.demo, {
         : 'Python sessions are tested in Chromium (see the README browser table)',
 });
 registerBundleTests(() => browser, servers);
+registerPythonBundleTests(() => browser, servers, {
+  skipReason:
+    engine === 'chromium' ? undefined : 'Python sessions are tested in Chromium (see the README browser table)',
+});
 registerHostingTests(() => browser, servers);
 registerSessionTests(() => browser, servers);
 registerDifferentialTests(() => browser, servers, {

@@ -104,14 +104,30 @@ export function frameDocument() {
   };
 }
 
-/** The Python worker in a build that leaves it out: importing it fails with what to do instead. */
-const PYTHON_LEFT_OUT =
-  'throw new Error("[sandcell] Python sessions need the ES module build (dist/sandcell.js, with dist/python/): the single-file IIFE build carries JavaScript sessions only");';
+/**
+ * The Python worker in the one-file IIFE build, which leaves it out (it would carry 1 MB inline
+ * for every page): `loadBeside(scriptURL)` imports the ES module build's
+ * `sandcell.python-worker.js` from the folder the script was served from (dist/, where
+ * `python/` is too). A dynamic `import()` works from a classic script.
+ */
+const PYTHON_BESIDE = `export default undefined;
+export async function loadBeside(scriptURL) {
+  const url = new URL("sandcell.python-worker.js", scriptURL).href;
+  let module;
+  try {
+    module = await import(/* @vite-ignore */ url);
+  } catch (error) {
+    throw new Error("[sandcell] the Python worker " + url + " could not be loaded (" + (error && error.message || error) + "). The IIFE build loads it from beside sandcell.iife.js: serve dist/ whole (sandcell.python-worker.js and python/ next to the script), or use the ES module build");
+  }
+  if (typeof module.default !== "string") throw new Error("[sandcell] " + url + " is not sandcell's Python worker (from the same build as sandcell.iife.js)");
+  return module.default;
+}
+`;
 
 /**
  * @param {{ minify?: boolean; python?: boolean }} [options] minify the workers (default true: they
  *   are shipped as strings); `python: false` leaves the Python worker out (the one-file IIFE
- *   build, which would otherwise carry its 1 MB inline)
+ *   build, which would otherwise carry its 1 MB inline): it is loaded from beside the script
  * @returns {import('vite').Plugin}
  */
 export function workerSource(options = {}) {
@@ -127,11 +143,14 @@ export function workerSource(options = {}) {
       if (!id.startsWith('\0')) return undefined;
       const virtual = id.slice(1);
       if (!Object.hasOwn(WORKERS, virtual)) return undefined;
-      if (!python && virtual === 'virtual:sandcell-python-worker-source') return { code: PYTHON_LEFT_OUT, map: null };
+      if (!python && virtual === 'virtual:sandcell-python-worker-source') return { code: PYTHON_BESIDE, map: null };
       const { code, files } = await bundleClassicScript(WORKERS[virtual], minify);
       // Dev servers rebuild the string when a worker file changes.
       for (const file of files) this.addWatchFile(file);
-      return { code: `export default ${JSON.stringify(code)};`, map: null };
+      // `loadBeside` is the IIFE's (above); here the worker is the string itself.
+      const beside =
+        virtual === 'virtual:sandcell-python-worker-source' ? '\nexport const loadBeside = undefined;' : '';
+      return { code: `export default ${JSON.stringify(code)};${beside}`, map: null };
     },
   };
 }

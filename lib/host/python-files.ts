@@ -21,16 +21,28 @@ const runtimes = new Map<string, Promise<PythonBoot>>();
 /** Wheels and lock files by absolute URL, fetched once per page (failures are not kept). */
 const downloads = new Map<string, Promise<Response>>();
 
-/** The Python worker bundle (one classic script), loaded on first use. */
-export function pythonWorkerSource(): Promise<string> {
-  workerSource ??= import('virtual:sandcell-python-worker-source').then(
-    (module) => module.default,
-    (error: unknown) => {
-      workerSource = undefined;
-      throw error;
-    },
-  );
+/**
+ * The Python worker bundle (one classic script), loaded on first use.
+ * @param scriptURL where the SDK's script was served from (the IIFE build loads the worker from beside it)
+ */
+export function pythonWorkerSource(scriptURL: string | undefined): Promise<string> {
+  workerSource ??= loadWorkerSource(scriptURL).catch((error: unknown) => {
+    workerSource = undefined;
+    throw error;
+  });
   return workerSource;
+}
+
+async function loadWorkerSource(scriptURL: string | undefined): Promise<string> {
+  const module = await import('virtual:sandcell-python-worker-source');
+  const source = module.default;
+  if (source !== undefined) return source;
+  if (!module.loadBeside || !scriptURL) {
+    throw new Error(
+      '[sandcell] the Python worker is not in this build, and the SDK cannot tell where its script was served from: use the ES module build (dist/sandcell.js), or load sandcell.iife.js with a <script src>',
+    );
+  }
+  return module.loadBeside(scriptURL);
 }
 
 /**

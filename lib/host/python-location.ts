@@ -16,6 +16,11 @@ function ownScriptURL(): string | undefined {
 
 const scriptURL = ownScriptURL();
 
+/** Where the SDK's own script was served from, if the engine says (the IIFE build's Python worker is beside it). */
+export function sdkScriptURL(): string | undefined {
+  return scriptURL;
+}
+
 /** The folder the Python runtime is served from, absolute and ending in `/`. */
 export function resolvePythonIndexURL(indexURL: string | undefined): string {
   const base = typeof location === 'undefined' ? undefined : location.href;

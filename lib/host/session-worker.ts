@@ -13,7 +13,7 @@ import { CheckpointKeeper } from './checkpoint-keeper.ts';
 import { type HostBridge, startHostBridge } from './host-bridge.ts';
 import { javascriptWorkerSource } from './hosting/worker-source.ts';
 import { resolvePolicy } from './options.ts';
-import { resolvePythonIndexURL } from './python-location.ts';
+import { resolvePythonIndexURL, sdkScriptURL } from './python-location.ts';
 import { classifyPackage } from './python-packages.ts';
 import { MAX_RESTORE_ATTEMPTS, RestoreWatch, stalledIn } from './restore-watch.ts';
 import { WorkerGoneError, WorkerLink } from './worker-link.ts';
@@ -154,7 +154,9 @@ export class SessionWorker {
     const indexURL = python ? resolvePythonIndexURL(options.python?.indexURL) : undefined;
     const link = new WorkerLink({
       name: `sandcell:${owner.id}`,
-      source: python ? () => import('./python-files.ts').then((m) => m.pythonWorkerSource()) : javascriptWorkerSource,
+      source: python
+        ? () => import('./python-files.ts').then((m) => m.pythonWorkerSource(sdkScriptURL()))
+        : javascriptWorkerSource,
       loadConfig: indexURL
         ? () =>
             import('./python-files.ts').then(async (m) => ({
