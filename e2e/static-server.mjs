@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { basename, extname, join, normalize, resolve, sep } from 'node:path';
 
 import { ISOLATION_HEADERS } from '../scripts/dev-env.mjs';
 
@@ -53,6 +53,10 @@ export async function startStaticServer({ root, isolate, headers = {} }) {
       'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
       'Cache-Control': 'no-store',
       ...(isolate ? ISOLATION_HEADERS : {}),
+      // As the README asks of the served frame document: Firefox refuses it without.
+      ...(isolate && basename(file) === 'sandcell-frame.html'
+        ? { 'Cross-Origin-Resource-Policy': 'cross-origin' }
+        : {}),
       ...headers,
     });
     createReadStream(file).pipe(res);

@@ -14,9 +14,10 @@ import type { PolicyConfig } from '../../types.ts';
 import type { WorkerHost, WorkerHostOptions } from './worker-host.ts';
 
 /**
- * How long the frame may take to answer its init message. Its boot script ran before the
- * frame's load event, so only a script the page's own CSP blocked (a `srcdoc` frame inherits
- * it) stays silent this long.
+ * How long the frame may take to load, and then to answer its init message. Its boot script
+ * ran before the frame's load event, so only a script the page's own CSP blocked (a `srcdoc`
+ * frame inherits it) stays silent this long — or a served frame document the browser refused
+ * (Firefox fires no load event for one blocked by Cross-Origin-Resource-Policy).
  */
 const BOOT_TIMEOUT_MS = 10_000;
 
@@ -90,6 +91,17 @@ export function startFrameHost(options: WorkerHostOptions): WorkerHost {
       fail(String(report.message));
     }
   };
+  const watchBoot = () => {
+    clearTimeout(bootTimer);
+    bootTimer = setTimeout(() => {
+      if (booted) return;
+      fail(
+        served
+          ? `the session's frame document at ${options.frameURL} did not start: is it dist/sandcell-frame.html, served with the headers the README lists (Cross-Origin-Resource-Policy: cross-origin on a cross-origin-isolated page)?`
+          : "the session's frame did not start: the page's Content-Security-Policy probably blocks its inline boot script (a srcdoc frame inherits the page's policy) — serve dist/sandcell-frame.html and pass its URL as the frameURL option, or use policy 'unrestricted'",
+      );
+    }, BOOT_TIMEOUT_MS);
+  };
   frame.addEventListener(
     'load',
     () => {
@@ -106,18 +118,13 @@ export function startFrameHost(options: WorkerHostOptions): WorkerHost {
       };
       // The frame's origin is opaque ('null'): no other target origin would match it.
       frame.contentWindow.postMessage(init, '*', [options.port, control.port2, commands.port2]);
-      bootTimer = setTimeout(() => {
-        if (booted) return;
-        fail(
-          served
-            ? `the session's frame document at ${options.frameURL} did not start: is it dist/sandcell-frame.html, served with the headers the README lists?`
-            : "the session's frame did not start: the page's Content-Security-Policy probably blocks its inline boot script (a srcdoc frame inherits the page's policy) — serve dist/sandcell-frame.html and pass its URL as the frameURL option, or use policy 'unrestricted'",
-        );
-      }, BOOT_TIMEOUT_MS);
+      watchBoot();
     },
     { once: true },
   );
   (document.body ?? document.documentElement).appendChild(frame);
+  // Until the frame loads too: a frame document the browser refused may never fire its load event.
+  watchBoot();
 
   return {
     kind: 'frame',
