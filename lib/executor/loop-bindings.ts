@@ -16,7 +16,8 @@
  * same value; the `finally` turns it back into data holding the last value, on every way out
  * (break, a throw, an interrupt). A kept `const` is only read through the holder (it cannot
  * change while the loop runs), unless the loop may write it: then the write must throw, so it
- * stays on the scope.
+ * stays on the scope. The price: code the loop calls that uses a kept binding itself goes
+ * through an accessor while the loop runs (a getter call instead of a hash lookup).
  *
  * Only bindings sure to be initialised when the loop starts are kept (./declarations.ts,
  * `lexicalStateAt`), only in cells without top-level await (nothing else may run between the

@@ -69,5 +69,19 @@ export default [
       'let seen = 0; for (; c < 3; c++) seen += view.c; [seen, c]',
     ],
   },
+  {
+    id: 'loops/prototype-accessor',
+    cells: [
+      'Object.defineProperty(Object.prototype, "c", { get() { return 42 }, set() { throw new Error("setter") }, configurable: true }); 0',
+      'let c = 0; for (let i = 0; i < 3; i++) c++; delete Object.prototype.c; c',
+    ],
+  },
+  {
+    id: 'loops/with-proxy',
+    cells: [
+      'let c = 0',
+      'with (new Proxy({}, { has: (t, k) => typeof k === "string" && k.startsWith("__"), get: () => ({}) })) { for (let i = 0; i < 3; i++) c++ } c',
+    ],
+  },
   { id: 'loops/error-position', cells: ['let c = 0', 'for (let i = 0; i < 2; i++) {\n  c++;\n  c.x.y\n}', 'c'] },
 ];

@@ -400,6 +400,21 @@ const table: Record<string, Row[]> = {
       ['let __proto__ = 1', 'for (let i = 0; i < 2; i++) __proto__++; __proto__'],
       ['(none)', '3'],
     ],
+    // Hostile cells: the holder is reached by neither a prototype accessor nor a with-object.
+    [
+      [
+        'Object.defineProperty(Object.prototype, "c", { get() { return 42 }, set() { throw new Error("setter") }, configurable: true }); 0',
+        'let c = 0; for (let i = 0; i < 3; i++) c++; delete Object.prototype.c; c',
+      ],
+      ['0', '3'],
+    ],
+    [
+      [
+        'let c = 0',
+        'with (new Proxy({}, { has: (t, k) => typeof k === "string" && k.startsWith("__"), get: () => ({}) })) { for (let i = 0; i < 3; i++) c++ } c',
+      ],
+      ['(none)', '3'],
+    ],
   ],
 };
 
