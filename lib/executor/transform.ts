@@ -6,6 +6,7 @@
  *
  * This module is the pass driver and the walk that resolves names. The rest, by concept:
  *   - ./declarations.ts: where each top-level name lives (hoisting) and the var/class/function rewrites;
+ *   - ./lexical-declarations.ts: the rewrite of top-level let/const;
  *   - ./completion.ts: the cell's completion value;
  *   - ./interrupt-checks.ts: the interrupt checks in loops, functions and catch clauses;
  *   - ./cell-assembly.ts: the arrow around the cell, its prelude, and the plan;
@@ -34,17 +35,7 @@
  */
 import type * as acorn from 'acorn';
 import { getLineInfo } from 'acorn';
-import {
-  collectBindingIdentifiers,
-  FUNCTION_MAKERS,
-  INERT,
-  isAnnexBFunction,
-  isAnonymousFunctionDefinition,
-  isNode,
-  isReference,
-  patternNames,
-  survey,
-} from './ast.ts';
+import { FUNCTION_MAKERS, INERT, isAnnexBFunction, isAnonymousFunctionDefinition, isNode, isReference } from './ast.ts';
 import { assembleCell } from './cell-assembly.ts';
 import { type CellPlan, type CellSyntaxError, isLexicalResolution, type TransformOptions } from './cell-plan.ts';
 import { assignCompletion, CompletionMarks, resetCompletion } from './completion.ts';
@@ -52,10 +43,11 @@ import { hideFunction, publishBlockFunction, rewriteClass, rewriteVar, TopLevelN
 import { classifyProgram } from './detect-mode.ts';
 import { CellEdits, RESERVED_PREFIX, TEMP } from './edits.ts';
 import { instrumentFunction, instrumentLoop, rewriteCatch } from './interrupt-checks.ts';
+import { type DeclarationWalk, rewriteLexicalDeclaration } from './lexical-declarations.ts';
 import { LoopBindings } from './loop-bindings.ts';
 import { parseCell } from './parse.ts';
 import { type Place, rewriteName, rewriteReference, unaryOnNameText } from './references.ts';
-import { blockScope, functionScope, hasUseStrict, isUsing } from './scope.ts';
+import { blockScope, functionScope, hasUseStrict } from './scope.ts';
 
 export { resolutionKeyOf } from './cell-assembly.ts';
 export { CHECK, CHECK_EXPR, LOOP_CHECK, loopCheck } from './interrupt-checks.ts';
@@ -464,92 +456,32 @@ class CellTransform {
     return true;
   }
 
-  /**
-   * A top-level `let`/`const`: each declarator initialises its binding through the runtime
-   * (a simple name) or destructures into a temporary object first (a pattern).
-   */
+  /** A top-level `let`/`const` (./lexical-declarations.ts), walked in `context`. */
   #lexicalDeclaration(node: acorn.VariableDeclaration, context: Context): void {
-    const ms = this.#edits.ms;
-    const kind = JSON.stringify(isUsing(node) ? 'const' : node.kind);
-    const first = node.declarations[0];
-    this.#edits.replace(() => ms.remove(node.start, first.start));
-    for (const declarator of node.declarations) {
-      const id = declarator.id;
-      const init = declarator.init;
-      if (id.type === 'Identifier') {
-        if (id.name.startsWith(RESERVED_PREFIX)) throw new ReservedIdentifier(id);
-        this.#freeNames.add(id.name);
-        const name = JSON.stringify(id.name);
-        const head = `__sc$.init(${name}, `;
-        if (init) {
-          this.#visit(init, declarator, 'init', context);
-          // From the name through `=`: the initialiser may start with parentheses acorn leaves out of its node.
-          const equals = this.#edits.source.indexOf('=', id.end);
-          // `let f = () => {}` names the function `f`; as a call argument it would stay anonymous.
-          const named = isAnonymousFunctionDefinition(init);
-          this.#edits.replace(() => ms.overwrite(id.start, equals + 1, named ? `${head}({ ${name}: (` : `${head}(`));
-          this.#edits.insert(() => ms.appendLeft(declarator.end, named ? `) })[${name}], ${kind})` : `), ${kind})`));
-        } else {
-          this.#edits.replace(() => ms.overwrite(id.start, id.end, `${head}void 0, ${kind})`));
-        }
-        continue;
-      }
-      if (init && this.#destructureInPlace(declarator, id, init, kind, context)) continue;
-      this.#usesTemp = true;
-      const targets = new Set<AnyNode>();
-      collectBindingIdentifiers(id, targets);
-      this.#patternTargets = targets;
-      this.#patternBound = new Set();
-      this.#visit(id, declarator, 'id', context);
-      this.#patternTargets = undefined;
-      this.#patternBound = undefined;
-      if (init) this.#visit(init, declarator, 'init', context);
-      this.#edits.insert(() => {
-        ms.prependRight(declarator.start, `__sc$.initAll((${TEMP} = { __proto__: null }, (`);
-        ms.appendLeft(declarator.end, `), ${TEMP}), ${kind})`);
-      });
-    }
-    this.#edits.terminate(node);
-  }
-
-  /**
-   * A destructuring declarator kept as the user wrote it, as a declaration of its own inside
-   * an arrow that hands its bindings over: `const {z} = null` then fails as a declaration does
-   * (`Cannot destructure property 'z' of 'null' as it is null.`, at `z`), where the assignment
-   * pattern of the general rewrite says `Cannot read properties of null`. Only when nothing in
-   * it names what it binds except the bindings themselves (a reference would meet the arrow's
-   * own binding rather than the namespace's) and it holds no `eval` (whose declarations would
-   * land in the arrow).
-   */
-  #destructureInPlace(
-    declarator: acorn.VariableDeclarator,
-    id: acorn.Pattern,
-    init: acorn.Expression,
-    kind: string,
-    context: Context,
-  ): boolean {
-    const names = patternNames(id);
-    const inInit = survey(init);
-    const inPattern = survey(id);
-    if (inInit.names.has('eval') || inPattern.names.has('eval')) return false;
-    if (names.some((name) => inInit.names.has(name))) return false;
-    // A pattern name met again in the pattern (a default, a computed key) is a reference to it.
-    const bound = new Map<string, number>();
-    for (const name of names) bound.set(name, (bound.get(name) ?? 0) + 1);
-    if (names.some((name) => (inPattern.names.get(name) ?? 0) > (bound.get(name) ?? 0))) return false;
-    for (const name of names) if (name.startsWith(RESERVED_PREFIX)) return false;
-    for (const name of names) this.#freeNames.add(name);
-    const awaits = inInit.awaits || inPattern.awaits;
-    this.#scopes.push(new Set(names));
-    this.#visit(id, declarator, 'id', context);
-    this.#visit(init, declarator, 'init', context);
-    this.#scopes.pop();
-    const ms = this.#edits.ms;
-    this.#edits.insert(() => {
-      ms.prependRight(declarator.start, `__sc$.initAll(${awaits ? 'await (async ' : '('}() => { const `);
-      ms.appendLeft(declarator.end, `; return { __proto__: null, ${names.join(', ')} }; })(), ${kind})`);
-    });
-    return true;
+    const walk: DeclarationWalk = {
+      edits: this.#edits,
+      visit: (child, parent, key) => this.#visit(child, parent, key, context),
+      free: (name) => this.#freeNames.add(name),
+      bound: (names, visit) => {
+        this.#scopes.push(names);
+        visit();
+        this.#scopes.pop();
+      },
+      pattern: (targets, visit) => {
+        this.#patternTargets = targets;
+        this.#patternBound = new Set();
+        visit();
+        this.#patternTargets = undefined;
+        this.#patternBound = undefined;
+      },
+      useTemp: () => {
+        this.#usesTemp = true;
+      },
+      reserved: (id) => {
+        throw new ReservedIdentifier(id);
+      },
+    };
+    rewriteLexicalDeclaration(walk, node);
   }
 
   /**
