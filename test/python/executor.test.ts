@@ -236,6 +236,19 @@ describe('output, display, input, capabilities', () => {
     ]);
   });
 
+  test('a line printed before a long computation reaches the host while it runs', async () => {
+    s.events.length = 0;
+    (globalThis as { __events?: unknown }).__events = s.events;
+    // The sleep puts 50 ms between this line and the last hand-over (the previous cell's end):
+    // then a finished line goes at once, whatever follows. The loop ends when the host has the line.
+    const result = await s.run(
+      'import js, time\ntime.sleep(0.06)\nprint("early")\nend = time.monotonic() + 20\nwhile time.monotonic() < end and js.__events.length == 0:\n    pass\njs.__events.length',
+    );
+    delete (globalThis as { __events?: unknown }).__events;
+    expect(result).toMatchObject({ status: 'ok', value: 1 });
+    expect(s.events).toEqual([{ type: 'stream', stream: 'stdout', text: 'early\n' }]);
+  });
+
   test('100k print lines arrive intact, in few batches', async () => {
     s.events.length = 0;
     await s.run('for i in range(100_000):\n    print(i)');

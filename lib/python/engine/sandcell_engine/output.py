@@ -6,7 +6,11 @@ here, adjacent writes to the same stream joined, and handed to the host's
 ``write(stream, text)`` hook when 32 kB are waiting, when 50 ms have passed
 since the first waiting write (a long cell still shows progress), before any
 display or input (so events stay in the order the cell made them), and when the
-cell ends. The host does its own batching and capping on top.
+cell ends. A line that ends 50 ms or more after the last hand-over goes at once:
+the age rule needs a later write to fire, so without this a ``print`` followed
+by a long computation would show nothing until the cell ended (a flood still
+goes in batches: within 50 ms of a hand-over, lines wait). The host does its own
+batching and capping on top.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ class OutputBuffer:
         self._pending: list[tuple[Stream, list[str]]] = []
         self._size = 0
         self._since = 0.0
+        self._flushed = 0.0
 
     def add(self, stream: Stream, text: str) -> None:
         if not text:
@@ -44,11 +49,17 @@ class OutputBuffer:
                 self._since = time.monotonic()
             self._pending.append((stream, [text]))
         self._size += len(text)
-        if self._size >= FLUSH_BYTES or time.monotonic() - self._since >= FLUSH_SECONDS:
+        now = time.monotonic()
+        if (
+            self._size >= FLUSH_BYTES
+            or now - self._since >= FLUSH_SECONDS
+            or (text.endswith("\n") and now - self._flushed >= FLUSH_SECONDS)
+        ):
             self.flush()
 
     def flush(self) -> None:
         """Sends everything waiting. A failing hook loses nothing that was sent before it."""
+        self._flushed = time.monotonic()
         pending, self._pending, self._size = self._pending, [], 0
         for stream, parts in pending:
             self._write(stream, "".join(parts))
