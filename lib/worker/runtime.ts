@@ -235,9 +235,12 @@ export class SessionRuntime implements ServedRuntime {
     const alive = this.deps.alive ?? PromiseCtor.resolve();
     return new PromiseCtor((resolve) => {
       const answer = () => {
+        // Before the answer: a session is ready (and pooled) warm, and its first cell does not queue behind this.
+        // Only a speed-up: whatever it throws must not keep the session from starting.
+        try {
+          engineGuard().engine(() => this.compiler.warm(WARM_UP_CELL));
+        } catch {}
         resolve({ __proto__: null, crossOriginIsolated } as { crossOriginIsolated: boolean });
-        // Once the answer is out: a pooled session warms up while it waits to be handed out.
-        this.timers.engine.setTimeout(() => engineGuard().engine(() => this.compiler.warm(WARM_UP_CELL)), 0);
       };
       whenSettled(alive, answer, answer);
     });
