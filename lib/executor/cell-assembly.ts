@@ -17,6 +17,7 @@ import type { CellPlan, CellSourceMap, NameResolution } from './cell-plan.ts';
 import { functionLocal, type TopLevelNames } from './declarations.ts';
 import { type CellEdits, COMPLETION, SCOPE, TEMP } from './edits.ts';
 import { FLAG } from './interrupt-checks.ts';
+import { GENERATION } from './references.ts';
 
 /** What the walk found, besides the edits. */
 export interface WalkFindings {
@@ -24,6 +25,8 @@ export interface WalkFindings {
   names: TopLevelNames;
   hasValue: boolean;
   usesTemp: boolean;
+  /** The variables of dynamic references that cache a name's absence from the scope (./references.ts). */
+  dynamicCaches: string[];
   /** A loop checks the shared flag: the prelude binds it. */
   usesFlag: boolean;
   evalCode: boolean;
@@ -44,6 +47,9 @@ export function assembleCell(edits: CellEdits, ast: acorn.Program, found: WalkFi
 
   let prelude = `let ${COMPLETION} = __sc$.empty${found.usesTemp ? `, ${TEMP}` : ''}; const __sc$n = __sc$.n;`;
   if (found.usesFlag) prelude += ` const ${FLAG} = __sc$.i;`;
+  if (found.dynamicCaches.length > 0) {
+    prelude += ` const ${GENERATION} = __sc$.gen; let ${found.dynamicCaches.map((cache) => `${cache} = -1`).join(', ')};`;
+  }
   const declared = [...names.declarations]
     .filter(([name, kind]) => kind !== 'function' || names.homes.get(name) !== 'global')
     .filter(([name]) => !names.functionNames.includes(name) || names.homes.get(name) === 'lexical')

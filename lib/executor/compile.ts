@@ -294,6 +294,10 @@ export function userText(text: string): string {
   return text
     .replace(/\(0 , __sc\$s\.([\p{L}\p{N}_$]+)\)/gu, '$1')
     .replace(/\("([\p{L}\p{N}_$]+)" in __sc\$s \? __sc\$s\.\1 : \1\)/gu, '$1')
+    .replace(
+      /\((__sc\$k\d+) === __sc\$g\[0\] \? ([\p{L}\p{N}_$]+) : "\2" in __sc\$s \? __sc\$s\.\2 : \(\1 = __sc\$g\[0\], \2\)\)/gu,
+      '$2',
+    )
     .replace(/__sc\$s\.([\p{L}\p{N}_$]+)/gu, '$1')
     .replace(/__sc\$f_([\p{L}\p{N}_$]+)/gu, '$1');
 }

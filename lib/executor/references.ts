@@ -4,7 +4,12 @@
  *
  *   lexical (the namespace's let/const/class)   x  →  __sc$s.x          f()  →  (0, __sc$s.f)()
  *     (in a top-level loop that keeps the binding in a local holder: __sc$h1.x)
- *   dynamic (later code; a later cell may declare it)   x  →  ("x" in __sc$s ? __sc$s.x : x)
+ *   dynamic (later code; a later cell may declare it)
+ *     x  →  (__sc$k0 === __sc$g[0] ? x : "x" in __sc$s ? __sc$s.x : (__sc$k0 = __sc$g[0], x))
+ *     `__sc$g[0]` is the namespace's generation, which grows whenever a lexical binding is
+ *     added; `__sc$k0` (one per name, in the cell's prelude) remembers the generation at which
+ *     the scope last did not have it. Until a binding is added the name is the global one, so
+ *     a hot loop pays a load and a compare, not a dictionary lookup per reference.
  *   bare (a global, or code that runs now and finds nothing lexical)   x  →  x
  */
 import type * as acorn from 'acorn';
@@ -25,6 +30,9 @@ export interface ScopeRef {
   text: string;
 }
 
+/** The prelude's local for the namespace's generation (a one-slot Int32Array, `__sc$.gen`). */
+export const GENERATION = '__sc$g';
+
 /** References that go through the namespace's lexical scope object. */
 export const THROUGH_SCOPE: ScopeRef = Object.freeze({ text: SCOPE });
 
@@ -40,6 +48,8 @@ export function rewriteReference(
   place: Place,
   shorthand: boolean,
   through: ScopeRef = THROUGH_SCOPE,
+  /** For a dynamic reference: the prelude's variable that caches the name's absence (see the header). */
+  cache?: string,
 ): void {
   const name = node.name;
   if (place === 'lexical') {
@@ -56,7 +66,11 @@ export function rewriteReference(
       shorthand,
     );
   } else if (place === 'dynamic' && !isWriteTarget(parent, key)) {
-    const text = `(${JSON.stringify(name)} in ${SCOPE} ? ${SCOPE}.${name} : ${name})`;
+    const lookup = `${JSON.stringify(name)} in ${SCOPE} ? ${SCOPE}.${name} : `;
+    const text =
+      cache === undefined
+        ? `(${lookup}${name})`
+        : `(${cache} === ${GENERATION}[0] ? ${name} : ${lookup}(${cache} = ${GENERATION}[0], ${name}))`;
     if (parent?.type === 'CallExpression' && key === 'callee' && rewriteCallee(edits, node, parent, () => text)) return;
     // Replaced whole: V8 places an error in this expression at its start, mapped to the name.
     const full = shorthand ? `${name}: ${text}` : text;

@@ -21,8 +21,8 @@
  *     `__sc$s.name`, which is why the transform resolves every identifier against the cell's
  *     own scopes (./scope.ts) and the namespace (`options.resolve`).
  *   - Code that runs later (function bodies) reaches a name that is not lexical yet, and not a
- *     built-in, through `("x" in __sc$s ? __sc$s.x : x)`: a later cell may still declare it.
- *     Code that runs now resolves statically. The compiled code thus depends on how its free
+ *     built-in, by looking it up in `__sc$s` first (a later cell may still declare it), once per
+ *     generation of the scope (./references.ts). Code that runs now resolves statically. The compiled code thus depends on how its free
  *     names resolve: `resolutionKey` is part of the compile cache key.
  *   - TDZ: the prelude declares the cell's lexical names; new ones enter a dead zone (reads
  *     throw `x is not defined`, writes `Cannot access 'x' before initialization`, as REPL mode
@@ -141,6 +141,8 @@ class CellTransform {
   #patternTargets: Set<AnyNode> | undefined;
   #patternBound: Set<string> | undefined;
   #usesTemp = false;
+  /** Names referenced dynamically, and the variable caching each one's absence from the scope. */
+  readonly #dynamicCaches = new Map<string, string>();
   #definesFunctions = false;
   #mayCall = false;
   /** Top-level loops may keep bindings in a local holder (./loop-bindings.ts): not in eval code, nor with top-level await. */
@@ -181,12 +183,23 @@ class CellTransform {
       names: this.#names,
       hasValue: this.#marks.hasValue,
       usesTemp: this.#usesTemp,
+      dynamicCaches: [...this.#dynamicCaches.values()],
       usesFlag: this.#flagChecks && this.#loopCount > 0,
       evalCode: this.#evalCode,
       freeNames: this.#freeNames,
       definesFunctions: this.#definesFunctions,
       mayCall: this.#mayCall,
     });
+  }
+
+  /** The prelude's variable that caches whether the scope lacks `name` (./references.ts). */
+  #dynamicCache(name: string): string {
+    let cache = this.#dynamicCaches.get(name);
+    if (cache === undefined) {
+      cache = `__sc$k${this.#dynamicCaches.size}`;
+      this.#dynamicCaches.set(name, cache);
+    }
+    return cache;
   }
 
   #bound(name: string): boolean {
@@ -439,7 +452,8 @@ class CellTransform {
     const state =
       place === 'lexical' && this.#loop && !context.deferred && this.#names.lexicalStateAt(name, this.#topIndex);
     const through = state ? this.#loop?.reference(name, state, parent, key) : undefined;
-    rewriteReference(this.#edits, node, parent, key, place, this.#shorthands.has(node), through);
+    const cache = place === 'dynamic' ? this.#dynamicCache(name) : undefined;
+    rewriteReference(this.#edits, node, parent, key, place, this.#shorthands.has(node), through, cache);
   }
 
   /** `typeof x` and `delete x` of a namespace name; true when handled (children not visited). */

@@ -23,7 +23,7 @@
  * this module loaded: they run amid user code, whose patches to built-ins must not reach them.
  */
 import type { DeclarationKind } from '../executor/cell-plan.ts';
-import { append, asArray, list, ObjectIs, ObjectKeys, SafeMap, SafeSet } from '../primordials.ts';
+import { append, asArray, Int32ArrayCtor, list, ObjectIs, ObjectKeys, SafeMap, SafeSet } from '../primordials.ts';
 
 const defineProperty = Reflect.defineProperty;
 const getOwnPropertyDescriptor = Reflect.getOwnPropertyDescriptor;
@@ -111,6 +111,11 @@ function mutable(value: unknown): PropertyDescriptor {
 export class Namespace {
   /** The user's let/const/class bindings. */
   readonly lexical: LexicalScope = newScope();
+  /**
+   * Grows whenever a binding is added to {@link lexical}: compiled code that looked a name up
+   * there and found nothing caches that answer until this changes (lib/executor/references.ts).
+   */
+  readonly generation = new Int32ArrayCtor(1);
   /** Kind of every lexical binding (`let`/`const`/`class`) and of every global the user declared. */
   private readonly kinds = new SafeMap<string, BindingKind>();
   /**
@@ -191,6 +196,7 @@ export class Namespace {
       if (!hasOwn(this.lexical, name)) {
         defineProperty(this.lexical, name, uninitialized(name, kind));
         this.pending[name] = true;
+        this.generation[0]++;
       }
       this.kinds.set(name, kind);
     }
@@ -256,6 +262,7 @@ export class Namespace {
 
   /** Runs a lexical declaration's initialiser result into its binding. Called amid user code: captured built-ins only. */
   init = (name: string, value: unknown, kind: DeclarationKind): void => {
+    if (!hasOwn(this.lexical, name)) this.generation[0]++;
     delete this.pending[name];
     defineProperty(this.lexical, name, kind === 'const' ? constant(value) : mutable(value));
   };
@@ -368,6 +375,7 @@ export class Namespace {
   /** Restores a binding of a known kind (snapshots): lexical kinds into the lexical scope. */
   restore(name: string, value: unknown, kind: BindingKind): void {
     if (kind === 'let' || kind === 'const' || kind === 'class') {
+      if (!hasOwn(this.lexical, name)) this.generation[0]++;
       this.kinds.set(name, kind);
       delete this.pending[name];
       defineProperty(this.lexical, name, kind === 'const' ? constant(value) : mutable(value));

@@ -193,6 +193,7 @@ export class SessionRuntime implements ServedRuntime {
       // One call per declarator: no switch of the built-ins (the namespace uses captured ones only).
       init: ns.init,
       initAll: ns.initAll,
+      gen: ns.generation,
       hoist: ns.hoist,
       unhoist: ns.unhoist,
       evalCode: (evaluate: unknown, code?: unknown, ...rest: unknown[]) => this.evalCode(evaluate, code, rest, false),

@@ -70,6 +70,38 @@ export default [
     ],
   },
   {
+    id: 'loops/late-binding-in-function',
+    cells: [
+      'function get() { try { return later } catch (e) { return e.name } }',
+      'get()',
+      'let later = 1',
+      'get()',
+      'later = 2; get()',
+    ],
+  },
+  {
+    id: 'loops/global-call-in-function',
+    cells: [
+      'function inc(x) { return x + 1 }',
+      'function run() { let s = 0; for (let i = 0; i < 1000; i++) s = inc(s); return s }',
+      'run()',
+      'inc = (x) => x + 2; run()',
+    ],
+  },
+  {
+    id: 'loops/later-let-call-in-function',
+    cells: [
+      'function run() { let s = 0; for (let i = 0; i < 1000; i++) s = step(s); return s }',
+      'let step = (x) => x + 1',
+      'run()',
+      'step = (x) => x + 2; run()',
+    ],
+  },
+  {
+    id: 'loops/global-read-in-function',
+    cells: ['var gv = "global"', 'function read() { return gv }', 'read()', 'let other = 1; read()'],
+  },
+  {
     id: 'loops/prototype-accessor',
     cells: [
       'Object.defineProperty(Object.prototype, "c", { get() { return 42 }, set() { throw new Error("setter") }, configurable: true }); 0',

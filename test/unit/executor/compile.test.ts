@@ -172,6 +172,10 @@ describe('userText: messages read as the user wrote the code', () => {
     ['(0 , __sc$s.n) is not a function', 'n is not a function'],
     ['__sc$s.o.missing is not a function', 'o.missing is not a function'],
     ['("later" in __sc$s ? __sc$s.later : later) is not a function', 'later is not a function'],
+    [
+      '(__sc$k0 === __sc$g[0] ? later : "later" in __sc$s ? __sc$s.later : (__sc$k0 = __sc$g[0], later)).x is not a function',
+      'later.x is not a function',
+    ],
     ['    at __sc$f_spin (cell-1:1:20)', '    at spin (cell-1:1:20)'],
     ['plain message', 'plain message'],
   ])('%j → %j', (text, expected) => {

@@ -400,6 +400,39 @@ const table: Record<string, Row[]> = {
       ['let __proto__ = 1', 'for (let i = 0; i < 2; i++) __proto__++; __proto__'],
       ['(none)', '3'],
     ],
+    // Functions look a name up in the scope once per generation of it (lib/executor/references.ts).
+    [
+      [
+        'function get() { try { return later } catch (e) { return e.name } }',
+        'get()',
+        'let later = 1',
+        'get()',
+        'later = 2; get()',
+      ],
+      ['(none)', '"ReferenceError"', '(none)', '1', '2'],
+    ],
+    [
+      [
+        'function inc(x) { return x + 1 }',
+        'function run() { let s = 0; for (let i = 0; i < 1000; i++) s = inc(s); return s }',
+        'run()',
+        'inc = (x) => x + 2; run()',
+      ],
+      ['(none)', '(none)', '1000', '2000'],
+    ],
+    [
+      [
+        'function run() { let s = 0; for (let i = 0; i < 1000; i++) s = step(s); return s }',
+        'let step = (x) => x + 1',
+        'run()',
+        'step = (x) => x + 2; run()',
+      ],
+      ['(none)', '(none)', '1000', '2000'],
+    ],
+    [
+      ['var gv = "global"', 'function read() { return gv }', 'read()', 'let other = 1; read()'],
+      ['(none)', '(none)', '"global"', '"global"'],
+    ],
     // Hostile cells: the holder is reached by neither a prototype accessor nor a with-object.
     [
       [

@@ -42,6 +42,7 @@ export class ReplHarness {
     fn: (name: string, value: unknown, deletable?: boolean) => this.namespace.defineFunction(name, value, deletable),
     init: this.namespace.init,
     initAll: this.namespace.initAll,
+    gen: this.namespace.generation,
     hoist: this.namespace.hoist,
     unhoist: this.namespace.unhoist,
     tick: () => {

@@ -85,11 +85,13 @@ describe('transformCell: what a cell becomes', () => {
       [`${OPEN} __sc$.fn("twice", __sc$f_twice);`, 'function __sc$f_twice(x) { return x * 2 }', CLOSE],
     ],
     [
-      // `h` is not declared yet: a later cell's `let h` would live in the scope object, so the name is looked up there first.
+      // `h` is not declared yet: a later cell's `let h` would live in the scope object, so the name is looked up there
+      // first — once per generation of the scope (a binding added to it), remembered in __sc$k0.
       'function g() { return h() }',
       [
-        `${OPEN} __sc$.fn("g", __sc$f_g);`,
-        'function __sc$f_g() { if (--__sc$n[0] < 0) __sc$.tick(); return ("h" in __sc$s ? __sc$s.h : h)() }',
+        `${OPEN} const __sc$g = __sc$.gen; let __sc$k0 = -1; __sc$.fn("g", __sc$f_g);`,
+        'function __sc$f_g() { if (--__sc$n[0] < 0) __sc$.tick(); ' +
+          'return (__sc$k0 === __sc$g[0] ? h : "h" in __sc$s ? __sc$s.h : (__sc$k0 = __sc$g[0], h))() }',
         CLOSE,
       ],
     ],
