@@ -24,6 +24,7 @@ import type {
   SessionStats,
   SnapshotInfo,
 } from '../types.ts';
+import { type CellJob, type HardReason, newCellJob, STOPPED_BEFORE_START } from './cell-job.ts';
 import { hardPathResult, toResult } from './cell-result.ts';
 import { createNamespaceHandle } from './namespace-handle.ts';
 import {
@@ -45,25 +46,6 @@ const DEFAULT_GRACE_MS = 1000;
  * would otherwise lose the stop.
  */
 const PYTHON_STOP_REPEAT_MS = 20;
-
-type HardReason = 'interrupted' | 'timeout' | 'crashed';
-
-interface Job {
-  code: string;
-  options: ExecuteOptions;
-  resolve: (result: ExecutionResult) => void;
-  reject: (error: unknown) => void;
-  cellId: number;
-  /** Set when a hard restart or crash decides the cell's outcome instead of the worker. */
-  finishHard?: (reason: HardReason, message?: string) => void;
-  /** A stop that arrived before the cell was sent to the worker. */
-  pendingStop?: 'interrupted' | 'timeout';
-  /** Why the first stop of the running cell was asked for (a Python worker reports both as interrupted). */
-  stopReason?: 'interrupted' | 'timeout';
-  settled: Promise<void>;
-  markSettled: () => void;
-  removeAbortListener?: () => void;
-}
 
 /** @internal */
 const POOLED = Symbol('sandcell.pooled');
@@ -99,8 +81,8 @@ export class Session extends TypedEventTarget<SessionEventMap> {
   private readonly options: SessionOptions;
   /** The session's worker, replaced on a hard path or a crash. */
   private readonly worker: SessionWorker;
-  private readonly queue: Job[] = [];
-  private running?: Job;
+  private readonly queue: CellJob[] = [];
+  private running?: CellJob;
   private cellSeq = 0;
   private readonly persistence = new PersistScheduler({
     queueBusy: () => this.queue.length > 0,
@@ -196,18 +178,8 @@ export class Session extends TypedEventTarget<SessionEventMap> {
     }
     if (this._state === 'closed') return Promise.reject(this.closedError());
     return new Promise<ExecutionResult>((resolve, reject) => {
-      let markSettled!: () => void;
-      const settled = new Promise<void>((r) => (markSettled = r));
-      const job: Job = { code, options: opts, resolve, reject, cellId: 0, settled, markSettled };
-      if (opts.signal) {
-        if (opts.signal.aborted) {
-          resolve({ status: 'interrupted', mode: 'sync', durationMs: 0 });
-          return;
-        }
-        const onAbort = () => this.abortJob(job);
-        opts.signal.addEventListener('abort', onAbort, { once: true });
-        job.removeAbortListener = () => opts.signal?.removeEventListener('abort', onAbort);
-      }
+      const job = newCellJob(code, opts, resolve, reject, (aborted) => this.abortJob(aborted));
+      if (!job) return resolve({ ...STOPPED_BEFORE_START });
       this.queue.push(job);
       void this.pump();
     });
@@ -359,7 +331,7 @@ export class Session extends TypedEventTarget<SessionEventMap> {
     }
   }
 
-  private async runJob(job: Job): Promise<void> {
+  private async runJob(job: CellJob): Promise<void> {
     try {
       await this.worker.ready;
       if (this._state === 'starting') await this.ready();
@@ -435,7 +407,7 @@ export class Session extends TypedEventTarget<SessionEventMap> {
   }
 
   /** Asks the running cell to stop: the shared flag and a message, then the hard path after the grace. */
-  private stopJob(job: Job, reason: 'interrupted' | 'timeout', graceOverride?: number): void {
+  private stopJob(job: CellJob, reason: 'interrupted' | 'timeout', graceOverride?: number): void {
     if (this.running !== job) return;
     if (!job.finishHard) {
       job.pendingStop = reason;
@@ -464,17 +436,17 @@ export class Session extends TypedEventTarget<SessionEventMap> {
     void job.settled.then(() => clearTimeout(timer));
   }
 
-  private abortJob(job: Job): void {
+  private abortJob(job: CellJob): void {
     const queued = this.queue.indexOf(job);
     if (queued >= 0) {
       this.queue.splice(queued, 1);
-      this.settleJob(job, { status: 'interrupted', mode: 'sync', durationMs: 0 });
+      this.settleJob(job, { ...STOPPED_BEFORE_START });
     } else if (this.running === job) {
       this.stopJob(job, 'interrupted');
     }
   }
 
-  private settleJob(job: Job, result?: ExecutionResult, error?: unknown): void {
+  private settleJob(job: CellJob, result?: ExecutionResult, error?: unknown): void {
     job.removeAbortListener?.();
     // Idle before the caller hears the result, so a state read right after `await execute()` is current.
     if (job === this.running && this.queue.length === 0 && !this.isClosed() && this._state !== 'starting')
