@@ -4,6 +4,7 @@
  * the runtime (`python/`) from the folder the script was served from.
  */
 import assert from 'node:assert/strict';
+import { withBundlePage } from './bundles.mjs';
 import { skip, test } from './harness.mjs';
 
 /**
@@ -20,13 +21,7 @@ export function registerPythonBundleTests(browser, servers, options = {}) {
   test(
     name,
     async () => {
-      const context = await browser().newContext();
-      const page = await context.newPage();
-      const errors = [];
-      const loaded = [];
-      page.on('pageerror', (error) => errors.push(error));
-      page.on('request', (request) => loaded.push(new URL(request.url()).pathname));
-      try {
+      await withBundlePage(browser(), async (page, loaded) => {
         await page.goto(`${servers.isolated.url}/e2e/pages/iife-python.html`);
         // A Python boot: seconds on an idle machine, tens of them on a loaded one.
         await page.waitForSelector('body[data-done="1"]', { timeout: 150_000 });
@@ -39,10 +34,7 @@ export function registerPythonBundleTests(browser, servers, options = {}) {
           '/dist/python/python_stdlib.zip',
         ])
           assert.ok(loaded.includes(file), `${file} was not loaded (loaded: ${loaded.join(', ')})`);
-      } finally {
-        await context.close();
-      }
-      assert.deepEqual(errors, [], 'uncaught errors in the page');
+      });
     },
     { timeoutMs: 180_000 },
   );

@@ -17,29 +17,33 @@ async function pageResult(page) {
 }
 
 /**
+ * Runs `body` on a fresh page, then closes it and fails on any uncaught error in the page.
+ * @param {import('playwright').Browser} browser
+ * @param {(page: import('playwright').Page, loaded: string[]) => Promise<void>} body
+ *   `loaded`: the paths this page requested (tests run in parallel, so not the server's log)
+ */
+export async function withBundlePage(browser, body) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  const loaded = [];
+  page.on('pageerror', (error) => errors.push(error));
+  page.on('request', (request) => loaded.push(new URL(request.url()).pathname));
+  try {
+    await body(page, loaded);
+  } finally {
+    await context.close();
+  }
+  assert.deepEqual(errors, [], 'uncaught errors in the page');
+}
+
+/**
  * @param {() => import('playwright').Browser} browser
  * @param {{ isolated: { url: string }; plain: { url: string } }} servers
  *   both serve the repository root; `isolated` sends COOP/COEP, `plain` does not.
  */
 export function registerBundleTests(browser, servers) {
-  /**
-   * @param {(page: import('playwright').Page, loaded: string[]) => Promise<void>} body
-   *   `loaded`: the paths this page requested (tests run in parallel, so not the server's log)
-   */
-  async function withPage(body) {
-    const context = await browser().newContext();
-    const page = await context.newPage();
-    const errors = [];
-    const loaded = [];
-    page.on('pageerror', (error) => errors.push(error));
-    page.on('request', (request) => loaded.push(new URL(request.url()).pathname));
-    try {
-      await body(page, loaded);
-    } finally {
-      await context.close();
-    }
-    assert.deepEqual(errors, [], 'uncaught errors in the page');
-  }
+  const withPage = (body) => withBundlePage(browser(), body);
 
   test('IIFE bundle by <script> runs a cell (worker inlined)', async () => {
     await withPage(async (page, loaded) => {
