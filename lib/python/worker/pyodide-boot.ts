@@ -120,6 +120,13 @@ export async function bootPyodide(
   for (const [path, text] of Object.entries(ENGINE_FILES)) {
     pyodide.FS.writeFile(`${target}/${path.slice(path.lastIndexOf('/') + 1)}`, text);
   }
-  pyodide.runPython(`import sys; sys.path.insert(0, ${JSON.stringify(ENGINE_ROOT)})`);
+  // `import micropip` finds the engine's stand-in (sandcell_engine/micropip.py) last on the
+  // path, so a real micropip installed with python.packages is the one a cell gets.
+  const fallback = `${ENGINE_ROOT}/fallback`;
+  pyodide.FS.mkdirTree(fallback);
+  pyodide.FS.writeFile(`${fallback}/micropip.py`, ENGINE_FILES['../engine/sandcell_engine/micropip.py'] as string);
+  pyodide.runPython(
+    `import sys; sys.path.insert(0, ${JSON.stringify(ENGINE_ROOT)}); sys.path.append(${JSON.stringify(fallback)})`,
+  );
   return pyodide;
 }

@@ -25,6 +25,7 @@ import { pythonRecordGroups, toPythonRecord } from '../../snapshot/python-record
 import type { CellError, ExecutionMode, SkippedVariable, VariableInfo } from '../../types.ts';
 import { createHostObject, type HostCalls } from '../../worker/io/host-calls.ts';
 import { DEFAULT_MAX_OUTPUT_BYTES, OutputChannel } from '../../worker/io/output.ts';
+import { installWheelFromCell } from './cell-wheels.ts';
 import { bootPyodide } from './pyodide-boot.ts';
 
 /** What a cell's result looks like when it leaves the engine (see the engine's docstring). */
@@ -126,7 +127,7 @@ export class PythonRuntime implements RuntimeApi {
   }
 
   /** The hooks the engine calls (see the engine's docstring). */
-  private hooks(_pyodide: PyodideInterface): Record<string, unknown> {
+  private hooks(pyodide: PyodideInterface): Record<string, unknown> {
     const { config, control, inputBuffer } = this.deps;
     const signal = this.signal;
     const hooks: Record<string, unknown> = {
@@ -145,7 +146,13 @@ export class PythonRuntime implements RuntimeApi {
         return fn ? fn(...args) : Promise.reject(new Error(`host has no capability '${name}'`));
       },
       capabilities: config.capabilities,
+      // `micropip.install(url)` from a cell: only where the policy lets cells reach the network.
+      network: config.policy.network,
     };
+    if (config.policy.network) {
+      const scope = this.deps.scope;
+      hooks.installWheel = (url: string) => installWheelFromCell(scope, pyodide, String(url));
+    }
     if (signal) {
       hooks.interruptFlag = signal;
       // The page stores the cell's id beside SIGINT: a stop for a cell that just ended is not this one's.

@@ -28,6 +28,7 @@ from .namespace import Namespace, assert_strategy
 from .output import HostStream, OutputBuffer
 from .reconstruct import AllowAll, RestoreGuard
 from .snapshot import check_header, decode_group, encode, header, skip_reason
+from . import wheels
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -72,6 +73,7 @@ class Engine:
         display = make_display(self._send_display)
         capabilities = [str(name) for name in (_optional(hooks, "capabilities") or [])]
         host = HostCapabilities(hooks.callHost if capabilities else _no_capabilities, capabilities)
+        wheels.configure(_optional(hooks, "installWheel"), bool(_optional(hooks, "network")))
         _forget_startup_names()
         self.namespace = Namespace({"display": display, "host": host})
         self.checkpointer = Checkpointer()
