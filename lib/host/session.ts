@@ -1,8 +1,9 @@
 /**
  * The page side of one session: its public API, the queue of cells, stopping a cell (the
- * shared flag, then kill and restore), persist scheduling, and the checkpoint the worker
- * sends after each cell so a killed or crashed worker comes back with the user's variables.
- * The worker itself, its channel and its death watch are the {@link WorkerLink}'s.
+ * shared flag, then the hard path: kill and restore) and persist scheduling. The worker over
+ * its life — starting it, calls that outlive a restart, replacing it and restoring the
+ * checkpoint — is the {@link SessionWorker}'s; one worker's channel and death watch are the
+ * {@link WorkerLink}'s.
  */
 import type { Remote } from 'comlink';
 import { SessionClosedError, SnapshotError } from '../errors.ts';
