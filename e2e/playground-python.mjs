@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { skip, test } from './harness.mjs';
-import { ready, runCell, settled, shot, text, typeCode, visibleCells } from './playground.mjs';
+import { completeMembers, ready, runCell, settled, shot, text, typeCode, visibleCells } from './playground.mjs';
 
 /** A Python session's start (runtime fetch, Pyodide boot, engine import) under load. */
 const PYTHON_START_MS = 120_000;
@@ -167,18 +167,12 @@ export function registerPlaygroundPythonTests(browser, server, options = {}) {
           'class Point:\n    def __init__(self, x):\n        self.x = x\n\n    def norm(self):\n        return abs(self.x)\n\norigin = Point(3)',
         );
         await runPython(page, "'the last value'");
-        const options = page.locator('.cm-tooltip-autocomplete li');
-        const labels = () =>
-          options.evaluateAll((els) => els.map((el) => el.querySelector('.cm-completionLabel')?.textContent));
-        await typeCode(page, 'x');
-        await page.keyboard.press('ControlOrMeta+a');
-        await page.keyboard.type('ori');
-        await options
-          .filter({ hasText: /^origin/ })
-          .first()
-          .click({ timeout: PYTHON_CELL_MS });
-        await page.keyboard.type('.');
-        await options.filter({ hasText: 'norm' }).first().waitFor({ timeout: PYTHON_CELL_MS });
+        const { options, labels } = await completeMembers(page, {
+          prefix: 'ori',
+          name: 'origin',
+          member: 'norm',
+          timeoutMs: PYTHON_CELL_MS,
+        });
         const members = await labels();
         assert.deepEqual(members.slice(0, 2), ['x', 'norm'], "the instance's own names first, then its class's");
         assert.ok(members.includes('__class__'), `no dunders in ${members}`);

@@ -88,6 +88,30 @@ export async function settled(cell, timeoutMs = 10_000) {
 }
 
 /**
+ * Completion as a person drives it: types `prefix` key by key over the editor's text, clicks
+ * `name` in the list (not Enter: CodeMirror ignores Enter for 75 ms after the list changes),
+ * types `.` and waits until the members offered include `member`.
+ * @param {import('playwright').Page} page
+ * @param {{ prefix: string; name: string; member: string; timeoutMs: number }} pick
+ * @returns {Promise<{ options: import('playwright').Locator; labels: () => Promise<(string | undefined)[]> }>}
+ */
+export async function completeMembers(page, { prefix, name, member, timeoutMs }) {
+  const options = page.locator('.cm-tooltip-autocomplete li');
+  const labels = () =>
+    options.evaluateAll((els) => els.map((el) => el.querySelector('.cm-completionLabel')?.textContent));
+  await typeCode(page, 'x');
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.type(prefix);
+  await options
+    .filter({ hasText: new RegExp(`^${name}`) })
+    .first()
+    .click({ timeout: timeoutMs });
+  await page.keyboard.type('.');
+  await options.filter({ hasText: member }).first().waitFor({ timeout: timeoutMs });
+  return { options, labels };
+}
+
+/**
  * @param {() => import('playwright').Browser} browser
  * @param {{ url: string }} server serves demo/dist with COOP/COEP
  * @param {{ url: string }} plainServer serves demo/dist without them
@@ -417,20 +441,12 @@ export function registerPlaygroundTests(browser, server, plainServer, options = 
         "class Point {\n  constructor(x) { this.x = x; }\n  norm() { return Math.abs(this.x); }\n}\nconst origin = new Point(3);\nconst settings = { theme: 'dark', fontSize: 14 };",
       );
       await runCell(page, "'the last value'");
-      const options = page.locator('.cm-tooltip-autocomplete li');
-      const labels = () =>
-        options.evaluateAll((els) => els.map((el) => el.querySelector('.cm-completionLabel')?.textContent));
-      // Typed key by key over the selected old code, as a person does.
-      await typeCode(page, 'x');
-      await page.keyboard.press('ControlOrMeta+a');
-      await page.keyboard.type('ori');
-      // Clicked, not Enter: CodeMirror ignores Enter for 75 ms after the list changes.
-      await options
-        .filter({ hasText: /^origin/ })
-        .first()
-        .click({ timeout: 10_000 });
-      await page.keyboard.type('.');
-      await options.filter({ hasText: 'norm' }).first().waitFor({ timeout: 10_000 });
+      const { options, labels } = await completeMembers(page, {
+        prefix: 'ori',
+        name: 'origin',
+        member: 'norm',
+        timeoutMs: 10_000,
+      });
       const members = await labels();
       assert.deepEqual(members.slice(0, 3), ['x', 'constructor', 'norm'], "own names first, then the class's");
       for (const name of ['x', 'norm', 'constructor', 'hasOwnProperty'])
