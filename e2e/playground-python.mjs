@@ -8,7 +8,17 @@
  */
 import assert from 'node:assert/strict';
 import { skip, test } from './harness.mjs';
-import { completeMembers, ready, runCell, settled, shot, text, typeCode, visibleCells } from './playground.mjs';
+import {
+  completeMembers,
+  openPlayground,
+  ready,
+  runCell,
+  settled,
+  shot,
+  text,
+  typeCode,
+  visibleCells,
+} from './playground.mjs';
 
 /** A Python session's start (runtime fetch, Pyodide boot, engine import) under load. */
 const PYTHON_START_MS = 120_000;
@@ -59,21 +69,7 @@ export function registerPlaygroundPythonTests(browser, server, options = {}) {
     : (name, fn, testOptions = {}) => test(name, fn, { timeoutMs: 300_000, ...testOptions });
 
   /** @param {(page: import('playwright').Page) => Promise<void>} body */
-  async function withPlayground(body) {
-    const context = await browser().newContext({ viewport: { width: 1280, height: 820 } });
-    const page = await context.newPage();
-    const errors = [];
-    page.on('pageerror', (error) => errors.push(error));
-    if (process.env.E2E_DEBUG) page.on('console', (message) => console.log('console:', message.text()));
-    try {
-      await page.goto(`${server.url}/`);
-      await ready(page);
-      await body(page);
-    } finally {
-      await context.close();
-    }
-    assert.deepEqual(errors, [], 'uncaught errors in the playground');
-  }
+  const withPlayground = (body) => openPlayground(browser(), server.url, body);
 
   register(
     'playground Python: a Python tab highlights Python, streams print before input(), links tracebacks to cell lines, lists variables',

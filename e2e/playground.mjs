@@ -88,6 +88,30 @@ export async function settled(cell, timeoutMs = 10_000) {
 }
 
 /**
+ * Runs `body` on the playground at `url` once it is ready, in a fresh browser context, then
+ * closes it and fails on any uncaught error in the page.
+ * @param {import('playwright').Browser} browser
+ * @param {string} url
+ * @param {(page: import('playwright').Page) => Promise<void>} body
+ * @param {import('playwright').BrowserContextOptions} [contextOptions]
+ */
+export async function openPlayground(browser, url, body, contextOptions = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 820 }, ...contextOptions });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error));
+  if (process.env.E2E_DEBUG) page.on('console', (message) => console.log('console:', message.text()));
+  try {
+    await page.goto(`${url}/`);
+    await ready(page);
+    await body(page);
+  } finally {
+    await context.close();
+  }
+  assert.deepEqual(errors, [], 'uncaught errors in the playground');
+}
+
+/**
  * Completion as a person drives it: types `prefix` key by key over the editor's text, clicks
  * `name` in the list (not Enter: CodeMirror ignores Enter for 75 ms after the list changes),
  * types `.` and waits until the members offered include `member`.
@@ -132,21 +156,8 @@ export function registerPlaygroundTests(browser, server, plainServer, options = 
    * @param {{ url: string }} [from]
    * @param {import('playwright').BrowserContextOptions} [contextOptions]
    */
-  async function withPlayground(body, from = server, contextOptions = {}) {
-    const context = await browser().newContext({ viewport: { width: 1280, height: 820 }, ...contextOptions });
-    const page = await context.newPage();
-    const errors = [];
-    page.on('pageerror', (error) => errors.push(error));
-    if (process.env.E2E_DEBUG) page.on('console', (message) => console.log('console:', message.text()));
-    try {
-      await page.goto(`${from.url}/`);
-      await ready(page);
-      await body(page);
-    } finally {
-      await context.close();
-    }
-    assert.deepEqual(errors, [], 'uncaught errors in the playground');
-  }
+  const withPlayground = (body, from = server, contextOptions = {}) =>
+    openPlayground(browser(), from.url, body, contextOptions);
 
   register('playground: opens a session, cross-origin isolated', async () => {
     await withPlayground(async (page) => {
