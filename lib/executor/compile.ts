@@ -9,6 +9,7 @@ import type { CellError } from '../types.ts';
 import type { CellPlan, CellSyntaxError, NameResolution, TransformOptions } from './cell-plan.ts';
 import { toV8Position, toV8Stack } from './engine-stack.ts';
 import type { CompiledText } from './function-source.ts';
+import { callsOf, JSC_CLASS_CALL, jscTopFrame, jscToV8Position, type Position, unparsedUsing } from './jsc-position.ts';
 import { LruCache } from './lru-cache.ts';
 import { resolutionKeyOf, transformCell } from './transform.ts';
 
@@ -31,12 +32,51 @@ const resolveNothing = (): NameResolution => 'other';
 const FRAME = /sandcell-cell-(\d+)\.js:(\d+):(\d+)/;
 const FRAMES = /sandcell-cell-(\d+)\.js:(\d+):(\d+)/g;
 
+/**
+ * How an error's place in a cell is found. `stack`: from the `sandcell-cell-N.js:line:column`
+ * frames of `error.stack` (V8, SpiderMonkey: both honour `//# sourceURL` in eval code).
+ * `lines`: JavaScriptCore writes no position for eval code in the stack, only `error.line` /
+ * `error.column` of the top frame; every compiled text is then evaluated after as many blank
+ * lines as all texts compiled before it have, so its lines are its own and that line names it
+ * (the cost: one byte per line compiled before, per compiled text, in JSC only).
+ */
+export type PositionSource = 'stack' | 'lines';
+
+/** Where the next compiled text starts in `lines` mode: shared by every compiler of the worker, so a line names one text of one compiler. */
+let nextFirstLine = 1;
+/** Whether eval code's stack frames carry its sourceURL and position in this engine, once found out. */
+let detectedSource: PositionSource | undefined;
+
+/** Finds out, with one eval, whether this engine writes eval code's sourceURL and position into stacks. */
+function detectPositionSource(evaluate: (code: string) => unknown): PositionSource {
+  if (detectedSource === undefined) {
+    let stack: unknown;
+    try {
+      stack = evaluate('new Error().stack\n//# sourceURL=sandcell-position-probe.js');
+    } catch {
+      stack = undefined;
+    }
+    detectedSource = typeof stack === 'string' && !stack.includes('sandcell-position-probe.js:') ? 'lines' : 'stack';
+  }
+  return detectedSource;
+}
+
+/** A compiled cell's map, and in `lines` mode the lines its text was evaluated at. */
+interface CellMap {
+  plan: CellPlan;
+  trace?: TraceMap;
+  /** The line of the evaluated text its first line is on (1 in `stack` mode). */
+  firstLine: number;
+  /** How many lines of the evaluated text are its own. */
+  lines: number;
+}
+
 export class CellCompiler {
   private readonly cache: LruCache<string, CompiledCell | CellSyntaxError>;
   /** The free names of each cached text: how it resolves now is part of its key. */
   private readonly freeNames: LruCache<string, string[]>;
   /** Every compiled cell's map, kept past LRU eviction: functions it defined can still throw later. */
-  private readonly maps = new Map<number, { plan: CellPlan; trace?: TraceMap }>();
+  private readonly maps = new Map<number, CellMap>();
   private nextId = 1;
   private readonly evaluate: (code: string) => unknown;
 
@@ -46,6 +86,8 @@ export class CellCompiler {
     evaluate: (code: string) => unknown = globalEval,
     /** How its code is named in stack traces: errors are placed in the first `sandcell-cell-` frame, so eval code gets another name. */
     private readonly urlPrefix = URL_PREFIX,
+    /** Where error positions come from; found out with one eval on the first compile when not given. */
+    private positions?: PositionSource,
   ) {
     this.cache = new LruCache(capacity);
     this.freeNames = new LruCache(capacity);
@@ -80,19 +122,29 @@ export class CellCompiler {
     } else {
       const id = this.nextId++;
       const url = `${this.urlPrefix}${id}.js`;
+      const code = `${plan.code}\n//# sourceURL=${url}`;
+      this.positions ??= detectPositionSource(this.evaluate);
+      const lines = this.positions === 'lines' ? lineCount(code) : 0;
+      const firstLine = this.positions === 'lines' ? nextFirstLine : 1;
+      nextFirstLine += lines;
+      // The plan builds its source map on first read: only an error that needs mapping pays for it.
+      const map: CellMap = { plan, firstLine, lines };
       try {
-        const run = this.evaluate(`${plan.code}\n//# sourceURL=${url}`) as CellFunction;
-        // The plan builds its source map on first read: only an error that needs mapping pays for it.
-        this.maps.set(id, { plan });
+        const run = this.evaluate(firstLine > 1 ? '\n'.repeat(firstLine - 1) + code : code) as CellFunction;
+        this.maps.set(id, map);
         entry = { plan, run, url };
       } catch (error) {
-        // An early error acorn let through (rare): report it as the syntax error it is.
+        // An early error acorn let through, or a construct the engine lacks (a block's `using`
+        // in JSC 2.50): report it as the syntax error it is. Engines say where only in their
+        // own words; a `using` declaration the message names is placed at that name.
+        const message = error instanceof Error ? error.message : String(error);
+        const at = unparsedUsing(source, message);
         entry = {
           mode: 'syntax-error',
           name: error instanceof RangeError ? 'RangeError' : undefined,
-          message: error instanceof Error ? error.message : String(error),
-          line: 1,
-          column: 1,
+          message,
+          line: at?.line ?? 1,
+          column: at?.column ?? 1,
         };
       }
     }
@@ -119,7 +171,7 @@ export class CellCompiler {
     const ids = [...this.maps.keys()];
     for (let i = ids.length - 1; i >= 0; i--) {
       const id = ids[i];
-      const entry = this.maps.get(id) as { plan: CellPlan; trace?: TraceMap };
+      const entry = this.maps.get(id) as CellMap;
       yield {
         code: entry.plan.code,
         source: entry.plan.map.sourcesContent?.[0] ?? '',
@@ -143,8 +195,21 @@ export class CellCompiler {
     return positionInCell(entry.plan.code, entry.trace, line, column);
   }
 
-  /** A cell error from anything thrown, with positions in the cell's own text. */
-  describeError(thrown: unknown, renderValue: (value: unknown) => string): CellError {
+  /**
+   * A cell error from anything thrown, with positions in the cell's own text.
+   *
+   * What `line` / `column` mean, by engine: V8 and SpiderMonkey, the innermost frame of the
+   * stack that is a cell's (the cell running, or the cell that defined the function that
+   * threw), at the token V8 points at (SpiderMonkey's column of a failed property read is moved
+   * there, ./engine-stack.ts). JavaScriptCore: the top frame that runs JavaScript (a native
+   * callee's error is placed at the call), when that frame is a cell's, moved to V8's token
+   * (./jsc-position.ts); an error thrown by code that is no cell's (sandcell's own functions,
+   * code built by `new Function`) has no position there, because JSC writes none for the
+   * frames below.
+   * @param running the cell that was running, when there is one: JSC places a class called
+   *   without `new` in the class, and its call is looked for there.
+   */
+  describeError(thrown: unknown, renderValue: (value: unknown) => string, running?: CompiledCell): CellError {
     let name = 'Error';
     let message = '';
     let stack: string | undefined;
@@ -178,6 +243,20 @@ export class CellCompiler {
       };
     }
     const result: CellError = { name, message: userText(message) };
+    if (stack && this.positions === 'lines' && !FRAME.test(stack)) {
+      const place = this.jscPlace(thrown as Error, stack, name, message, running);
+      const header = message === '' ? name : `${name}: ${message}`;
+      if (place) {
+        result.line = place.line;
+        result.column = place.column;
+        const fn = place.frame === '' || place.frame === 'eval code' ? '' : `${place.frame} `;
+        const at = `cell-${place.cell}:${place.line}:${place.column}`;
+        result.stack = userText(`${header}\n    at ${fn ? `${fn}(${at})` : at}`);
+      } else {
+        result.stack = userText(header);
+      }
+      return result;
+    }
     if (stack) {
       const frame = FRAME.exec(stack);
       if (frame) {
@@ -193,6 +272,53 @@ export class CellCompiler {
       result.stack = userText(this.rewriteStack(toV8Stack(stack, name, message)));
     }
     return result;
+  }
+
+  /**
+   * Where JavaScriptCore's `error.line` / `error.column` are in a cell (see
+   * ./jsc-position.ts): the cell whose lines they fall in, checked against the stack's top
+   * frame, at V8's token. Undefined when they are in no cell's code.
+   */
+  private jscPlace(
+    thrown: Error,
+    stack: string,
+    name: string,
+    message: string,
+    running: CompiledCell | undefined,
+  ): (Position & { cell: number; frame: string }) | undefined {
+    const frame = jscTopFrame(stack);
+    if (frame === undefined) return undefined;
+    if (message === JSC_CLASS_CALL && running && frame !== '') {
+      // JSC throws it in the class's own frame, placed in the class; the call is in the frame
+      // below, which has no position. The running cell's one call of that class by name is it.
+      const runningId = Number(/(\d+)\.js$/.exec(running.url)?.[1]);
+      const runningSource = this.maps.get(runningId)?.plan.map.sourcesContent?.[0];
+      const calls = typeof runningSource === 'string' ? callsOf(runningSource, frame) : [];
+      if (calls.length === 1) return { ...calls[0], cell: runningId, frame: '' };
+    }
+    let line: unknown;
+    let column: unknown;
+    try {
+      line = (thrown as { line?: unknown }).line;
+      column = (thrown as { column?: unknown }).column;
+    } catch {
+      return undefined;
+    }
+    if (typeof line !== 'number' || typeof column !== 'number') return undefined;
+    for (const [id, entry] of this.maps) {
+      if (line < entry.firstLine || line >= entry.firstLine + entry.lines) continue;
+      const source = entry.plan.map.sourcesContent?.[0];
+      if (typeof source !== 'string') return undefined;
+      entry.trace ??= new TraceMap(entry.plan.map as ConstructorParameters<typeof TraceMap>[0]);
+      const generatedLine = line - entry.firstLine + 1;
+      const mapped = beforeFirstMapping(entry.trace, generatedLine, column - 1)
+        ? 'start'
+        : positionInCell(entry.plan.code, entry.trace, generatedLine, column);
+      if (mapped === undefined) return undefined;
+      const position = jscToV8Position(source, mapped, frame, name, message);
+      return position && { ...position, cell: id, frame };
+    }
+    return undefined;
   }
 
   /** Keeps the message and the user's frames, at positions in their own cells; drops engine frames. */
@@ -292,7 +418,7 @@ function beforeFirstMapping(trace: TraceMap, line: number, column: number): bool
  */
 export function userText(text: string): string {
   return text
-    .replace(/\(0 , __sc\$s\.([\p{L}\p{N}_$]+)\)/gu, '$1')
+    .replace(/\(0 ?, __sc\$s\.([\p{L}\p{N}_$]+)\)/gu, '$1')
     .replace(/\("([\p{L}\p{N}_$]+)" in __sc\$s \? __sc\$s\.\1 : \1\)/gu, '$1')
     .replace(
       /\((__sc\$k\d+) === __sc\$g\[0\] \? ([\p{L}\p{N}_$]+) : "\2" in __sc\$s \? __sc\$s\.\2 : \(\1 = __sc\$g\[0\], \2\)\)/gu,
@@ -300,6 +426,11 @@ export function userText(text: string): string {
     )
     .replace(/__sc\$s\.([\p{L}\p{N}_$]+)/gu, '$1')
     .replace(/__sc\$f_([\p{L}\p{N}_$]+)/gu, '$1');
+}
+
+/** How many lines a text has (JSC counts \r\n as one line break, and \r, \u2028, \u2029 alone). */
+function lineCount(text: string): number {
+  return text.split(/\r\n|[\n\r\u2028\u2029]/).length;
 }
 
 /** A field of a thrown error as text: strings as they are, other values rendered, a throwing read as `fallback`. */

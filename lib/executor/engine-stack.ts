@@ -49,8 +49,10 @@ export function toV8Stack(stack: string, name: string, message: string): string 
  * read (`x`), or at the `[` of a computed one. This moves such a position (1-based line and
  * column in the cell's own text) to where V8 puts it, so `error.column` reads the same in
  * both. The message names the property (and, after a comma, the object that was null or
- * undefined), which picks the access among those that start there. Any other error, and any
- * position that is not the start of a matching access, is returned as it was.
+ * undefined), which picks the access among those that start there. Its `null has no
+ * properties` (destructuring null) points at the value; V8 at the pattern's first property.
+ * Any other error, and any position that is not the start of a matching construct, is
+ * returned as it was.
  */
 export function toV8Position(
   source: string,
@@ -59,6 +61,7 @@ export function toV8Position(
   message: string,
 ): { line: number; column: number } {
   if (name !== 'TypeError') return position;
+  if (NO_PROPERTIES.test(message)) return destructuredProperty(source, position);
   const named = CANT_ACCESS.exec(message);
   if (!named) return position;
   const property = named[1] !== undefined ? unescapeQuoted(named[1]) : named[2];
@@ -86,6 +89,40 @@ export function toV8Position(
     candidates[0];
   const at = chosen.computed ? source.indexOf('[', chosen.object.end) : chosen.property.start;
   return at < 0 ? position : positionOf(source, at);
+}
+
+/** SpiderMonkey's `null has no properties`: destructuring null or undefined, placed at the value (V8: at the pattern's first property). */
+const NO_PROPERTIES = /^(?:null|undefined|.+) has no properties$/;
+
+/**
+ * The first property of the object pattern whose value starts at `position` (a declarator's
+ * initialiser or an assignment's right side), where V8 places a failed destructuring; the
+ * position as it was when no pattern's value starts there.
+ */
+function destructuredProperty(source: string, position: { line: number; column: number }) {
+  const offset = offsetOf(source, position);
+  if (offset === undefined) return position;
+  let program: acorn.Node;
+  try {
+    program = parse(source, PARSE_OPTIONS);
+  } catch {
+    return position;
+  }
+  let key: number | undefined;
+  walk.full(program, (node) => {
+    let pattern: acorn.Node | undefined;
+    if (node.type === 'VariableDeclarator') {
+      const declarator = node as acorn.VariableDeclarator;
+      if (declarator.init?.start === offset) pattern = declarator.id;
+    } else if (node.type === 'AssignmentExpression') {
+      const assignment = node as acorn.AssignmentExpression;
+      if (assignment.right.start === offset) pattern = assignment.left;
+    }
+    if (key !== undefined || pattern?.type !== 'ObjectPattern') return;
+    const first = (pattern as acorn.ObjectPattern).properties[0];
+    if (first) key = first.type === 'Property' ? first.key.start : first.start;
+  });
+  return key === undefined ? position : positionOf(source, key);
 }
 
 /** `can't access property "x" of null`, `can't access property 0 of null`, `can't access property "c", a.b is undefined`. */

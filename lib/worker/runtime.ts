@@ -345,7 +345,7 @@ export class SessionRuntime implements ServedRuntime {
         this.timers.clear(cellId);
       } else {
         outcome.status = 'error';
-        outcome.error = guard.engine(() => this.compiler.describeError(result, repr));
+        outcome.error = guard.engine(() => this.compiler.describeError(result, repr, cell));
       }
     }
     if (ObjectKeys(plan.definitions).length > 0) guard.engine(() => this.definitions.record(plan.definitions));

@@ -167,6 +167,169 @@ describe('describeError on a real throw', () => {
   });
 });
 
+describe('describeError in JavaScriptCore: positions from error.line / error.column (lines mode)', () => {
+  /**
+   * Compiles cells as in JSC (each text after the blank lines of those before it) and says,
+   * for the `occurrence`-th `token` of a cell's generated code plus `shift` characters, the
+   * line and column JSC would report: in the text as evaluated, prefix included.
+   */
+  function jscCells(...sources: string[]) {
+    const evaluated: string[] = [];
+    const compiler = new CellCompiler(
+      10,
+      {},
+      (code) => {
+        evaluated.push(code);
+        return (0, eval)(code);
+      },
+      undefined,
+      'lines',
+    );
+    const cells = sources.map((source) => {
+      const compiled = compiler.compile(source);
+      if (!('plan' in compiled)) throw new Error(`${source} did not compile: ${compiled.message}`);
+      return compiled;
+    });
+    const jscAt = (cell: number, token: string, shift = 0, occurrence = 0) => {
+      const code = evaluated[cell - 1];
+      let index = -1;
+      for (let i = 0; i <= occurrence; i++) index = code.indexOf(token, index + 1);
+      if (index < 0) throw new Error(`${token} is not in cell ${cell}'s code`);
+      const before = code.slice(0, index + shift).split('\n');
+      return { line: before.length, column: before[before.length - 1].length + 1 };
+    };
+    return { compiler, cells, jscAt };
+  }
+
+  // [title, cells, the running cell, the top frame, where JSC places it ([cell, token, shift]
+  //  or [cell, line, column]), name, message, expected line/column and stack].
+  it.each<
+    [
+      title: string,
+      sources: string[],
+      running: number,
+      frame: string,
+      divot: [cell: number, token: string, shift: number] | [cell: number, line: number, column: number],
+      name: string,
+      message: string,
+      expected: { line?: number; column?: number; stack: string[] },
+    ]
+  >([
+    [
+      'a missing name, called: placed at the name',
+      ['let a = 1;\nlet b = 2;\n  nope();'],
+      1,
+      '',
+      [1, 'nope()', 4],
+      'ReferenceError',
+      "Can't find variable: nope",
+      { line: 3, column: 3, stack: ["ReferenceError: Can't find variable: nope", '    at cell-1:3:3'] },
+    ],
+    [
+      'a name not a function: the message reads as written',
+      ['const n = 5', 'n()'],
+      2,
+      '',
+      [2, 'n()', 1],
+      'TypeError',
+      "(0, __sc$s.n) is not a function. (In '(0, __sc$s.n)()', '(0, __sc$s.n)' is 5)",
+      {
+        line: 1,
+        column: 1,
+        stack: ["TypeError: n is not a function. (In 'n()', 'n' is 5)", '    at cell-2:1:1'],
+      },
+    ],
+    [
+      'a later cell’s text does not take an earlier cell’s lines',
+      ['let x = 1\n\n\n  x.y.z', 'let w = 2\n\n\n  w.v.u'],
+      2,
+      '',
+      [2, 'w.v.u', 3],
+      'TypeError',
+      "undefined is not an object (evaluating 'w.v.u')",
+      {
+        line: 4,
+        column: 7,
+        stack: ["TypeError: undefined is not an object (evaluating 'w.v.u')", '    at cell-2:4:7'],
+      },
+    ],
+    [
+      'a function of an earlier cell, under its hidden name',
+      ['function callsLater() { return later() }', 'let later = 3', 'callsLater()'],
+      3,
+      '__sc$f_callsLater',
+      [1, 'later))()', 7],
+      'TypeError',
+      'later is not a function',
+      { line: 1, column: 32, stack: ['TypeError: later is not a function', '    at callsLater (cell-1:1:32)'] },
+    ],
+    [
+      'destructuring null, placed by JSC at the start of the cell’s code',
+      ['const {z} = null'],
+      1,
+      '',
+      [1, 1, 1],
+      'TypeError',
+      'Right side of assignment cannot be destructured',
+      {
+        line: 1,
+        column: 8,
+        stack: ['TypeError: Right side of assignment cannot be destructured', '    at cell-1:1:8'],
+      },
+    ],
+    [
+      'a class called without new: the running cell’s call of it',
+      ['const n = 5; class N {}', 'let a = 1\n     N()'],
+      2,
+      'N',
+      [1, 'class N {}', 10],
+      'TypeError',
+      'Cannot call a class constructor without |new|',
+      { line: 2, column: 6, stack: ['TypeError: Cannot call a class constructor without |new|', '    at cell-2:2:6'] },
+    ],
+    [
+      'a line of no cell (sandcell’s own code): no position',
+      ['let a = 1'],
+      1,
+      'declare',
+      [1, 100_000, 3],
+      'SyntaxError',
+      "Identifier 'undefined' has already been declared",
+      { stack: ["SyntaxError: Identifier 'undefined' has already been declared"] },
+    ],
+    [
+      'a named frame in a cell’s lines by chance: no position',
+      ['display(1)'],
+      1,
+      'display',
+      [1, 'display(1)', 7],
+      'TypeError',
+      '[sandcell] display: bad',
+      { stack: ['TypeError: [sandcell] display: bad'] },
+    ],
+  ])('%s', (_title, sources, running, frame, divot, name, message, expected) => {
+    const { compiler, cells, jscAt } = jscCells(...sources);
+    // A numeric place is a line of the cell's own text (1: its first) and a column.
+    const { line, column } =
+      typeof divot[1] === 'string'
+        ? jscAt(divot[0], divot[1], divot[2])
+        : { line: jscAt(divot[0], '(').line + divot[1] - 1, column: divot[2] as number };
+    // JSC's own shape: frames without positions, line and column as properties.
+    const thrown = { name, message, stack: `${frame}@\n@\nrunCell@\nexecute@`, line, column };
+    const error = compiler.describeError(thrown, render, cells[running - 1]);
+    expect({ line: error.line, column: error.column, stack: error.stack?.split('\n') }).toEqual(expected);
+  });
+
+  it('a stack with a cell frame is read as before (V8 and SpiderMonkey in this mode too)', () => {
+    const { compiler } = jscCells('let a = 1\n  boom()');
+    const error = compiler.describeError(
+      { name: 'Error', message: 'bad', stack: 'Error: bad\n    at eval (sandcell-cell-999.js:2:3)' },
+      render,
+    );
+    expect(error.stack).toBe('Error: bad\n    at eval (sandcell-cell-999.js:2:3)');
+  });
+});
+
 describe('userText: messages read as the user wrote the code', () => {
   it.each([
     ['(0 , __sc$s.n) is not a function', 'n is not a function'],

@@ -53,7 +53,7 @@ describe('toV8Stack: every engine’s error.stack in one shape', () => {
   });
 });
 
-describe("toV8Position: SpiderMonkey's column of a failed property access, where V8 puts it", () => {
+describe("toV8Position: SpiderMonkey's column of a failed property access or destructuring, where V8 puts it", () => {
   it.each<
     [title: string, source: string, at: [number, number], name: string, message: string, expected: [number, number]]
   >([
@@ -128,6 +128,31 @@ describe("toV8Position: SpiderMonkey's column of a failed property access, where
     ['a property of another name', 'null.x', [1, 1], 'TypeError', `can't access property "y" of null`, [1, 1]],
     ['a cell that does not parse', 'null.x +', [1, 1], 'TypeError', `can't access property "x" of null`, [1, 1]],
     ['a position past the text', 'null.x', [3, 1], 'TypeError', `can't access property "x" of null`, [3, 1]],
+    [
+      'destructuring null: the first property',
+      'const {z} = null',
+      [1, 13],
+      'TypeError',
+      'null has no properties',
+      [1, 8],
+    ],
+    [
+      'destructuring by assignment, a renamed property',
+      'let a;\n({ k: a, m } = undefined)',
+      [2, 16],
+      'TypeError',
+      'undefined has no properties',
+      [2, 4],
+    ],
+    [
+      'destructuring an empty pattern: as it was',
+      'const {} = null',
+      [1, 12],
+      'TypeError',
+      'null has no properties',
+      [1, 12],
+    ],
+    ['no pattern takes its value there', 'f(null)', [1, 3], 'TypeError', 'null has no properties', [1, 3]],
   ])('%s', (_title, source, [line, column], name, message, [eLine, eColumn]) => {
     expect(toV8Position(source, { line, column }, name, message)).toEqual({ line: eLine, column: eColumn });
   });
