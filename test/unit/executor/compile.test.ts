@@ -175,12 +175,13 @@ describe('describeError in JavaScriptCore: positions from error.line / error.col
    */
   function jscCells(...sources: string[]) {
     const evaluated: string[] = [];
+    const globalEval: (code: string) => unknown = globalThis.eval;
     const compiler = new CellCompiler(
       10,
       {},
       (code) => {
         evaluated.push(code);
-        return (0, eval)(code);
+        return globalEval(code);
       },
       undefined,
       'lines',
