@@ -386,19 +386,26 @@ function leadsIn(code: string, line: number, column: number): boolean {
  * `(intermediate value)(intermediate value)(intermediate value) is not a function` is how V8
  * words a failed call of a name the transform looks up in the scope object first
  * (`("h" in __sc$s ? __sc$s.h : h)()`, a name not yet declared when a function calling it was
- * compiled). The error is placed at the name; the message gets it back, as the console says it.
+ * compiled); SpiderMonkey names the value instead (`3 is not a function`). The error is placed
+ * at the name; the message gets it back, as the console says it (a plain name called is what
+ * both engines name when they call it themselves).
  * @param position 1-based, in the cell's text.
  */
 export function namedCallee(message: string, source: string, position: { line: number; column: number }): string {
-  if (!/^(?:\(intermediate value\))+ is not a function$/.test(message)) return message;
+  const v8 = /^(?:\(intermediate value\))+ is not a function$/.test(message);
+  // SpiderMonkey's rendering of a value: a primitive, `({})`, `[]`.
+  const value =
+    /^(?:-?[\d.][\w.+-]*|"(?:[^"\\]|\\.)*"|null|undefined|true|false|\(\{.*\}\)|\[.*\]) is not a function$/s;
+  if (!v8 && !value.test(message)) return message;
   let offset = 0;
   for (let l = 1; l < position.line; l++) {
     offset = source.indexOf('\n', offset) + 1;
     if (offset === 0) return message;
   }
-  const name = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*(?=\s*\()/u.exec(
-    source.slice(offset + position.column - 1),
-  );
+  const at = offset + position.column - 1;
+  // A property called (`o.h()`) is named with its object: only a plain name is.
+  if (/(?:\.|\?\.)\s*$/.test(source.slice(0, at))) return message;
+  const name = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*(?=\s*\()/u.exec(source.slice(at));
   return name ? `${name[0]} is not a function` : message;
 }
 

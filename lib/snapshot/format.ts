@@ -20,12 +20,19 @@
 
 import { SnapshotError } from '../errors.ts';
 import { describeKind } from '../namespace/describe-value.ts';
+// Captured at load: restoring a checkpoint brings back the user's names one group at a time,
+// and a restored `let Array` is a global binding the code reading the next group would see.
 import {
+  ArrayIsArray,
   append,
   JSONStringify,
   list,
   MathImul,
+  NumberIsInteger,
   NumberPrototypeToString,
+  ObjectHasOwn,
+  ReflectSetPrototypeOf,
+  StringCtor,
   StringPrototypeCharCodeAt,
   StringPrototypeRepeat,
 } from '../primordials.ts';
@@ -126,7 +133,7 @@ export function encodeNamespace(
   const functions: Array<[string, string]> = [];
   const classes = new Map<object, DeclaredClass>();
   for (const [name, value] of values) {
-    const source = Object.hasOwn(definitions, name) ? definitions[name] : undefined;
+    const source = ObjectHasOwn(definitions, name) ? definitions[name] : undefined;
     if (typeof value !== 'function' || typeof source !== 'string') continue;
     functions.push([name, source]);
     const proto: unknown = (value as { prototype?: unknown }).prototype;
@@ -253,7 +260,7 @@ export function decodeNamespace(
       badVariables.set(variable, `its instance of ${className} at ${describeSteps(path)} is missing (corrupt record)`);
       continue;
     }
-    Object.setPrototypeOf(target, proto);
+    ReflectSetPrototypeOf(target, proto);
   }
   record.names.forEach((name, index) => {
     const reason = badVariables.get(index);
@@ -284,36 +291,38 @@ export function validatePayload(value: unknown): SnapshotPayload {
   const record = value as Partial<Record<keyof SnapshotPayload, unknown>>;
   if (record.format !== FORMAT_TAG) return corrupt('not a sandcell snapshot (foreign record)');
   if (record.version !== FORMAT_VERSION) {
-    return corrupt(`in format version ${String(record.version)}, but this sandcell reads version ${FORMAT_VERSION}`);
+    return corrupt(
+      `in format version ${StringCtor(record.version)}, but this sandcell reads version ${FORMAT_VERSION}`,
+    );
   }
   const { names, data, functions, instances, checksum, kinds } = record;
   if (
     kinds !== undefined &&
-    (!Array.isArray(kinds) ||
-      !kinds.every((k) => Array.isArray(k) && typeof k[0] === 'string' && typeof k[1] === 'string'))
+    (!ArrayIsArray(kinds) ||
+      !kinds.every((k) => ArrayIsArray(k) && typeof k[0] === 'string' && typeof k[1] === 'string'))
   ) {
     return corrupt('damaged (bad kinds)');
   }
-  if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) return corrupt('damaged (bad names)');
-  if (!Array.isArray(data) || data.length !== names.length) return corrupt('damaged (data does not match names)');
+  if (!ArrayIsArray(names) || !names.every((n) => typeof n === 'string')) return corrupt('damaged (bad names)');
+  if (!ArrayIsArray(data) || data.length !== names.length) return corrupt('damaged (data does not match names)');
   if (
-    !Array.isArray(functions) ||
-    !functions.every((f) => Array.isArray(f) && typeof f[0] === 'string' && typeof f[1] === 'string')
+    !ArrayIsArray(functions) ||
+    !functions.every((f) => ArrayIsArray(f) && typeof f[0] === 'string' && typeof f[1] === 'string')
   ) {
     return corrupt('damaged (bad functions)');
   }
   if (
-    !Array.isArray(instances) ||
+    !ArrayIsArray(instances) ||
     !instances.every(
       (i: Partial<InstanceRef> | null) =>
         typeof i === 'object' &&
         i !== null &&
-        Number.isInteger(i.variable) &&
+        NumberIsInteger(i.variable) &&
         (i.variable as number) >= 0 &&
         (i.variable as number) < names.length &&
         typeof i.className === 'string' &&
-        Array.isArray(i.path) &&
-        i.path.every((s) => typeof s === 'string' || Number.isInteger(s)),
+        ArrayIsArray(i.path) &&
+        i.path.every((s) => typeof s === 'string' || NumberIsInteger(s)),
     )
   ) {
     return corrupt('damaged (bad instances)');
@@ -332,7 +341,7 @@ export function validatePayload(value: unknown): SnapshotPayload {
  * @returns 8 hex digits
  */
 export function checksumOf(record: Omit<SnapshotPayload, 'checksum'>): string {
-  const text = JSON.stringify([
+  const text = JSONStringify([
     record.format,
     record.version,
     record.names,

@@ -95,7 +95,7 @@ describe('the console, cell by cell', () => {
 
   it('the engine does not depend on globals the user can change', async () => {
     const out = collectOutput();
-    const s = await openSession({ onOutput: out.onOutput });
+    const s = await openSession({ onOutput: out.onOutput, interruptGraceMs: 100 });
     for (const cell of [
       'let performance = 1',
       'var performance',
@@ -110,6 +110,14 @@ describe('the console, cell by cell', () => {
     const stopped = await s.execute('while (true) {}', { timeoutMs: 50 });
     expect(stopped.status).toBe('timeout');
     expect((await s.namespace.list()).map((v) => v.name)).toContain('Array');
+    // A restart restores the names one checkpoint group at a time: the engine reading the next
+    // group must not see the `Array` and `JSON` the ones before brought back.
+    const killed = await s.execute('eval("while (true) {}")', { timeoutMs: 50 });
+    expect(killed).toMatchObject({ status: 'timeout', restarted: true });
+    expect(await s.execute('console.log("alive"); [Array, JSON, typeof performance]')).toMatchObject({
+      status: 'ok',
+      value: [1, 2, 'object'],
+    });
   });
 
   it('names the user may take: input, display, host, prompt, and a user’s own _', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CellCompiler, type CompiledCell, userText } from '../../../lib/executor/compile';
+import { CellCompiler, type CompiledCell, namedCallee, userText } from '../../../lib/executor/compile';
 
 /** `sandcell-cell-<id>.js:<line>:<column>` of the `occurrence`-th `token` in a compiled cell's generated code. */
 function at(cell: CompiledCell, token: string, occurrence = 0): string {
@@ -328,6 +328,32 @@ describe('describeError in JavaScriptCore: positions from error.line / error.col
       render,
     );
     expect(error.stack).toBe('Error: bad\n    at eval (sandcell-cell-999.js:2:3)');
+  });
+});
+
+describe('namedCallee: a failed call of a name looked up in the scope first, named', () => {
+  it.each<[title: string, message: string, source: string, at: [number, number], expected: string]>([
+    [
+      'V8',
+      '(intermediate value)(intermediate value)(intermediate value) is not a function',
+      'f() { return later() }',
+      [1, 14],
+      'later is not a function',
+    ],
+    [
+      'SpiderMonkey names the value',
+      '3 is not a function',
+      'f() { return later() }',
+      [1, 14],
+      'later is not a function',
+    ],
+    ['SpiderMonkey, a string value', '"s" is not a function', '\n  later ()', [2, 3], 'later is not a function'],
+    ['a name is left as it is', 'g is not a function', 'g()', [1, 1], 'g is not a function'],
+    ['a call of a call is not a name', 'a(...) is not a function', 'a()()', [1, 1], 'a(...) is not a function'],
+    ['a property called keeps its message', '3 is not a function', 'o.later()', [1, 3], '3 is not a function'],
+    ['no call at the position', '3 is not a function', '(1)()', [1, 1], '3 is not a function'],
+  ])('%s', (_title, message, source, [line, column], expected) => {
+    expect(namedCallee(message, source, { line, column })).toBe(expected);
   });
 });
 
