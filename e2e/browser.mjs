@@ -32,8 +32,9 @@ export function selectedEngine() {
 
 /**
  * @param {(typeof ENGINES)[number]} engine
- * @param {{ requestLogs: Array<{ url: string; requests: string[] }> }} options
- *   (webkit only) the servers whose logs stand in for the `request` event
+ * @param {{ requestLogs: Array<{ url: string; requests: string[] }>; prefersDark?: boolean }} options
+ *   `requestLogs` (webkit only): the servers whose logs stand in for the `request` event;
+ *   `prefersDark` (firefox only): every page prefers a dark colour scheme (see below)
  * @returns {Promise<import('playwright').Browser>} for webkit, an object with the subset of its API the tests use
  */
 export async function launchBrowser(engine, options) {
@@ -43,7 +44,12 @@ export async function launchBrowser(engine, options) {
       throw new Error(`[sandcell] no Firefox at ${executablePath}: apt-get install firefox-esr (or set FIREFOX_PATH)`);
     }
     assertPlaywrightBidiPatched();
-    return firefox.launch({ channel: 'moz-firefox', executablePath, headless: true });
+    // This Firefox has no colour-scheme emulation over BiDi (`emulation.setMediaFeaturesOverride`,
+    // which the patch makes best-effort), so a context's `colorScheme` does nothing there. The
+    // preference a person sets in Firefox's settings (Website appearance: dark) does the same
+    // for every page of the browser: 0 dark, 1 light, 2 follow the browser's theme.
+    const firefoxUserPrefs = options.prefersDark ? { 'layout.css.prefers-color-scheme.content-override': 0 } : {};
+    return firefox.launch({ channel: 'moz-firefox', executablePath, headless: true, firefoxUserPrefs });
   }
   if (engine === 'webkit') {
     return /** @type {import('playwright').Browser} */ (/** @type {unknown} */ (await launchWebKit(options)));

@@ -5,19 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { withBundlePage } from './bundles.mjs';
-import { skip, test } from './harness.mjs';
+import { test } from './harness.mjs';
 
 /**
  * @param {() => import('playwright').Browser} browser
  * @param {{ isolated: { url: string } }} servers serves the repository root with COOP/COEP
- * @param {{ skipReason?: string }} [options] `skipReason`: list the test as skipped, saying why
  */
-export function registerPythonBundleTests(browser, servers, options = {}) {
+export function registerPythonBundleTests(browser, servers) {
   const name = 'IIFE bundle by <script> runs a Python cell (worker and runtime loaded from beside the script)';
-  if (options.skipReason) {
-    skip(name, options.skipReason);
-    return;
-  }
   test(
     name,
     async () => {

@@ -267,7 +267,7 @@ export function registerPlaygroundPythonTests(browser, server, options = {}) {
         // A share link carries the tab's language: opened, its cells wait in a new Python tab.
         await page.click('[data-testid="share"]');
         await page.waitForFunction(() => location.hash.endsWith('&language=python'));
-        const link = page.url();
+        const link = await page.evaluate(() => location.href);
         await page.goto('about:blank');
         await page.goto(link);
         await ready(page);

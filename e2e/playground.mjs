@@ -4,6 +4,7 @@
  * the inspector and the snapshot list.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { skip, test } from './harness.mjs';
@@ -52,12 +53,20 @@ export async function ready(page) {
 /**
  * Replaces the editor's text with `code`. insertText is one input event, so the
  * editor's bracket closing and auto-indent leave the text as written.
+ *
+ * The old text goes first, by keys (select all, Delete), and the new text is inserted at an
+ * empty, collapsed selection. Over WebDriver BiDi (Firefox) Playwright's insertText is no input
+ * event of the browser: it edits the DOM under the selection itself and fires a synthetic
+ * `input`. Over a selection that spans the editor's line elements that leaves their emptied
+ * shells in place, which CodeMirror then reads as a blank line before and after the text —
+ * no keyboard, paste or IME input does that (pasting the same text gives exactly the text).
  * @param {import('playwright').Page} page
  * @param {string} code
  */
 export async function typeCode(page, code) {
   await page.click('[data-testid="editor"] .cm-content');
   await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.press('Delete');
   await page.keyboard.insertText(code);
 }
 
@@ -80,11 +89,26 @@ export async function runCell(page, code, options = {}) {
 /** @param {import('playwright').Locator} cell resolves with the cell's final status */
 export async function settled(cell, timeoutMs = 10_000) {
   // Playwright's own wait (re-checked as the DOM changes), not a timer loop of ours.
-  const handle = await cell.elementHandle();
   await cell
-    .page()
-    .waitForFunction((el) => el?.getAttribute('data-status') !== 'running', handle, { timeout: timeoutMs });
+    .and(cell.page().locator('[data-testid="cell"]:not([data-status="running"])'))
+    .waitFor({ state: 'attached', timeout: timeoutMs });
   return cell.getAttribute('data-status');
+}
+
+/**
+ * The CSP hash of `body {}`: before every screenshot, Playwright's Firefox (BiDi) and WebKit
+ * drivers append a `<style>body {}</style>` to every frame of the page and remove it at once
+ * (`inPagePrepareForScreenshots`, to sync animations). In sandcell's session frame, whose policy
+ * is `default-src 'none'`, Firefox refuses it and reports the violation as a page error. The
+ * report names the refused text's hash, so exactly this one is told apart: any other CSP
+ * report (an inline style of the SDK's or the playground's own) still fails the test.
+ */
+const PLAYWRIGHT_SCREENSHOT_STYLE_HASH = `sha256-${createHash('sha256').update('body {}').digest('base64')}`;
+
+/** @param {Error} error */
+function isPlaywrightScreenshotStyleReport(error) {
+  const said = `${error.message}\n${error.stack}`;
+  return /Content-Security-Policy: .*inline style/.test(said) && said.includes(`'${PLAYWRIGHT_SCREENSHOT_STYLE_HASH}'`);
 }
 
 /**
@@ -99,7 +123,9 @@ export async function openPlayground(browser, url, body, contextOptions = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 820 }, ...contextOptions });
   const page = await context.newPage();
   const errors = [];
-  page.on('pageerror', (error) => errors.push(error));
+  page.on('pageerror', (error) => {
+    if (!isPlaywrightScreenshotStyleReport(error)) errors.push(error);
+  });
   if (process.env.E2E_DEBUG) page.on('console', (message) => console.log('console:', message.text()));
   try {
     await page.goto(`${url}/`);
@@ -139,7 +165,9 @@ export async function completeMembers(page, { prefix, name, member, timeoutMs })
  * @param {() => import('playwright').Browser} browser
  * @param {{ url: string }} server serves demo/dist with COOP/COEP
  * @param {{ url: string }} plainServer serves demo/dist without them
- * @param {{ skipReason?: string }} [options] `skipReason`: this browser cannot run these tests; list them as skipped
+ * @param {{ skipReason?: string; darkBrowser?: () => Promise<import('playwright').Browser> }} [options]
+ *   `skipReason`: this browser cannot run these tests; list them as skipped. `darkBrowser`: a
+ *   browser whose pages prefer a dark colour scheme, where a context's `colorScheme` cannot do it
  */
 export function registerPlaygroundTests(browser, server, plainServer, options = {}) {
   const { skipReason } = options;
@@ -155,9 +183,10 @@ export function registerPlaygroundTests(browser, server, plainServer, options = 
    * @param {(page: import('playwright').Page) => Promise<void>} body
    * @param {{ url: string }} [from]
    * @param {import('playwright').BrowserContextOptions} [contextOptions]
+   * @param {import('playwright').Browser} [inBrowser] another browser than the run's
    */
-  const withPlayground = (body, from = server, contextOptions = {}) =>
-    openPlayground(browser(), from.url, body, contextOptions);
+  const withPlayground = (body, from = server, contextOptions = {}, inBrowser = browser()) =>
+    openPlayground(inBrowser, from.url, body, contextOptions);
 
   register('playground: opens a session, cross-origin isolated', async () => {
     await withPlayground(async (page) => {
@@ -596,6 +625,7 @@ export function registerPlaygroundTests(browser, server, plainServer, options = 
       },
       server,
       { colorScheme: 'dark' },
+      await options.darkBrowser?.(),
     );
   });
 

@@ -10,5 +10,6 @@ async function main() {
 }
 
 main()
-  .catch((error) => (out.textContent = `error: ${error?.stack ?? error}`))
+  // The message first: only V8's error.stack starts with it.
+  .catch((error) => (out.textContent = `error: ${error}\n${error?.stack ?? ''}`))
   .finally(() => (document.body.dataset.done = '1'));
