@@ -42,50 +42,42 @@ if (needsDemo && (!process.env.E2E_SKIP_DEMO_BUILD || !existsSync(demoDist))) {
   await build({ configFile: fileURLToPath(new URL('../demo/vite.config.ts', import.meta.url)), logLevel: 'warn' });
 }
 
+const engine = selectedEngine();
 const servers = {
   // The repository root, so pages in e2e/pages/ reach ../../dist/ as an app's page would.
   isolated: await startStaticServer({ root, isolate: true }),
   plain: await startStaticServer({ root, isolate: false }),
-  demo: await startStaticServer({ root: demoDist, isolate: true }),
-  demoPlain: await startStaticServer({ root: demoDist, isolate: false }),
+  // Over WebDriver the playground's errors are read from the page (webdriver-page.mjs).
+  demo: await startStaticServer({ root: demoDist, isolate: true, recordErrors: engine === 'webkit' }),
+  demoPlain: await startStaticServer({ root: demoDist, isolate: false, recordErrors: engine === 'webkit' }),
 };
-const engine = selectedEngine();
 const browser = await launchBrowser(engine, { requestLogs: Object.values(servers) });
 // Over WebDriver, `request` events come from the servers' logs: only one test may run at a time.
 const concurrency = engine === 'webkit' ? 1 : Number(process.env.E2E_CONCURRENCY ?? 2);
 
+/** @type {Promise<import('playwright').Browser> | undefined} */
+let darkFirefox;
 registerPlaygroundTests(() => browser, servers.demo, servers.demoPlain, {
-  skipReason:
-    engine === 'webkit'
-      ? "uses Playwright's locators and keyboard, and Playwright cannot drive Debian's WebKit (run over WebDriver)"
+  // Firefox cannot emulate a colour scheme per context: the dark-mode test gets a Firefox of its own.
+  darkBrowser:
+    engine === 'firefox'
+      ? () => {
+          darkFirefox ??= launchBrowser('firefox', { requestLogs: [], prefersDark: true });
+          return darkFirefox;
+        }
       : undefined,
 });
-registerPlaygroundPythonTests(() => browser, servers.demo, {
-  skipReason:
-    engine === 'chromium'
-      ? undefined
-      : engine === 'webkit'
-        ? "uses Playwright's locators and keyboard, and Playwright cannot drive Debian's WebKit (run over WebDriver)"
-        : 'Python sessions are tested in Chromium (see the README browser table)',
-});
+registerPlaygroundPythonTests(() => browser, servers.demo);
 registerBundleTests(() => browser, servers);
-registerPythonBundleTests(() => browser, servers, {
-  skipReason:
-    engine === 'chromium' ? undefined : 'Python sessions are tested in Chromium (see the README browser table)',
-});
+registerPythonBundleTests(() => browser, servers);
 registerHostingTests(() => browser, servers);
 registerSessionTests(() => browser, servers);
-registerDifferentialTests(() => browser, servers, {
-  skipReason:
-    engine === 'chromium'
-      ? undefined
-      : "compares with Chromium's DevTools console over CDP (Runtime.evaluate, replMode)",
-});
+registerDifferentialTests(() => browser, servers, { engine });
 const consumers = registerConsumerTests(() => browser, {
   skipReason:
-    engine === 'chromium'
-      ? undefined
-      : 'the apps are built once and run in Chromium; the bundle tests cover every engine',
+    engine === 'webkit'
+      ? 'the apps are built once and run in Chromium; the bundle tests cover every engine'
+      : undefined,
 });
 
 let failed = 1;
@@ -94,6 +86,7 @@ try {
 } finally {
   await consumers.cleanup();
   await browser.close();
+  await darkFirefox?.then((dark) => dark.close());
   await Promise.all(Object.values(servers).map((server) => server.close()));
   console.log(`(e2e in ${engine} ${browser.version()} took ${((performance.now() - started) / 1000).toFixed(1)} s)`);
 }

@@ -4,11 +4,15 @@
  * without them the SDK must fall back to its hard interrupt path.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { basename, extname, join, normalize, resolve, sep } from 'node:path';
 
+import { fileURLToPath } from 'node:url';
 import { ISOLATION_HEADERS } from '../scripts/dev-env.mjs';
+
+const RECORD_ERRORS_PATH = '/__e2e/record-errors.js';
+const RECORD_ERRORS_FILE = fileURLToPath(new URL('./pages/record-errors.js', import.meta.url));
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -24,21 +28,24 @@ const MIME = {
 };
 
 /**
- * @param {{ root: string; isolate: boolean; headers?: Record<string, string> }} options
- *   `headers`: sent with every file too (a Content-Security-Policy, say)
+ * @param {{ root: string; isolate: boolean; headers?: Record<string, string>; recordErrors?: boolean }} options
+ *   `headers`: sent with every file too (a Content-Security-Policy, say). `recordErrors`: every
+ *   HTML page gets e2e/pages/record-errors.js as its first script (served as
+ *   /__e2e/record-errors.js), for pages that do not load it themselves (the playground) when
+ *   a WebDriver run must read their errors (see e2e/webdriver-page.mjs)
  * @returns {Promise<{ url: string; requests: string[]; close(): Promise<void> }>}
  *   `url` ends without a slash; `requests` records every path asked for, so tests can tell
  *   which files a page really loaded.
  */
-export async function startStaticServer({ root, isolate, headers = {} }) {
+export async function startStaticServer({ root, isolate, headers = {}, recordErrors = false }) {
   const base = resolve(root);
   const requests = [];
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     requests.push(path);
-    let file = normalize(join(base, path));
+    let file = normalize(path === RECORD_ERRORS_PATH && recordErrors ? RECORD_ERRORS_FILE : join(base, path));
     // Never serve outside the root, whatever `..` the request holds.
-    if (file !== base && !file.startsWith(base + sep)) {
+    if (file !== base && !file.startsWith(base + sep) && file !== RECORD_ERRORS_FILE) {
       res.writeHead(403).end();
       return;
     }
@@ -59,6 +66,11 @@ export async function startStaticServer({ root, isolate, headers = {} }) {
         : {}),
       ...headers,
     });
+    if (recordErrors && extname(file) === '.html') {
+      const html = await readFile(file, 'utf8');
+      res.end(html.replace(/<head[^>]*>/i, (head) => `${head}<script src="${RECORD_ERRORS_PATH}"></script>`));
+      return;
+    }
     createReadStream(file).pipe(res);
   });
   await new Promise((done) => server.listen(0, '127.0.0.1', done));
