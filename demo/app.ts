@@ -399,11 +399,17 @@ export class Playground {
 
     const isolated = session ? session.crossOriginIsolated : globalThis.crossOriginIsolated === true;
     this.isolation.dataset.isolated = String(isolated);
+    // An isolated page may still have no SharedArrayBuffer: Debian's WebKitGTK ships without it.
+    const pageIsolated = globalThis.crossOriginIsolated === true;
     this.isolation.textContent = isolated
       ? '● cross-origin isolated — instant interrupts'
-      : '● not cross-origin isolated — Stop restarts the worker';
+      : pageIsolated
+        ? '● no SharedArrayBuffer in this browser — Stop restarts the worker'
+        : '● not cross-origin isolated — Stop restarts the worker';
     this.isolation.title = isolated
       ? 'SharedArrayBuffer is available: Stop sets a flag the running cell checks, and input() is synchronous.'
-      : 'No SharedArrayBuffer (the page lacks COOP/COEP headers): Stop terminates the worker and restores the variables of the last completed cell.';
+      : pageIsolated
+        ? 'The page is cross-origin isolated, but this browser has no SharedArrayBuffer: Stop terminates the worker and restores the variables of the last completed cell, and input() must be awaited.'
+        : 'No SharedArrayBuffer (the page lacks COOP/COEP headers): Stop terminates the worker and restores the variables of the last completed cell.';
   }
 }

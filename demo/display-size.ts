@@ -80,7 +80,10 @@ export function fitFrame(box: HTMLElement, markup: string): void {
     frame.style.height = `${Math.min(Math.max(height, MIN_FRAME_HEIGHT), MAX_FRAME_HEIGHT)}px`;
     frame.dataset.fitted = String(height);
   };
-  new ResizeObserver(fit).observe(frame);
+  // The new height is set in the next frame, not in the observer's callback: resizing the
+  // observed frame there is a resize loop, which browsers report as an error event on the page
+  // ("ResizeObserver loop completed with undelivered notifications").
+  new ResizeObserver(() => requestAnimationFrame(fit)).observe(frame);
 }
 
 /** The markup a bundle shows in a frame, if any (what `renderDisplay` frames). */
