@@ -20,26 +20,34 @@ import { PARSE_OPTIONS } from './parse.ts';
 const V8_FRAME = /^\s+at /;
 /** A SpiderMonkey / JavaScriptCore frame with a position: everything before the last `@` is the function. */
 const AT_FRAME = /^(.*)@(.+:\d+:\d+)$/;
+/** A JavaScriptCore frame of `eval`'d code (a cell): JSC writes no location for it at all, `fn@`. */
+const UNPLACED_FRAME = /^[^@]*@$/;
 
 /**
  * The stack in V8's shape: unchanged when it already is (any `    at ` frame) or has no
  * `fn@url:line:column` frame at all (an object's own stack text); otherwise the error's
  * `Name: message` header, as V8 would have written it, followed by each
  * `fn@url:line:column` frame rewritten as `    at fn (url:line:column)`. Frames without a
- * position (native code) and lines that are no frame are dropped: they carry nothing to map.
+ * position (native code, and every frame of a cell in JavaScriptCore) and lines that are no
+ * frame are dropped: they carry nothing to map. A stack of unplaced frames only is still the
+ * engine's stack: it becomes the header alone.
  */
 export function toV8Stack(stack: string, name: string, message: string): string {
   const lines = stack.split('\n');
   if (lines.some((line) => V8_FRAME.test(line))) return stack;
   const frames: string[] = [];
+  let unplaced = false;
   for (const line of lines) {
     const match = AT_FRAME.exec(line.trim());
-    if (!match) continue;
+    if (!match) {
+      unplaced ||= UNPLACED_FRAME.test(line.trim());
+      continue;
+    }
     const fn = match[1].replace(/^async\*/, '');
     const at = fn === match[1] ? '    at ' : '    at async ';
     frames.push(fn ? `${at}${fn} (${match[2]})` : `${at}${match[2]}`);
   }
-  if (frames.length === 0) return stack;
+  if (frames.length === 0 && !unplaced) return stack;
   return [message === '' ? name : `${name}: ${message}`, ...frames].join('\n');
 }
 

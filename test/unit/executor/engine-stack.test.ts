@@ -42,6 +42,13 @@ describe('toV8Stack: every engine’s error.stack in one shape', () => {
       ['Error', '    at inner (sandcell-cell-3.js:4:17)', '    at global code (sandcell-cell-3.js:7:1)'],
     ],
     [
+      'JavaScriptCore, eval’d cells: frames with no location at all give the header alone',
+      ['boom@', '@', 's@'],
+      'TypeError',
+      "undefined is not an object (evaluating 'x.missing')",
+      ["TypeError: undefined is not an object (evaluating 'x.missing')"],
+    ],
+    [
       'an object’s own stack text with no frame is kept',
       ['DOMException: nope'],
       'DOMException',
