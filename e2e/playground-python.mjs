@@ -7,9 +7,10 @@
  * a wait on the page's state (Playwright re-checks as the DOM changes) with a wide limit.
  */
 import assert from 'node:assert/strict';
-import { skip, test } from './harness.mjs';
+import { test } from './harness.mjs';
 import {
   completeMembers,
+  editorText,
   openPlayground,
   ready,
   runCell,
@@ -51,22 +52,13 @@ async function runPython(page, code) {
   return cell;
 }
 
-/** @param {import('playwright').Page} page */
-function editorText(page) {
-  return page.locator('[data-testid="editor"] .cm-content').innerText();
-}
-
 /**
  * @param {() => import('playwright').Browser} browser
  * @param {{ url: string }} server serves demo/dist with COOP/COEP
- * @param {{ skipReason?: string }} [options]
  */
-export function registerPlaygroundPythonTests(browser, server, options = {}) {
-  const { skipReason } = options;
+export function registerPlaygroundPythonTests(browser, server) {
   /** @type {typeof test} */
-  const register = skipReason
-    ? (name) => skip(name, skipReason)
-    : (name, fn, testOptions = {}) => test(name, fn, { timeoutMs: 300_000, ...testOptions });
+  const register = (name, fn, testOptions = {}) => test(name, fn, { timeoutMs: 300_000, ...testOptions });
 
   /** @param {(page: import('playwright').Page) => Promise<void>} body */
   const withPlayground = (body) => openPlayground(browser(), server.url, body);

@@ -73,12 +73,7 @@ registerPythonBundleTests(() => browser, servers);
 registerHostingTests(() => browser, servers);
 registerSessionTests(() => browser, servers);
 registerDifferentialTests(() => browser, servers, { engine });
-const consumers = registerConsumerTests(() => browser, {
-  skipReason:
-    engine === 'webkit'
-      ? 'the apps are built once and run in Chromium; the bundle tests cover every engine'
-      : undefined,
-});
+const consumers = registerConsumerTests(() => browser);
 
 let failed = 1;
 try {

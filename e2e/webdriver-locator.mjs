@@ -529,12 +529,52 @@ export class Locator {
     return this.onElement("(el) => el.scrollIntoView({ block: 'nearest' })");
   }
 
-  /** @param {{ timeout?: number }} [options] WebDriver's element click: scrolled into view, trusted events */
+  /**
+   * WebDriver's element click, once the element is there: it scrolls it into view and checks
+   * that it can be clicked (an option of a closed <select> too, which has no box of its own).
+   * @param {{ timeout?: number }} [options]
+   */
   async click(options = {}) {
     const timeoutMs = options.timeout ?? DEFAULT_TIMEOUT_MS;
     await this.inFrame(async (steps) => {
-      await this.waitFor({ state: 'visible', timeout: timeoutMs }).catch(() => {});
-      await this.host.session.elementClick(await this.reference(steps, timeoutMs));
+      try {
+        await this.host.session.elementClick(await this.reference(steps, timeoutMs));
+      } catch (error) {
+        // Not shown yet (or covered): as Playwright waits for that, wait until it is visible, once.
+        if (!/not interactable|click intercepted/i.test(String(error))) throw error;
+        await waitInPage(
+          this.host.session,
+          `(steps, resolveSteps) => {
+            const [el] = resolveSteps(steps);
+            const box = el?.getBoundingClientRect();
+            return box && box.width > 0 && box.height > 0 && getComputedStyle(el).visibility !== 'hidden' ? true : undefined;
+          }`,
+          steps,
+          timeoutMs,
+          `${JSON.stringify(this.steps)} to be visible`,
+        );
+        const id = await this.reference(steps, timeoutMs);
+        try {
+          await this.host.session.elementClick(id);
+        } catch (again) {
+          // WebKitWebDriver finds some shown elements not interactable (CodeMirror's completion
+          // list, positioned fixed): the mouse, moved to the element's centre, clicks it then.
+          if (!/not interactable/i.test(String(again))) throw again;
+          await this.host.session.performActions([
+            {
+              type: 'pointer',
+              id: 'mouse',
+              parameters: { pointerType: 'mouse' },
+              actions: [
+                { type: 'pointerMove', origin: { [ELEMENT_KEY]: id }, x: 0, y: 0 },
+                { type: 'pointerDown', button: 0 },
+                { type: 'pointerUp', button: 0 },
+              ],
+            },
+          ]);
+          await this.host.session.releaseActions();
+        }
+      }
     }, timeoutMs);
   }
 

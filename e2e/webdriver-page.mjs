@@ -31,6 +31,10 @@ const SCRIPT_TIMEOUT_MS = 330_000;
  *   the servers the pages load from, whose logs stand in for the `request` event
  */
 export async function launchWebKit(options) {
+  // The locators switch frames with WebDriver's own Switch To Frame (`switchToFrame`), which
+  // WebdriverIO marks deprecated in favour of its `switchFrame` (built for BiDi contexts) and
+  // warns about on every call.
+  process.env.DISABLE_WEBDRIVERIO_DEPRECATION_WARNINGS ??= 'true';
   const driver = await startWebKitDriver();
   /** @type {Set<{ close(): Promise<void> }>} */
   const contexts = new Set();
@@ -150,8 +154,11 @@ function webDriverPage(session, requestLogs, where) {
 
   /** @type {import('./webdriver-locator.mjs').LocatorHost} */
   const host = { session, focus, page: undefined };
-  /** @param {string} selector */
-  const locator = (selector) => new Locator(host, [{ css: selector }]);
+  /**
+   * @param {string} selector
+   * @param {{ hasText?: string | RegExp }} [options]
+   */
+  const locator = (selector, options) => new Locator(host, []).locator(selector, options);
 
   const page = {
     flushEvents,
@@ -207,7 +214,6 @@ function webDriverPage(session, requestLogs, where) {
         `${fn.toString()} to be truthy`,
       );
     },
-    /** @param {string} selector */
     locator,
     /** @param {string} id */
     getByTestId: (id) => locator(`[data-testid="${id}"]`),
