@@ -57,10 +57,10 @@ export function toV8Stack(stack: string, name: string, message: string): string 
  * read (`x`), or at the `[` of a computed one. This moves such a position (1-based line and
  * column in the cell's own text) to where V8 puts it, so `error.column` reads the same in
  * both. The message names the property (and, after a comma, the object that was null or
- * undefined), which picks the access among those that start there. Its `null has no
+ * undefined), which picks the access among those that start there; where none starts there,
+ * the one access later on that line with that property and object. Its `null has no
  * properties` (destructuring null) points at the value; V8 at the pattern's first property.
- * Any other error, and any position that is not the start of a matching construct, is
- * returned as it was.
+ * Any other error, and any other position, is returned as it was.
  */
 export function toV8Position(
   source: string,
@@ -81,14 +81,26 @@ export function toV8Position(
   } catch {
     return position;
   }
-  const candidates: acorn.MemberExpression[] = [];
-  walk.full(program, (node) => {
-    if (node.type !== 'MemberExpression' || node.start !== offset) return;
-    const member = node as acorn.MemberExpression;
-    if (propertyName(member) === property) candidates.push(member);
-  });
-  if (candidates.length === 0) return position;
   const objectText = named[3];
+  const candidates: acorn.MemberExpression[] = [];
+  const later: acorn.MemberExpression[] = [];
+  walk.full(program, (node) => {
+    if (node.type !== 'MemberExpression') return;
+    const member = node as acorn.MemberExpression;
+    if (propertyName(member) !== property) return;
+    if (member.start === offset) candidates.push(member);
+    // Inside a function SpiderMonkey's position can be the statement's (`return x.a` at
+    // `return`): then the access on that line whose object the message names.
+    else if (
+      member.start > offset &&
+      !source.slice(offset, member.start).includes('\n') &&
+      objectText !== undefined &&
+      source.slice(member.object.start, member.object.end) === objectText
+    )
+      later.push(member);
+  });
+  if (candidates.length === 0 && later.length === 1) candidates.push(...later);
+  if (candidates.length === 0) return position;
   // Innermost first: when the object is a plain name, the first access is the one that failed.
   candidates.sort((a, b) => a.end - b.end);
   const chosen =

@@ -65,6 +65,22 @@ describe("toV8Position: SpiderMonkey's column of a failed property access or des
     [title: string, source: string, at: [number, number], name: string, message: string, expected: [number, number]]
   >([
     ['null.x: the property', 'null.x', [1, 1], 'TypeError', `can't access property "x" of null`, [1, 6]],
+    [
+      'in a function, at the statement: the one access on that line the message names',
+      'function boom(x) {\n  return x.missing.deep;\n}',
+      [2, 3],
+      'TypeError',
+      `can't access property "missing", x is undefined`,
+      [2, 12],
+    ],
+    [
+      'at the statement, two such accesses on the line: left as it was',
+      'function f(x) {\n  return x.a + x.a;\n}',
+      [2, 3],
+      'TypeError',
+      `can't access property "a", x is undefined`,
+      [2, 3],
+    ],
     ['undefined.y', 'undefined.y', [1, 1], 'TypeError', `can't access property "y" of undefined`, [1, 11]],
     ['computed: the bracket', 'null[0]', [1, 1], 'TypeError', "can't access property 0 of null", [1, 5]],
     [
