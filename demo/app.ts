@@ -323,7 +323,11 @@ export class Playground {
     this.update();
   }
 
-  private loadExample(example: Example): void {
+  private loadExample(chosen: Example): void {
+    // A Python input() blocks only with shared memory; without, the example awaits it.
+    const isolated = this.active?.session.crossOriginIsolated ?? true;
+    const example =
+      !isolated && chosen.cellsWithoutSharedMemory ? { ...chosen, cells: chosen.cellsWithoutSharedMemory } : chosen;
     this.editor.setCode(example.cells[0] ?? '');
     this.exampleSteps = example.cells.length > 1 ? { example, next: 1 } : null;
     this.showHint();

@@ -7,6 +7,8 @@ export interface Example {
   id: string;
   title: string;
   cells: string[];
+  /** The cells where the session has no shared memory (`session.crossOriginIsolated` false), if they differ. */
+  cellsWithoutSharedMemory?: string[];
 }
 
 const svgChart = `// Build an SVG bar chart as a string and display it as a rich output.
@@ -211,6 +213,12 @@ display(Card())`,
     cells: [
       `# input() asks the page; answer in the box that appears under the cell.
 your_name = input("What is your name?")
+f"Nice to meet you, {your_name}!"`,
+    ],
+    cellsWithoutSharedMemory: [
+      `# input() asks the page; answer in the box that appears under the cell.
+# Without shared memory (see the note at the top) input() cannot block: await it.
+your_name = await input("What is your name?")
 f"Nice to meet you, {your_name}!"`,
     ],
   },

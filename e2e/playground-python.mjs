@@ -92,8 +92,11 @@ export function registerPlaygroundPythonTests(browser, server) {
         });
         assert.ok(colours.keyword && colours.keyword !== colours.line, `import not highlighted: ${colours.keyword}`);
 
-        // Output reaches the page while the cell still runs: here it waits on input().
-        const asking = await runCell(page, 'print("before the question")\nanswer = input("Your answer?")\nanswer * 2', {
+        // Output reaches the page while the cell still runs: here it waits on input(), which
+        // blocks with shared memory and is awaited without (Debian's WebKitGTK has none).
+        const shared = (await page.getAttribute('[data-testid="isolation"]', 'data-isolated')) === 'true';
+        const ask = shared ? 'input("Your answer?")' : 'await input("Your answer?")';
+        const asking = await runCell(page, `print("before the question")\nanswer = ${ask}\nanswer * 2`, {
           settle: false,
         });
         const field = asking.getByTestId('input-field');

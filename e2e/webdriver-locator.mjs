@@ -536,55 +536,90 @@ export class Locator {
    */
   async click(options = {}) {
     const timeoutMs = options.timeout ?? DEFAULT_TIMEOUT_MS;
-    await this.inFrame(async (steps) => {
+    await this.inFrame((steps) => this.retryStale(() => this.clickOnce(steps, timeoutMs)), timeoutMs);
+  }
+
+  /**
+   * Runs `act` again when the element it found was replaced by the page meanwhile (WebDriver's
+   * "stale element reference"), as Playwright looks an element up again.
+   * @param {() => Promise<void>} act
+   */
+  async retryStale(act) {
+    for (let attempt = 1; ; attempt++) {
       try {
-        await this.host.session.elementClick(await this.reference(steps, timeoutMs));
+        return await act();
       } catch (error) {
-        // Not shown yet (or covered): as Playwright waits for that, wait until it is visible, once.
-        if (!/not interactable|click intercepted/i.test(String(error))) throw error;
-        await waitInPage(
-          this.host.session,
-          `(steps, resolveSteps) => {
-            const [el] = resolveSteps(steps);
-            const box = el?.getBoundingClientRect();
-            return box && box.width > 0 && box.height > 0 && getComputedStyle(el).visibility !== 'hidden' ? true : undefined;
-          }`,
-          steps,
-          timeoutMs,
-          `${JSON.stringify(this.steps)} to be visible`,
-        );
-        const id = await this.reference(steps, timeoutMs);
-        try {
-          await this.host.session.elementClick(id);
-        } catch (again) {
-          // WebKitWebDriver finds some shown elements not interactable (CodeMirror's completion
-          // list, positioned fixed): the mouse, moved to the element's centre, clicks it then.
-          if (!/not interactable/i.test(String(again))) throw again;
-          await this.host.session.performActions([
-            {
-              type: 'pointer',
-              id: 'mouse',
-              parameters: { pointerType: 'mouse' },
-              actions: [
-                { type: 'pointerMove', origin: { [ELEMENT_KEY]: id }, x: 0, y: 0 },
-                { type: 'pointerDown', button: 0 },
-                { type: 'pointerUp', button: 0 },
-              ],
-            },
-          ]);
-          await this.host.session.releaseActions();
-        }
+        if (!/stale element/i.test(String(error)) || attempt >= 5) throw error;
       }
-    }, timeoutMs);
+    }
+  }
+
+  /**
+   * @param {Array<Record<string, any>>} steps
+   * @param {number} timeoutMs
+   */
+  async clickOnce(steps, timeoutMs) {
+    const { session } = this.host;
+    try {
+      await session.elementClick(await this.reference(steps, timeoutMs));
+      return;
+    } catch (error) {
+      // Not shown yet (or covered): as Playwright waits for that, wait until it is visible, once.
+      if (!/not interactable|click intercepted/i.test(String(error))) throw error;
+    }
+    await waitInPage(
+      session,
+      `(steps, resolveSteps) => {
+        const [el] = resolveSteps(steps);
+        const box = el?.getBoundingClientRect();
+        return box && box.width > 0 && box.height > 0 && getComputedStyle(el).visibility !== 'hidden' ? true : undefined;
+      }`,
+      steps,
+      timeoutMs,
+      `${JSON.stringify(this.steps)} to be visible`,
+    );
+    const id = await this.reference(steps, timeoutMs);
+    try {
+      await session.elementClick(id);
+    } catch (error) {
+      // WebKitWebDriver finds some shown elements not interactable (CodeMirror's completion
+      // list, positioned fixed), and refuses to move the mouse to them as an origin too: the
+      // mouse, moved to the element's centre in viewport coordinates, clicks it then (a
+      // top-level element: inside a frame these would be the frame's coordinates).
+      if (!/not interactable/i.test(String(error))) throw error;
+      const centre = /** @type {{ x: number; y: number }} */ (
+        await session.executeScript(
+          'const box = arguments[0].getBoundingClientRect(); return { x: Math.round(box.x + box.width / 2), y: Math.round(box.y + box.height / 2) };',
+          [{ [ELEMENT_KEY]: id }],
+        )
+      );
+      await session.performActions([
+        {
+          type: 'pointer',
+          id: 'mouse',
+          parameters: { pointerType: 'mouse' },
+          actions: [
+            { type: 'pointerMove', origin: 'viewport', x: centre.x, y: centre.y },
+            { type: 'pointerDown', button: 0 },
+            { type: 'pointerUp', button: 0 },
+          ],
+        },
+      ]);
+      await session.releaseActions();
+    }
   }
 
   /** @param {string} text replaces the field's value, as keys */
   async fill(text) {
-    await this.inFrame(async (steps) => {
-      const id = await this.reference(steps);
-      await this.host.session.elementClear(id);
-      await this.host.session.elementSendKeys(id, text);
-    }, DEFAULT_TIMEOUT_MS);
+    await this.inFrame(
+      (steps) =>
+        this.retryStale(async () => {
+          const id = await this.reference(steps);
+          await this.host.session.elementClear(id);
+          await this.host.session.elementSendKeys(id, text);
+        }),
+      DEFAULT_TIMEOUT_MS,
+    );
   }
 
   /** @param {string} combination pressed with the element focused */
