@@ -23,6 +23,8 @@ import { encodePrimitiveRecord } from '../snapshot/format.ts';
 export interface LiveVariables {
   names(): string[];
   get(name: string): unknown;
+  /** Its binding kind (`let`, `const`, `var`, …), recorded so a restore declares it the same way. */
+  kindOf?(name: string): string | undefined;
 }
 
 /**
@@ -309,6 +311,7 @@ export class CheckpointTracker {
     for (let i = 0; i < live.length; i++) if (!this.groupOf.has(live[i])) selected.add(live[i]);
     const names = list<string>();
     const values = list<unknown>();
+    const kinds = list<string>();
     let simple = true;
     selected.forEach((name) => {
       if (!simple) return;
@@ -329,6 +332,7 @@ export class CheckpointTracker {
       }
       append(names, name);
       append(values, value);
+      append(kinds, view.kindOf?.(name) ?? 'global');
     });
     if (!simple) return undefined;
     this.seen = seen;
@@ -346,10 +350,12 @@ export class CheckpointTracker {
       append(single, name);
       const value = list<unknown>();
       append(value, values[i]);
+      const kind = list<string>();
+      if (view.kindOf) append(kind, kinds[i]);
       append(groups, {
         __proto__: null,
         names: single,
-        payload: encodePrimitiveRecord(single, value),
+        payload: encodePrimitiveRecord(single, value, view.kindOf ? kind : undefined),
       } as unknown as CheckpointGroup);
     }
     return { __proto__: null, full: false, removed, groups } as unknown as Checkpoint;

@@ -358,19 +358,36 @@ export function checksumOf(record: Omit<SnapshotPayload, 'checksum'>): string {
  * The record {@link encodeNamespace} makes of variables that all hold primitives other
  * than symbols (nothing to walk, no functions, no instances), built without any shared
  * built-in a cell can patch: the worker takes most checkpoints this way, on its hot path.
+ * @param kinds - each variable's binding kind (`let`, `const`, `var`, …), as encodeNamespace
+ *   records them: without them a restart brings a `let` back as a global property (and a
+ *   `let Array` over the real one)
  */
-export function encodePrimitiveRecord(names: readonly string[], values: readonly unknown[]): SnapshotPayload {
+export function encodePrimitiveRecord(
+  names: readonly string[],
+  values: readonly unknown[],
+  kinds?: readonly string[],
+): SnapshotPayload {
   const savedNames = list<string>();
   const data = list<unknown>();
+  const savedKinds = list<[string, string]>();
   let namesJson = '';
+  let kindsJson = '';
   for (let i = 0; i < names.length; i++) {
     append(savedNames, names[i]);
     append(data, values[i]);
     namesJson = i === 0 ? JSONStringify(names[i]) : `${namesJson},${JSONStringify(names[i])}`;
+    if (kinds) {
+      const pair = list<string>() as unknown as [string, string];
+      append(pair, names[i]);
+      append(pair, kinds[i]);
+      append(savedKinds, pair);
+      const pairJson = `[${JSONStringify(names[i])},${JSONStringify(kinds[i])}]`;
+      kindsJson = i === 0 ? pairJson : `${kindsJson},${pairJson}`;
+    }
   }
   // checksumOf's text for this record, written out: JSON.stringify of an array looks up `toJSON`.
-  const text = `[${JSONStringify(FORMAT_TAG)},${FORMAT_VERSION},[${namesJson}],${names.length},[],[]]`;
-  return {
+  const text = `[${JSONStringify(FORMAT_TAG)},${FORMAT_VERSION},[${namesJson}],${names.length},[],[]${kinds ? `,[${kindsJson}]` : ''}]`;
+  const record = {
     __proto__: null,
     format: FORMAT_TAG,
     version: FORMAT_VERSION,
@@ -380,6 +397,8 @@ export function encodePrimitiveRecord(names: readonly string[], values: readonly
     instances: list(),
     checksum: hashText(text),
   } as unknown as SnapshotPayload;
+  if (kinds) record.kinds = savedKinds;
+  return record;
 }
 
 /** FNV-1a of `text`, as 8 hex digits. */

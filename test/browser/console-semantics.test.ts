@@ -111,13 +111,14 @@ describe('the console, cell by cell', () => {
     expect(stopped.status).toBe('timeout');
     expect((await s.namespace.list()).map((v) => v.name)).toContain('Array');
     // A restart restores the names one checkpoint group at a time: the engine reading the next
-    // group must not see the `Array` and `JSON` the ones before brought back.
+    // group must not see the `Array` and `JSON` the ones before brought back, and they come
+    // back as the lets they were, not over the built-ins on globalThis.
     const killed = await s.execute('eval("while (true) {}")', { timeoutMs: 50 });
     expect(killed).toMatchObject({ status: 'timeout', restarted: true });
-    expect(await s.execute('console.log("alive"); [Array, JSON, typeof performance]')).toMatchObject({
-      status: 'ok',
-      value: [1, 2, 'object'],
-    });
+    expect(
+      await s.execute('console.log("alive"); [Array, JSON, typeof performance, typeof globalThis.Array]'),
+    ).toMatchObject({ status: 'ok', value: [1, 2, 'object', 'function'] });
+    expect((await s.namespace.list()).map((v) => v.name)).toEqual(expect.arrayContaining(['Array', 'JSON']));
   });
 
   it('names the user may take: input, display, host, prompt, and a user’s own _', async () => {
@@ -374,10 +375,22 @@ describe('checkpoints see every write', () => {
   it('keeps kinds across a restart: a const stays constant, a let stays off globalThis', async () => {
     const s = await openSession({ interruptGraceMs: 100 });
     await s.execute('const k = 1; let l = 2; var v = 3; function f() { return l + k } class K { m() { return v } }');
+    // Primitives only: the worker's fast checkpoint path, which must keep the kinds too.
+    await s.execute('const pk = 1; let pl = 2');
     const r = await s.execute('eval("while (true) {}")', { timeoutMs: 100 });
     expect(r.restarted).toBe(true);
     expect(
-      await outcomes(s, ['[k, l, v, f(), new K().m()]', 'k = 5', '["l" in globalThis, "v" in globalThis]']),
-    ).toEqual([[1, 2, 3, 3, 3], 'TypeError: Assignment to constant variable.', [false, true]]);
+      await outcomes(s, [
+        '[k, l, v, f(), new K().m(), pk, pl]',
+        'k = 5',
+        'pk = 5',
+        '["l" in globalThis, "v" in globalThis, "pl" in globalThis, "pk" in globalThis]',
+      ]),
+    ).toEqual([
+      [1, 2, 3, 3, 3, 1, 2],
+      'TypeError: Assignment to constant variable.',
+      'TypeError: Assignment to constant variable.',
+      [false, true, false, false],
+    ]);
   });
 });

@@ -265,6 +265,20 @@ describe('CheckpointTracker', () => {
 });
 
 describe('CheckpointTracker.takePrimitives (the worker hot path)', () => {
+  it('records each name’s binding kind, as the full path does, so a restart declares it the same way', () => {
+    const tracker = new CheckpointTracker(() => undefined);
+    const vars: Vars = { Array: 1, k: 'x', g: true };
+    const kinds: Record<string, string> = { Array: 'let', k: 'const' };
+    tracker.take(view({}), undefined, false);
+    const live: LiveVariables = { ...view(vars), kindOf: (name) => kinds[name] };
+    const checkpoint = structuredClone(tracker.takePrimitives(live, ['Array', 'k', 'g'], false));
+    expect(checkpoint?.groups.map((group) => (group.payload as { kinds?: unknown }).kinds)).toEqual([
+      [['Array', 'let']],
+      [['k', 'const']],
+      [['g', 'global']],
+    ]);
+  });
+
   /** Every cell's checkpoint, taking the primitive path wherever it answers (as the runtime does). */
   function runFast(cells: Cell[]): { checkpoints: Checkpoint[]; fast: number } {
     const tracker = new CheckpointTracker((names) => ({ payloadOf: [...names] }));

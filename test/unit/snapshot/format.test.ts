@@ -425,4 +425,24 @@ describe('encodePrimitiveRecord (the worker hot path)', () => {
     const decoded = decodeNamespace(sent, () => undefined);
     expect([...decoded.values]).toEqual(names.map((name, i) => [name, values[i]]));
   });
+  it.each<[string[], unknown[], string[]]>([
+    [['a'], [1], ['let']],
+    [
+      ['Array', 'k', 'v'],
+      [1, 'x', null],
+      ['let', 'const', 'var'],
+    ],
+  ])('with kinds, makes the record encodeNamespace makes: %j as %j', (names, values, kinds) => {
+    const fast = encodePrimitiveRecord(names, values, kinds);
+    const slow = encodeNamespace(
+      new Map(names.map((name, i) => [name, values[i]])),
+      {},
+      new Map(names.map((name, i) => [name, kinds[i]])),
+    ).record;
+    expect(fast.checksum).toBe(slow.checksum);
+    const sent = structuredClone(fast);
+    expect(sent).toEqual({ ...slow });
+    // The kinds come back: a restart declares a let as a let, not as a property of globalThis.
+    expect([...decodeNamespace(sent, () => undefined).kinds]).toEqual(names.map((name, i) => [name, kinds[i]]));
+  });
 });
