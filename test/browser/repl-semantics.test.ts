@@ -152,6 +152,27 @@ describe('errors', () => {
     ]);
   });
 
+  it.each<[title: string, setup: string, cell: string, name: string, at: [line: number, column: number]]>([
+    ['a missing name in a callback', '', 'let a = 1;\n[1].map((v) =>\n   nope + v)', 'ReferenceError', [3, 4]],
+    ['a native callee that throws: its property', '', '1;\n  JSON.parse("{")', 'SyntaxError', [2, 8]],
+    ['an Error thrown where it is made: new', '', '\n  throw new Error("made")', 'Error', [2, 9]],
+    ['a missing method after await: the property', 'const o = {}', 'await 0;\n  o.f()', 'TypeError', [2, 5]],
+    ['not a constructor: new', 'const f = 5', 'let a;\n  new f()', 'TypeError', [2, 3]],
+    ['a computed read of null: the bracket', 'const q = null', '\n  q["k"]', 'TypeError', [2, 4]],
+    [
+      'in a method of a class from an earlier cell',
+      'class C { m() {\n  return this.x.y } }',
+      'new C().m()',
+      'TypeError',
+      [2, 17],
+    ],
+  ])('places %s where V8 does, in every engine', async (_title, setup, cell, name, [line, column]) => {
+    const s = await openSession();
+    if (setup) expect((await s.execute(setup)).status).toBe('ok');
+    const r = await s.execute(cell);
+    expect(r.error).toMatchObject({ name, line, column });
+  });
+
   it('maps positions inside functions, loops and await cells', async () => {
     const s = await openSession();
     const r = await s.execute(
