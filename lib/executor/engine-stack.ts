@@ -9,6 +9,8 @@
  *
  * Columns are 1-based in all three (SpiderMonkey since Firefox 121), so positions need no
  * shifting here; which token a position points at is an engine matter (see README, "Other engines").
+ * JavaScriptCore writes no position at all for frames of `eval`'d code (cells): their place
+ * comes from `error.line` / `error.column` instead (./jsc-position.ts).
  */
 
 import type * as acorn from 'acorn';

@@ -173,6 +173,28 @@ describe('errors', () => {
     expect(r.error).toMatchObject({ name, line, column });
   });
 
+  it('an error a callback throws after its cell is reported on stderr, placed in that cell', async () => {
+    let reported: (text: string) => void = () => {};
+    const stderr = new Promise<string>((resolve) => {
+      reported = resolve;
+    });
+    const s = await openSession({
+      onOutput: (e) => {
+        if (e.type === 'stream' && e.stream === 'stderr') reported(e.text);
+      },
+    });
+    expect((await s.execute('let a = 1;\nsetTimeout(() => { nope2 }, 0)')).status).toBe('ok');
+    const message = engineSays({
+      v8: 'nope2 is not defined',
+      spidermonkey: 'nope2 is not defined',
+      javascriptcore: "Can't find variable: nope2",
+    });
+    expect((await stderr).split('\n').slice(0, 2)).toEqual([
+      `Uncaught ReferenceError: ${message}`,
+      expect.stringMatching(/^ {4}at (?:\S+ \()?cell-\d+:2:20\)?$/),
+    ]);
+  });
+
   it('maps positions inside functions, loops and await cells', async () => {
     const s = await openSession();
     const r = await s.execute(
