@@ -5,6 +5,18 @@ import type { OutputEvent, SessionOptions } from '../../lib/types';
 
 const open = new Set<Session>();
 
+/**
+ * Whether sessions on this page get shared memory (the interrupt flag, a synchronous input()):
+ * the feature test the SDK makes. Without it (WebKitGTK ships no SharedArrayBuffer unless
+ * JSC_useSharedArrayBuffer=1) interrupting a busy cell takes the hard path and input() is awaited.
+ */
+export const sharedMemory = typeof SharedArrayBuffer === 'function' && globalThis.crossOriginIsolated === true;
+
+/** `input` as a cell must call it in `session`: as is where it blocks, awaited where it gives a promise. */
+export function awaitInput(session: Session): string {
+  return session.crossOriginIsolated ? 'input' : 'await input';
+}
+
 /** A session closed automatically after the test. */
 export async function openSession(options?: SessionOptions): Promise<Session> {
   const session = await createSession(options);

@@ -1,13 +1,17 @@
 /**
- * Stopping Python cells in real Chromium: the shared flag (Pyodide's interrupt buffer, stored
+ * Stopping Python cells in a real browser: the shared flag (Pyodide's interrupt buffer, stored
  * by the session's frame) stops busy code that swallows KeyboardInterrupt, `time.sleep` and
  * pending awaits without a restart; a native call that reads no flag takes the hard path
- * (the frame is removed, a new worker boots and gets the last checkpoint). Cells say they run
- * by printing with flush=True, which reaches the page at once; nothing here sleeps to wait.
+ * (the frame is removed, a new worker boots and gets the last checkpoint). Without
+ * SharedArrayBuffer (WebKitGTK unless JSC_useSharedArrayBuffer=1) there is no flag: every stop
+ * and time limit is the hard path (Pyodide boots again, the variables come back), and input()
+ * is awaited. Cells say they run by printing with flush=True, which reaches the page at once;
+ * nothing here sleeps to wait.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSession, type Session } from '../../lib/index';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createSession, type ExecutionResult, type Session } from '../../lib/index';
 import type { OutputEvent } from '../../lib/types';
+import { sharedMemory } from './helpers';
 
 /** Resolves when the session prints `marker` (the cell is running past that point). */
 function printed(session: Session, marker: string): Promise<void> {
@@ -32,14 +36,25 @@ async function interruptAfter(session: Session, code: string, marker: string) {
   return result;
 }
 
+/**
+ * A stopped cell: in place by the flag where there is shared memory, else by the hard path.
+ * Each hard stop boots Pyodide again, so the tests that stop twice get a long limit.
+ */
+function expectStopped(session: Session, result: ExecutionResult, status: 'interrupted' | 'timeout' = 'interrupted') {
+  expect(result.status).toBe(status);
+  if (session.crossOriginIsolated) expect(result.restarted).toBeUndefined();
+  else expect(result.restarted).toBe(true);
+}
+
+/** Per test: two stops without shared memory are two Pyodide boots, on a machine that may be busy. */
+const STOPS_TIMEOUT_MS = 240_000;
+
 let py: Session;
 const asked: string[] = [];
 
 beforeAll(async () => {
-  // A generous grace: on a busy machine the cooperative path must not lose the race to the hard one.
   py = await createSession({
     language: 'python',
-    interruptGraceMs: 20_000,
     onInput: (prompt) => {
       asked.push(prompt);
       return 'Ada';
@@ -51,58 +66,92 @@ afterAll(async () => {
   await py?.close();
 });
 
-describe('cooperative stops (no restart)', () => {
-  it('stops `while True: pass` and keeps the variables set before', async () => {
-    await py.execute('kept = [1, 2, 3]');
-    const result = await interruptAfter(py, 'print("spin", flush=True)\nwhile True: pass', 'spin');
-    expect(result).toMatchObject({ status: 'interrupted' });
-    expect(result.restarted).toBeUndefined();
-    expect((await py.execute('kept')).value).toEqual([1, 2, 3]);
+describe('a Python session', () => {
+  it('says which path its stops take, as the page can tell', () => {
+    expect(py.crossOriginIsolated).toBe(sharedMemory);
   });
 
-  it('stops a loop that swallows every exception, and one with a loop in finally', async () => {
-    const swallow = await interruptAfter(
-      py,
-      'print("swallow", flush=True)\nwhile True:\n    try:\n        while True: pass\n    except BaseException:\n        pass',
-      'swallow',
-    );
-    expect(swallow).toMatchObject({ status: 'interrupted' });
-    expect(swallow.restarted).toBeUndefined();
-    const inFinally = await interruptAfter(
-      py,
-      'print("finally", flush=True)\ntry:\n    while True: pass\nfinally:\n    while True: pass',
-      'finally',
-    );
-    expect(inFinally).toMatchObject({ status: 'interrupted' });
-    expect(inFinally.restarted).toBeUndefined();
-    expect((await py.execute('1 + 1')).value).toBe(2);
-  });
-
-  it('stops time.sleep and a pending await', async () => {
-    const sleeping = await interruptAfter(py, 'import time\nprint("sleep", flush=True)\ntime.sleep(600)', 'sleep');
-    expect(sleeping).toMatchObject({ status: 'interrupted' });
-    expect(sleeping.restarted).toBeUndefined();
-    const awaiting = await interruptAfter(
-      py,
-      'import asyncio\nprint("await", flush=True)\nawait asyncio.sleep(600)',
-      'await',
-    );
-    expect(awaiting).toMatchObject({ status: 'interrupted', mode: 'top-level-await' });
-    expect(awaiting.restarted).toBeUndefined();
-  });
-
-  it('ends a cell past timeoutMs with status timeout', async () => {
-    const result = await py.execute('while True: pass', { timeoutMs: 300 });
-    expect(result).toMatchObject({ status: 'timeout' });
-    expect(result.restarted).toBeUndefined();
-    expect((await py.execute('kept')).value).toEqual([1, 2, 3]);
-  });
-
-  it('answers input() synchronously from onInput', async () => {
-    const result = await py.execute('name = input("Who? ")\nf"hello {name}"');
+  it('answers input() from onInput: synchronously with shared memory, awaited without', async () => {
+    const result = await py.execute(`name = ${py.crossOriginIsolated ? '' : 'await '}input("Who? ")\nf"hello {name}"`);
     expect(result.value).toBe('hello Ada');
     expect(asked).toEqual(['Who? ']);
   });
+});
+
+// A session per test: without shared memory every stop replaces the session's frame, and the
+// new frame must belong to the test that made it (the suite counts what each test leaves).
+describe('stops: the flag without a restart (the hard path without shared memory)', () => {
+  let session: Session;
+
+  beforeEach(async () => {
+    // A generous grace: on a busy machine the cooperative path must not lose the race to the hard one.
+    session = await createSession({ language: 'python', interruptGraceMs: 20_000 });
+    await session.execute('kept = [1, 2, 3]');
+  }, 120_000);
+
+  afterEach(async () => {
+    await session?.close();
+  });
+
+  it(
+    'stops `while True: pass` and keeps the variables set before',
+    async () => {
+      const result = await interruptAfter(session, 'print("spin", flush=True)\nwhile True: pass', 'spin');
+      expectStopped(session, result);
+      expect((await session.execute('kept')).value).toEqual([1, 2, 3]);
+    },
+    STOPS_TIMEOUT_MS,
+  );
+
+  it(
+    'stops a loop that swallows every exception, and one with a loop in finally',
+    async () => {
+      const swallow = await interruptAfter(
+        session,
+        'print("swallow", flush=True)\nwhile True:\n    try:\n        while True: pass\n    except BaseException:\n        pass',
+        'swallow',
+      );
+      expectStopped(session, swallow);
+      const inFinally = await interruptAfter(
+        session,
+        'print("finally", flush=True)\ntry:\n    while True: pass\nfinally:\n    while True: pass',
+        'finally',
+      );
+      expectStopped(session, inFinally);
+      expect((await session.execute('(1 + 1, kept)')).value).toEqual([2, [1, 2, 3]]);
+    },
+    STOPS_TIMEOUT_MS,
+  );
+
+  it(
+    'stops time.sleep and a pending await',
+    async () => {
+      const sleeping = await interruptAfter(
+        session,
+        'import time\nprint("sleep", flush=True)\ntime.sleep(600)',
+        'sleep',
+      );
+      expectStopped(session, sleeping);
+      const awaiting = await interruptAfter(
+        session,
+        'import asyncio\nprint("await", flush=True)\nawait asyncio.sleep(600)',
+        'await',
+      );
+      expectStopped(session, awaiting);
+      expect(awaiting.mode).toBe('top-level-await');
+    },
+    STOPS_TIMEOUT_MS,
+  );
+
+  it(
+    'ends a cell past timeoutMs with status timeout',
+    async () => {
+      const result = await session.execute('while True: pass', { timeoutMs: 300 });
+      expectStopped(session, result, 'timeout');
+      expect((await session.execute('kept')).value).toEqual([1, 2, 3]);
+    },
+    STOPS_TIMEOUT_MS,
+  );
 });
 
 describe('the hard path', () => {

@@ -118,7 +118,12 @@ export class PythonRuntime implements RuntimeApi {
       stdout: (text) => this.output.stream('stdout', text),
       stderr: (text) => this.output.stream('stderr', text),
     });
-    if (this.signal) pyodide.setInterruptBuffer(this.signal);
+    // Without shared memory nobody can write to the buffer, but one is set all the same: with
+    // a buffer, CPython's eval loop calls into JavaScript every few dozen bytecodes to read it,
+    // and only there can JavaScriptCore end the worker. JSC cannot preempt code that stays in
+    // WebAssembly, so in WebKit a hard-path kill (the frame removed) of a worker busy in pure
+    // Python bytecode otherwise left it spinning a core until the page closed.
+    pyodide.setInterruptBuffer(this.signal ?? new Int32Array(1));
     const module = pyodide.pyimport('sandcell_engine') as {
       create_engine(hooks: object, cacheSize: number): PythonEngine;
     };
