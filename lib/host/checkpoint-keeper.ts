@@ -9,9 +9,13 @@ import type { Checkpoint, CheckpointGroup } from '../protocol.ts';
 /**
  * How long a kill waits for the checkpoint of the cell that completed just before. The worker
  * posts it right after that cell's reply, before it can start the next cell, so it is normally
- * already on its way; the limit only matters when the encoder itself is stuck.
+ * already on its way; the limit only matters when the encoder itself is stuck (a cell's proxy
+ * whose trap never returns). It is wide because a large namespace on a slow or busy machine
+ * takes seconds to encode (a cell of 200,000 objects: 2.9 to 5.9 s after its reply in
+ * WebKitGTK on a loaded 2-core machine), and a kill past the limit restarted the session
+ * without the variables of a cell the user saw succeed.
  */
-const CHECKPOINT_WAIT_MS = 5000;
+const CHECKPOINT_WAIT_MS = 30_000;
 
 export class CheckpointKeeper {
   /** The groups a new worker is given back. */

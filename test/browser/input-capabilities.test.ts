@@ -1,4 +1,4 @@
-/** input() and host capabilities: the human-in-the-loop path and host functions, in real Chromium. */
+/** input() and host capabilities: the human-in-the-loop path and host functions, in a real browser. */
 import type * as Comlink from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type BridgeChannel, type BridgeRequest, type HostBridge, startHostBridge } from '../../lib/host/host-bridge';
@@ -6,7 +6,7 @@ import { javascriptWorkerSource } from '../../lib/host/hosting/worker-source';
 import { WorkerLink } from '../../lib/host/worker-link';
 import type { CellOutcome, HostEvent, RuntimeApi } from '../../lib/protocol';
 import type { SessionOptions } from '../../lib/types';
-import { openSession } from './helpers';
+import { awaitInput, openSession, sharedMemory } from './helpers';
 
 const links: WorkerLink[] = [];
 afterEach(() => {
@@ -47,7 +47,7 @@ async function bareWorker(
 }
 
 describe('input()', () => {
-  it('is synchronous in the cell on an isolated page (no await)', async () => {
+  it('is synchronous in the cell with shared memory (no await), and a promise to await without it', async () => {
     const prompts: string[] = [];
     const s = await openSession({
       onInput: async (prompt) => {
@@ -56,10 +56,21 @@ describe('input()', () => {
         return `answer ${prompts.length} ✓`;
       },
     });
-    expect(s.crossOriginIsolated).toBe(true);
-    const r = await s.execute(`const a = input('name?'); const b = prompt('again?'); typeof a + ':' + a + '|' + b`);
-    expect(r).toMatchObject({ status: 'ok', value: 'string:answer 1 ✓|answer 2 ✓', mode: 'blocking' });
-    expect(prompts).toEqual(['name?', 'again?']);
+    expect(s.crossOriginIsolated).toBe(sharedMemory);
+    if (s.crossOriginIsolated) {
+      const r = await s.execute(`const a = input('name?'); const b = prompt('again?'); typeof a + ':' + a + '|' + b`);
+      expect(r).toMatchObject({ status: 'ok', value: 'string:answer 1 ✓|answer 2 ✓', mode: 'blocking' });
+    } else {
+      const r = await s.execute(
+        `const a = await input('name?'); const b = await prompt('again?'); typeof a + ':' + a + '|' + b`,
+      );
+      expect(r).toMatchObject({ status: 'ok', value: 'string:answer 1 ✓|answer 2 ✓', mode: 'top-level-await' });
+      // Used as text without await, it says what to do instead of printing "[object Promise]".
+      const unawaited = await s.execute(`'Hi ' + input('again?')`);
+      expect(unawaited.status).toBe('error');
+      expect(unawaited.error?.message).toMatch(/write `await input/);
+    }
+    expect(prompts.slice(0, 2)).toEqual(['name?', 'again?']);
   });
 
   it('output printed before input() reaches the page before the question', async () => {
@@ -74,12 +85,12 @@ describe('input()', () => {
         return 'ok';
       },
     });
-    const r = await s.execute("for (let i = 0; i < 2000; i++) console.log('line', i); input('q')");
+    const r = await s.execute(`for (let i = 0; i < 2000; i++) console.log('line', i); ${awaitInput(s)}('q')`);
     expect(r.value).toBe('ok');
     expect(printedWhenAsked).toContain('line 1999');
   });
 
-  it('an interrupt wakes an input() that is waiting, without a restart', async () => {
+  it('an interrupt wakes an input() that is waiting (without a restart where there is shared memory)', async () => {
     let asked!: () => void;
     const waiting = new Promise<void>((resolve) => (asked = resolve));
     const s = await openSession({
@@ -90,15 +101,18 @@ describe('input()', () => {
       // The cooperative path is under test: a loaded machine may starve the worker for a while.
       interruptGraceMs: 20_000,
     });
-    const running = s.execute(`let got = 'none'; got = input('wait forever')`);
+    await s.execute(`let kept = 'before'`);
+    const running = s.execute(`let got = 'none'; got = ${awaitInput(s)}('wait forever')`);
     await waiting;
     expect(s.state).toBe('busy');
     await s.interrupt();
     const r = await running;
     expect(r.status).toBe('interrupted');
-    expect(r.restarted).toBeFalsy();
-    const next = await s.execute('1 + 1');
-    expect(next.value).toBe(2);
+    // Without shared memory nothing can reach the worker's cell but a kill: the hard path, state restored.
+    if (s.crossOriginIsolated) expect(r.restarted).toBeFalsy();
+    else expect(r.restarted).toBe(true);
+    const next = await s.execute('kept + " " + (1 + 1)');
+    expect(next.value).toBe('before 2');
   });
 
   it('an error thrown by onInput is an error in the cell', async () => {
@@ -107,7 +121,7 @@ describe('input()', () => {
         throw new Error('no person here');
       },
     });
-    const r = await s.execute(`input('x')`);
+    const r = await s.execute(`${awaitInput(s)}('x')`);
     expect(r.status).toBe('error');
     expect(r.error?.message).toContain('no person here');
   });

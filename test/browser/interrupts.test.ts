@@ -1,8 +1,14 @@
-/** Stop anything: the interrupt flag, time limits, and the hard path with the namespace restored. */
+/**
+ * Stop anything: the interrupt flag, time limits, and the hard path with the namespace restored.
+ * Where the page has no SharedArrayBuffer (WebKitGTK unless JSC_useSharedArrayBuffer=1), a busy
+ * worker hears no request: every interrupt of a running cell takes the hard path (a restart with
+ * the last checkpoint), and the tests of the flag assert that instead. Time limits stay
+ * cooperative there: the worker reads its own clock.
+ */
 import { describe, expect, it } from 'vitest';
 import type { ExecutionResult, Session } from '../../lib/index';
 import type { ExecuteOptions, OutputEvent, SessionOptions } from '../../lib/types';
-import { openSession } from './helpers';
+import { openSession, sharedMemory } from './helpers';
 
 /**
  * The grace period of tests that expect the cooperative path: on a loaded machine the worker
@@ -59,13 +65,28 @@ function outputSignal(text: string): { onOutput: (e: OutputEvent) => void; seen:
   };
 }
 
+/**
+ * A busy cell that was stopped: in place by the flag where there is shared memory, else by
+ * the hard path (the worker killed, a new one given the last checkpoint).
+ */
+function expectStopped(s: Session, r: ExecutionResult, status: 'interrupted' | 'timeout' = 'interrupted') {
+  expect(r.status).toBe(status);
+  if (s.crossOriginIsolated) expect(r.restarted).toBeUndefined();
+  else expect(r.restarted).toBe(true);
+}
+
 async function expectHealthy(session: Session) {
   const r = await session.execute('typeof keep === "undefined" ? 21 * 2 : keep');
   expect(r.status).toBe('ok');
   return r.value;
 }
 
-describe('cooperative interrupts (SharedArrayBuffer flag)', () => {
+describe('interrupts: the SharedArrayBuffer flag, else the hard path', () => {
+  it('a session says which path its interrupts take, as the page can tell', async () => {
+    const s = await openSession();
+    expect(s.crossOriginIsolated).toBe(sharedMemory);
+  });
+
   it.each([
     ['while (true) {}'],
     ['for (;;) { try {} catch (e) {} }'],
@@ -79,12 +100,11 @@ describe('cooperative interrupts (SharedArrayBuffer flag)', () => {
     ['function spin() { return Promise.resolve().then(spin) } await spin()'],
     ['await new Promise(() => {})'],
     ['async function f() { for (;;) await null } await f()'],
-  ])('stops %s without a restart and keeps the session', async (cell) => {
+  ])('stops %s (without a restart where there is shared memory) and keeps the session', async (cell) => {
     const { s, interruptRunning } = await signallingSession();
     await s.execute('let keep = "kept"');
     const r = await interruptRunning(cell);
-    expect(r.status).toBe('interrupted');
-    expect(r.restarted).toBeUndefined();
+    expectStopped(s, r);
     expect(await expectHealthy(s)).toBe('kept');
   });
 
@@ -110,8 +130,7 @@ describe('cooperative interrupts (SharedArrayBuffer flag)', () => {
     const { s, interruptRunning } = await signallingSession();
     await s.execute('let keep = "kept"');
     const r = await interruptRunning(cell);
-    expect(r.status).toBe('interrupted');
-    expect(r.restarted).toBeUndefined();
+    expectStopped(s, r);
     await s.execute('delete Object.prototype["__s" + "c$"]; delete Object.prototype["__s" + "c$n"]');
     expect(await expectHealthy(s)).toBe('kept');
   });
@@ -121,8 +140,11 @@ describe('cooperative interrupts (SharedArrayBuffer flag)', () => {
     const r = await interruptRunning(
       'let caught = 0; for (;;) { try { await 0; for (;;) {} } catch (e) { caught++ } }',
     );
-    expect(r.status).toBe('interrupted');
-    expect((await s.execute('caught')).value).toBe(0);
+    expectStopped(s, r);
+    // Without shared memory the cell never completed on a surviving worker: nothing of it is kept.
+    expect((await s.execute('typeof caught === "undefined" ? "gone" : caught')).value).toBe(
+      s.crossOriginIsolated ? 0 : 'gone',
+    );
   });
 
   it('resolves interrupt() only once the running cell has settled; queued cells still run', async () => {
@@ -155,10 +177,15 @@ describe('cooperative interrupts (SharedArrayBuffer flag)', () => {
     );
     await ticking.seen;
     await s.interrupt();
-    expect((await r).status).toBe('interrupted');
-    const before = (await s.execute('ticks')).value as number;
-    expect(before).toBeGreaterThan(0);
-    expect((await s.execute('await new Promise((r) => setTimeout(r, 400)); ticks')).value).toBe(before);
+    expectStopped(s, await r);
+    // The hard path ends the worker with its timers; the new one never had `ticks`.
+    const before = (await s.execute('typeof ticks === "number" ? ticks : "none"')).value;
+    if (s.crossOriginIsolated) expect(before).toBeGreaterThan(0);
+    else expect(before).toBe('none');
+    expect(
+      (await s.execute('await new Promise((r) => setTimeout(r, 400)); typeof ticks === "number" ? ticks : "none"'))
+        .value,
+    ).toBe(before);
   });
 
   it('interrupt() while idle stops intervals that completed cells left running', async () => {
@@ -172,12 +199,14 @@ describe('cooperative interrupts (SharedArrayBuffer flag)', () => {
     expect((await s.execute('await new Promise((r) => setTimeout(r, 100)); bg')).value).toBe(before);
   });
 
-  it('goes busy → interrupting → idle', async () => {
+  it('goes busy → interrupting → idle (→ restarting → idle without shared memory)', async () => {
     const { s, interruptRunning } = await signallingSession();
     const states: string[] = [];
     s.addEventListener('state', (e) => states.push((e as CustomEvent).detail));
     await interruptRunning('while (true) {}');
-    expect(states).toEqual(['busy', 'interrupting', 'idle']);
+    expect(states).toEqual(
+      s.crossOriginIsolated ? ['busy', 'interrupting', 'idle'] : ['busy', 'interrupting', 'restarting', 'idle'],
+    );
   });
 });
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SessionClosedError, SessionLimitError, SessionManager } from '../../lib/index';
+import { type Session, SessionClosedError, SessionLimitError, SessionManager } from '../../lib/index';
+import { awaitInput } from './helpers';
 import { liveRunners, startedRunners } from './setup/runners';
 
 // Session runners (frames, page workers) are counted by the suite's setup (./setup/runners.ts):
@@ -87,7 +88,7 @@ describe('SessionManager', () => {
       capabilities: { twice: (n: number) => n * 2 },
     });
     expect(startedRunners()).toBe(before);
-    const r = await s.execute('console.log("hi"); const a = input("q"); [a, await host.twice(21)]');
+    const r = await s.execute(`console.log("hi"); const a = ${awaitInput(s)}("q"); [a, await host.twice(21)]`);
     expect(r.status).toBe('ok');
     expect(r.value).toEqual(['answer to q', 42]);
     expect(lines.join('')).toBe('hi\n');
@@ -99,7 +100,7 @@ describe('SessionManager', () => {
     const m = manager({ poolSize: 1 });
     await m.whenPoolReady();
     const s = await m.create();
-    const r = await s.execute('input("name?")');
+    const r = await s.execute(`${awaitInput(s)}("name?")`);
     expect(r.status).toBe('error');
     expect(r.error?.message).toMatch(/onInput/);
   });
@@ -144,7 +145,7 @@ describe('SessionManager', () => {
         return new Promise<string>((resolve) => (answer = resolve));
       },
     });
-    const running = s.execute('input("hold")');
+    const running = s.execute(`${awaitInput(s)}("hold")`);
     await waiting;
     // A refill is started by a zero-delay timer after a state change: give one the time to show up.
     await new Promise((r) => setTimeout(r, 300));

@@ -62,9 +62,10 @@ export function createInput(deps: InputDeps): (prompt?: unknown) => string | Pro
       );
     }
     const { control, inputBuffer } = deps;
-    if (!control || !inputBuffer) return refuseAsText(deps.hostCalls.requestInput(text));
-    // What the cell printed before asking reaches the page before the question does.
+    // What the cell printed before asking reaches the page before the question does (output
+    // is batched; the question is a message of its own), whichever way the answer comes back.
     deps.flushOutput();
+    if (!control || !inputBuffer) return refuseAsText(deps.hostCalls.requestInput(text));
     AtomicsStore(control, ControlSlot.InputState, InputState.Waiting);
     deps.hostCalls.announceInput(text);
     for (;;) {
