@@ -15,12 +15,16 @@
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { corpus } from '../test/differential/corpus/index.mjs';
 import { intended } from '../test/differential/intended.mjs';
 import { formatDisagreement } from '../test/differential/report.mjs';
 import { compareSequence, indexIntended, runDifferential } from '../test/differential/runner.mjs';
 import { launchBrowser } from './browser.mjs';
 import { test } from './harness.mjs';
+import { startStaticServer } from './static-server.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * An outcome without what each engine says its own way: an error's message and position.
@@ -88,15 +92,21 @@ export function registerDifferentialTests(browser, servers, options) {
       if (engine === 'chromium') {
         results = await runDifferential({ browser: browser(), pageUrl, sequences, intended: documented });
       } else {
-        // Chromium's console side first (its own sandcell side is not used), then this engine's.
+        // Chromium's console side first (its own sandcell side is not used), then this engine's,
+        // from a server that gives the page the error recorder a WebDriver run reads.
         const chromium = await launchBrowser('chromium', { requestLogs: [] });
+        const server = await startStaticServer({ root: ROOT, isolate: true, recordErrors: true });
+        let here;
         let reference;
         try {
-          reference = await runDifferential({ browser: chromium, pageUrl, sequences, intended: documented });
+          const url = `${server.url}/test/differential/page.html`;
+          reference = await runDifferential({ browser: chromium, pageUrl: url, sequences, intended: documented });
+          await chromium.close();
+          here = await sandcellOutcomes(browser(), url, sequences, 20_000);
         } finally {
           await chromium.close();
+          await server.close();
         }
-        const here = await sandcellOutcomes(browser(), pageUrl, sequences, 20_000);
         assert.deepEqual(here.pageErrors, [], `the differential page threw in ${engine}`);
         results = sequences.map((sequence, i) => {
           const expected = documented.get(sequence.id);

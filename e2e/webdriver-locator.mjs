@@ -530,8 +530,7 @@ export class Locator {
   }
 
   /**
-   * WebDriver's element click, once the element is there: it scrolls it into view and checks
-   * that it can be clicked (an option of a closed <select> too, which has no box of its own).
+   * WebDriver's element click, once the element is shown and stable (`steady`).
    * @param {{ timeout?: number }} [options]
    */
   async click(options = {}) {
@@ -555,13 +554,51 @@ export class Locator {
   }
 
   /**
+   * Playwright's actionability for clicks and fills, as far as it matters here: the one element
+   * is shown, scrolled into view, and stable (the same box in two animation frames in a row,
+   * so a list the page is still rebuilding is not clicked). Resolves with its reference.
+   * @param {Array<Record<string, any>>} steps
+   * @param {number} timeoutMs
+   */
+  async steady(steps, timeoutMs) {
+    const { session } = this.host;
+    await waitInPage(
+      session,
+      `(steps, resolveSteps) => {
+        const found = resolveSteps(steps);
+        if (found.length > 1) throw new Error('strict mode violation: ' + found.length + ' elements match');
+        const el = found[0];
+        const box = () => {
+          const { x, y, width, height } = el.getBoundingClientRect();
+          return width > 0 && height > 0 && getComputedStyle(el).visibility !== 'hidden' ? [x, y, width, height].join() : '';
+        };
+        // An option of a closed <select> has no box of its own; WebDriver's click selects it.
+        if (el?.localName === 'option') return true;
+        if (!el || !box()) return undefined;
+        el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+        const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+        return frame().then(() => {
+          const first = box();
+          return frame().then(() => (first && box() === first ? true : null));
+        });
+      }`,
+      steps,
+      timeoutMs,
+      `${JSON.stringify(this.steps)} to be visible and stable`,
+    ).then((answer) => {
+      if (answer !== true) return this.steady(steps, timeoutMs);
+    });
+    return this.reference(steps, timeoutMs);
+  }
+
+  /**
    * @param {Array<Record<string, any>>} steps
    * @param {number} timeoutMs
    */
   async clickOnce(steps, timeoutMs) {
     const { session } = this.host;
     try {
-      await session.elementClick(await this.reference(steps, timeoutMs));
+      await session.elementClick(await this.steady(steps, timeoutMs));
       return;
     } catch (error) {
       // Not shown yet (or covered): as Playwright waits for that, wait until it is visible, once.
@@ -614,7 +651,8 @@ export class Locator {
     await this.inFrame(
       (steps) =>
         this.retryStale(async () => {
-          const id = await this.reference(steps);
+          // As Playwright's fill: shown, and in view (WebKitWebDriver does not scroll for clear).
+          const id = await this.steady(steps, DEFAULT_TIMEOUT_MS);
           await this.host.session.elementClear(id);
           await this.host.session.elementSendKeys(id, text);
         }),

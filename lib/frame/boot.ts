@@ -170,6 +170,11 @@ self.postMessage('ready');`;
       });
     const reportFailure = (failure: string) =>
       report({ type: 'worker-error', message: blockedBy || failure || 'the worker script failed' });
+    // WebKit's Worker constructor throws at once (SecurityError, "The operation is insecure.")
+    // where the policy refuses the URL, and queues the violation event that says which policy:
+    // reported a task later, the failure names it.
+    const reportThrown = (error: unknown) =>
+      setTimeout(() => reportFailure(error instanceof Error ? error.message : String(error)), 0);
 
     // The other route: a worker from a data: URL (an origin of its own, opaque too, under the same
     // inherited policy) that evaluates the bundle it is sent. Taken only when a blob: worker was
@@ -180,7 +185,7 @@ self.postMessage('ready');`;
       try {
         worker = new Worker(`data:text/javascript,${encodeURIComponent(DATA_BOOTSTRAP)}`, { name });
       } catch (error) {
-        reportFailure(error instanceof Error ? error.message : String(error));
+        reportThrown(error);
         return;
       }
       watch(worker, reportFailure);
@@ -195,7 +200,7 @@ self.postMessage('ready');`;
       const url = URL.createObjectURL(new Blob([workerSource, LOADED_SIGNAL], { type: 'text/javascript' }));
       worker = new Worker(url, { name });
     } catch (error) {
-      reportFailure(error instanceof Error ? error.message : String(error));
+      reportThrown(error);
       return;
     }
     let loaded = false;

@@ -90,9 +90,13 @@ export function startPageHost(options: WorkerHostOptions): WorkerHost {
   try {
     worker = new Worker(blobURL(options.source), { name: options.name });
   } catch (error) {
-    stopWatchingPolicy();
-    // Chromium throws here on a page opened from file:// (a worker needs an http(s) origin).
-    queueMicrotask(() => options.onFailure(error instanceof Error ? error.message : String(error)));
+    // Chromium throws here on a page opened from file:// (a worker needs an http(s) origin);
+    // WebKit throws a SecurityError for a policy without blob: workers, and queues the
+    // violation event that says which: the failure is reported after it (a task later).
+    setTimeout(() => {
+      stopWatchingPolicy();
+      options.onFailure(blockedBy || (error instanceof Error ? error.message : String(error)));
+    }, 0);
     return host;
   }
   worker.addEventListener('error', (event) => {

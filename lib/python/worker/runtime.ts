@@ -169,7 +169,12 @@ export class PythonRuntime implements RuntimeApi {
     }
     if (config.hasInput) {
       if (control && inputBuffer) hooks.input = (prompt: string) => this.readInput(control, inputBuffer, prompt);
-      else hooks.inputAsync = (prompt: string) => this.hostCalls.requestInput(prompt);
+      else
+        hooks.inputAsync = (prompt: string) => {
+          // What the cell printed before asking reaches the page before the question does.
+          this.output.flush();
+          return this.hostCalls.requestInput(prompt);
+        };
     }
     return hooks;
   }
