@@ -25,6 +25,7 @@ import {
   highlightSpecialChars,
   keymap,
   lineNumbers,
+  tooltips,
 } from '@codemirror/view';
 import { editingKeymap } from './editor-commands.ts';
 import { history } from './editor-history.ts';
@@ -118,6 +119,10 @@ export function createEditor(
       bracketMatching(),
       closeBrackets(),
       autocompletion(),
+      // Tooltips (the completion list) in the page's body, above every panel: in the editor's
+      // own element WebKitGTK painted the list, opening upwards from the editor at the bottom,
+      // behind the toolbar and the history, where clicks reached those instead.
+      tooltips({ parent: document.body }),
       history,
       keymap.of([...closeBracketsKeymap, ...completionKeymap, ...editingKeymap]),
       highlighting,

@@ -576,6 +576,8 @@ export class Locator {
         if (el?.localName === 'option') return true;
         if (!el || !box()) return undefined;
         el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+        // A page in a tab behind another (a second page of the context) paints no frames.
+        if (document.hidden) return true;
         const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
         return frame().then(() => {
           const first = box();
