@@ -46,8 +46,14 @@ function expectStopped(session: Session, result: ExecutionResult, status: 'inter
   else expect(result.restarted).toBe(true);
 }
 
-/** Per test: two stops without shared memory are two Pyodide boots, on a machine that may be busy. */
-const STOPS_TIMEOUT_MS = 240_000;
+/**
+ * Per test: two stops without shared memory are two Pyodide boots, which took 40-70 s each in
+ * WebKitGTK on a loaded 2-core machine (a test of two stops: 145 s). Wide, since only a hang
+ * should fail here.
+ */
+const STOPS_TIMEOUT_MS = 480_000;
+/** A Pyodide boot (the session of each stop test). */
+const BOOT_TIMEOUT_MS = 240_000;
 
 let py: Session;
 const asked: string[] = [];
@@ -60,7 +66,7 @@ beforeAll(async () => {
       return 'Ada';
     },
   });
-}, 120_000);
+}, BOOT_TIMEOUT_MS);
 
 afterAll(async () => {
   await py?.close();
@@ -87,7 +93,7 @@ describe('stops: the flag without a restart (the hard path without shared memory
     // A generous grace: on a busy machine the cooperative path must not lose the race to the hard one.
     session = await createSession({ language: 'python', interruptGraceMs: 20_000 });
     await session.execute('kept = [1, 2, 3]');
-  }, 120_000);
+  }, BOOT_TIMEOUT_MS);
 
   afterEach(async () => {
     await session?.close();
@@ -155,27 +161,31 @@ describe('stops: the flag without a restart (the hard path without shared memory
 });
 
 describe('the hard path', () => {
-  it('kills a native call that reads no flag and restores the last checkpoint, functions included', async () => {
-    const session = await createSession({ language: 'python', interruptGraceMs: 500 });
-    try {
-      await session.execute(
-        'data = {"a": [1, 2]}\ndef double(x):\n    return 2 * x\nclass Box:\n    def __init__(self, v): self.v = v',
-      );
-      await session.execute('box = Box(21)');
-      const result = await interruptAfter(
-        session,
-        'print("native", flush=True)\nlost = 1\nsum(range(10**15))',
-        'native',
-      );
-      expect(result).toMatchObject({ status: 'interrupted', restarted: true });
-      expect((await session.execute('(data, double(box.v), "lost" in globals())')).value).toEqual([
-        { a: [1, 2] },
-        42,
-        false,
-      ]);
-      expect((await session.stats()).restarts).toBe(1);
-    } finally {
-      await session.close();
-    }
-  }, 180_000);
+  it(
+    'kills a native call that reads no flag and restores the last checkpoint, functions included',
+    async () => {
+      const session = await createSession({ language: 'python', interruptGraceMs: 500 });
+      try {
+        await session.execute(
+          'data = {"a": [1, 2]}\ndef double(x):\n    return 2 * x\nclass Box:\n    def __init__(self, v): self.v = v',
+        );
+        await session.execute('box = Box(21)');
+        const result = await interruptAfter(
+          session,
+          'print("native", flush=True)\nlost = 1\nsum(range(10**15))',
+          'native',
+        );
+        expect(result).toMatchObject({ status: 'interrupted', restarted: true });
+        expect((await session.execute('(data, double(box.v), "lost" in globals())')).value).toEqual([
+          { a: [1, 2] },
+          42,
+          false,
+        ]);
+        expect((await session.stats()).restarts).toBe(1);
+      } finally {
+        await session.close();
+      }
+    },
+    STOPS_TIMEOUT_MS,
+  );
 });
