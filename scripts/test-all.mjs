@@ -1,9 +1,20 @@
 // `npm test`: every stage runs, in order, even after one fails, so a failure never hides the
 // others (a chain of `&&` stops at the first). Prints a summary and exits non-zero if any
-// stage failed. A stage is an npm script; extra arguments name the stages to run instead.
+// stage failed. A stage is an npm script; extra arguments name the stages to run instead
+// (`npm run test:chromium` is every stage but the other two engines).
 import { spawnSync } from 'node:child_process';
 
-const STAGES = ['typecheck', 'lint', 'test:unit', 'test:browser', 'test:e2e', 'test:bench'];
+// Chromium's suites first (the quick feedback), then the same suites in the other two engines.
+const STAGES = [
+  'typecheck',
+  'lint',
+  'test:unit',
+  'test:browser',
+  'test:e2e',
+  'test:bench',
+  'test:firefox',
+  'test:webkit',
+];
 
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((stage) => !STAGES.includes(stage));

@@ -6,7 +6,12 @@
 // Every step runs even when an earlier one failed (so one run shows everything that fails),
 // then a summary with each step's time; the exit code is non-zero if any step failed.
 // Setup steps (the Playwright patch, the build) stop the run when they fail.
+// A step that outlives STEP_LIMIT_MINUTES (`SANDCELL_STEP_LIMIT_MINUTES` overrides) is killed
+// with everything it started (its browser, driver and Xvfb) and fails: `npm test` runs these
+// steps in CI, where a browser that hangs must cost a failed step, not the whole time budget.
 import { spawn } from 'node:child_process';
+
+const STEP_LIMIT_MINUTES = Number(process.env.SANDCELL_STEP_LIMIT_MINUTES ?? 30);
 
 const VITEST = ['npx', 'vitest', 'run', '-c', 'vitest.engines.config.ts', '--project'];
 
@@ -46,12 +51,49 @@ if (!plan) {
  */
 function runStep(command, env) {
   return new Promise((resolve) => {
-    const child = spawn(command[0], command.slice(1), { stdio: 'inherit', env: { ...process.env, ...env } });
+    // Its own process group, so the limit can kill the browser and driver it starts too.
+    const child = spawn(command[0], command.slice(1), {
+      stdio: 'inherit',
+      env: { ...process.env, ...env },
+      detached: true,
+    });
+    if (child.pid !== undefined) running.add(child.pid);
+    const limit = setTimeout(() => {
+      console.error(`[sandcell] ${command.join(' ')} ran over ${STEP_LIMIT_MINUTES} min: killed`);
+      killGroup(child.pid);
+    }, STEP_LIMIT_MINUTES * 60_000);
     child.once('error', (error) => {
+      clearTimeout(limit);
       console.error(`[sandcell] cannot run ${command.join(' ')}: ${error.message}`);
       resolve(127);
     });
-    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    child.once('exit', (code, signal) => {
+      clearTimeout(limit);
+      // Whatever the step left running (a browser that did not close) goes with it.
+      killGroup(child.pid);
+      if (child.pid !== undefined) running.delete(child.pid);
+      resolve(code ?? (signal ? 128 : 1));
+    });
+  });
+}
+
+/** @param {number | undefined} pid */
+function killGroup(pid) {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // The group is already gone.
+  }
+}
+
+/** The process groups of the steps running now. @type {Set<number>} */
+const running = new Set();
+// Ctrl-C of the whole run stops the step's group too (it is not in our process group).
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
+  process.once(signal, () => {
+    for (const pid of running) killGroup(pid);
+    process.exit(130);
   });
 }
 
