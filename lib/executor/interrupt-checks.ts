@@ -3,10 +3,11 @@
  * every function entry and loop back-edge, and a rethrow at the head of every catch so user
  * code cannot swallow an interrupt.
  *
- * A loop's back-edge checks in one of two ways: with shared memory it loads the shared
- * interrupt flag (`FLAG_LOOP_CHECK`: one load, no counter; the host raises the flag for a
- * stop and, from a timer of its own, at the cell's deadline), without it a loop-local counter
- * counts down to a `tick()` that reads the clock (nobody else can tell the worker anything).
+ * A loop's back-edge checks in one of two ways: with shared memory, in an engine that keeps
+ * the load in the loop (`plainFlagLoadsStayInLoops`), it loads the shared interrupt flag
+ * (`FLAG_LOOP_CHECK`: one load, no counter; the host raises the flag for a stop and, from a
+ * timer of its own, at the cell's deadline); otherwise a loop-local counter counts down to a
+ * `tick()` that reads the flag (if there is one) and the clock.
  */
 import type * as acorn from 'acorn';
 import { isBoundedLeaf } from './ast.ts';
@@ -25,6 +26,23 @@ export function loopCheck(counter: string): string {
 
 /** Matches every loop check in generated code. */
 export const LOOP_CHECK = /if \(--__sc\$l\d+ < 0\) __sc\$l\d+ = __sc\$\.tick\(\);/g;
+
+/**
+ * Whether this engine's optimizing compiler re-reads a plain load of the shared flag on every
+ * back-edge, so `FLAG_LOOP_CHECK` can be used. The memory model lets a compiler hoist a
+ * non-atomic load out of a loop that stores nothing, and SpiderMonkey's Ion does: in Firefox
+ * 153 a worker's `while (flag[0] === 0) n++` ran on after the page set the flag until `n`
+ * overflowed (2^31 back-edges, ~1.9 s), so a cell's `while (true) {}` never saw a stop or
+ * its deadline and every one took the hard path (a restart). V8's TurboFan keeps the load
+ * (the interrupt suite stops such loops cooperatively in Chromium). `Atomics.load` would be
+ * kept by every engine, but V8 does not inline it there (measured ~50× slower per
+ * back-edge). So: the plain load in V8 only, recognised by its stack format (`    at`
+ * frames); every other engine counts back-edges down to a `tick()` that loads the flag
+ * atomically — the no-shared-memory check, which also reads the deadline by the clock.
+ */
+export function plainFlagLoadsStayInLoops(): boolean {
+  return /\n\s+at /.test(new Error().stack ?? '');
+}
 
 /** The local the prelude binds to the shared interrupt flag (a one-slot view of the control buffer). */
 export const FLAG = '__sc$i';

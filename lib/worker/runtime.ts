@@ -16,6 +16,7 @@ import type { CellSyntaxError, DeclarationKind } from '../executor/cell-plan.ts'
 import type { CellFunction, CompiledCell } from '../executor/compile.ts';
 import { CellCompiler } from '../executor/compile.ts';
 import { type CellInterrupt, InterruptGate, isInterrupt } from '../executor/interrupt.ts';
+import { plainFlagLoadsStayInLoops } from '../executor/interrupt-checks.ts';
 import { withScope } from '../executor/with-scope.ts';
 import { CheckpointTracker } from '../namespace/checkpoint.ts';
 import { Definitions } from '../namespace/definitions.ts';
@@ -134,8 +135,9 @@ export class SessionRuntime implements ServedRuntime {
     this.gate = new InterruptGate(control, ControlSlot.Interrupt);
     this.compiler = new CellCompiler(config.cacheSize, {
       instrument: true,
-      // With shared memory the host raises the flag at a deadline: loops need only load it.
-      flagChecks: this.gate.flagView !== undefined,
+      // With shared memory the host raises the flag at a deadline: loops need only load it
+      // (where the engine keeps that load in the loop).
+      flagChecks: this.gate.flagView !== undefined && plainFlagLoadsStayInLoops(),
       allowDynamicImport: config.policy.network,
       resolve: (name) => namespace.resolve(name),
     });

@@ -223,6 +223,21 @@ describe('time limits', () => {
     },
   );
 
+  it('stops an empty loop in place in every engine with shared memory, within a few seconds of grace', async () => {
+    // SpiderMonkey's optimizing compiler hoists a plain load of the shared flag out of such a
+    // loop: there the loop saw neither its deadline nor a stop until long after (every stop
+    // took the hard path, ~1.5 s with the default grace). The grace here is wide for a busy
+    // machine, but far short of how long that loop ran on.
+    const s = await openSession({ interruptGraceMs: 5000 });
+    for (const cell of ['while (true) {}', 'for (;;);', 'let k = 0; while (true) k++']) {
+      const r = await s.execute(cell, { timeoutMs: 100 });
+      expectStopped(s, r, 'timeout');
+    }
+    const { s: signalling, interruptRunning } = await signallingSession({ interruptGraceMs: 5000 });
+    expectStopped(signalling, await interruptRunning('while (true) {}'));
+    expect(await expectHealthy(s)).toBe(42);
+  });
+
   it('uses the session default and lets execute override it', async () => {
     const s = await openSession({ timeoutMs: 50 });
     expect((await s.execute('while (true) {}')).status).toBe('timeout');
