@@ -84,6 +84,10 @@ export class CellView {
 
   /** Shows an answer box under the cell; resolves with what the user typed. */
   askInput(prompt: string): Promise<string> {
+    // What the cell printed before asking is drawn now, above the question: stream text waits
+    // for the next animation frame otherwise, and a page that paints no frame for a while (a
+    // background tab) would show the question before the output that led to it.
+    this.streams.flush();
     return new Promise((resolve) => {
       const field = h('input', { type: 'text', 'data-testid': 'input-field', 'aria-label': prompt || 'input' });
       const form = h(
