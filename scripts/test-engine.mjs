@@ -11,7 +11,7 @@
 // steps in CI, where a browser that hangs must cost a failed step, not the whole time budget.
 import { spawn } from 'node:child_process';
 
-const STEP_LIMIT_MINUTES = Number(process.env.SANDCELL_STEP_LIMIT_MINUTES ?? 30);
+const STEP_LIMIT_MINUTES = Number(process.env.SANDCELL_STEP_LIMIT_MINUTES ?? 45);
 
 const VITEST = ['npx', 'vitest', 'run', '-c', 'vitest.engines.config.ts', '--project'];
 
