@@ -14,9 +14,8 @@
  */
 
 import type * as acorn from 'acorn';
-import { parse } from 'acorn';
 import * as walk from 'acorn-walk';
-import { PARSE_OPTIONS } from './parse.ts';
+import { offsetOf, parseOrUndefined, positionOf } from './source-offsets.ts';
 
 /** A V8 frame line. */
 const V8_FRAME = /^\s+at /;
@@ -77,12 +76,8 @@ export function toV8Position(
   const property = named[1] !== undefined ? unescapeQuoted(named[1]) : named[2];
   const offset = offsetOf(source, position);
   if (offset === undefined) return position;
-  let program: acorn.Node;
-  try {
-    program = parse(source, PARSE_OPTIONS);
-  } catch {
-    return position;
-  }
+  const program = parseOrUndefined(source);
+  if (!program) return position;
   const objectText = named[3];
   const candidates: acorn.MemberExpression[] = [];
   const later: acorn.MemberExpression[] = [];
@@ -124,12 +119,8 @@ const NO_PROPERTIES = /^(?:null|undefined|.+) has no properties$/;
 function destructuredProperty(source: string, position: { line: number; column: number }) {
   const offset = offsetOf(source, position);
   if (offset === undefined) return position;
-  let program: acorn.Node;
-  try {
-    program = parse(source, PARSE_OPTIONS);
-  } catch {
-    return position;
-  }
+  const program = parseOrUndefined(source);
+  if (!program) return position;
   let key: number | undefined;
   walk.full(program, (node) => {
     let pattern: acorn.Node | undefined;
@@ -162,21 +153,4 @@ function propertyName(member: acorn.MemberExpression): string | undefined {
   return key.type === 'Literal' && (typeof key.value === 'string' || typeof key.value === 'number')
     ? String(key.value)
     : undefined;
-}
-
-function offsetOf(source: string, { line, column }: { line: number; column: number }): number | undefined {
-  let offset = 0;
-  for (let l = 1; l < line; l++) {
-    const next = source.indexOf('\n', offset);
-    if (next < 0) return undefined;
-    offset = next + 1;
-  }
-  const at = offset + column - 1;
-  return at <= source.length ? at : undefined;
-}
-
-function positionOf(source: string, offset: number): { line: number; column: number } {
-  const before = source.slice(0, offset);
-  const line = before.split('\n').length;
-  return { line, column: offset - before.lastIndexOf('\n') };
 }

@@ -27,15 +27,10 @@
  */
 
 import type * as acorn from 'acorn';
-import { parse } from 'acorn';
 import * as walk from 'acorn-walk';
-import { PARSE_OPTIONS } from './parse.ts';
+import { offsetOf, type Position, parseOrUndefined, positionOf } from './source-offsets.ts';
 
-/** A 1-based position in a cell's text. */
-export interface Position {
-  line: number;
-  column: number;
-}
+export type { Position } from './source-offsets.ts';
 
 /**
  * The function name of the first frame of a JSC stack that runs JavaScript, when that frame is
@@ -69,12 +64,8 @@ export function jscToV8Position(
   name: string,
   message: string,
 ): Position | undefined {
-  let program: acorn.Program;
-  try {
-    program = parse(source, PARSE_OPTIONS);
-  } catch {
-    return position === 'start' ? { line: 1, column: 1 } : position;
-  }
+  const program = parseOrUndefined(source);
+  if (!program) return position === 'start' ? { line: 1, column: 1 } : position;
   const offset = position === 'start' ? 0 : offsetOf(source, position);
   if (offset === undefined) return undefined;
   const functions: Array<acorn.Function | acorn.Class> = [];
@@ -146,12 +137,8 @@ function frameCanBeHere(source: string, frame: string, functions: Array<acorn.Fu
  * callee: where V8 places `Class constructor N cannot be invoked without 'new'`.
  */
 export function callsOf(source: string, name: string): Position[] {
-  let program: acorn.Program;
-  try {
-    program = parse(source, PARSE_OPTIONS);
-  } catch {
-    return [];
-  }
+  const program = parseOrUndefined(source);
+  if (!program) return [];
   const calls: Position[] = [];
   walk.full(program, (node) => {
     if (node.type !== 'CallExpression') return;
@@ -170,12 +157,8 @@ export function callsOf(source: string, name: string): Position[] {
 export function unparsedUsing(source: string, message: string): Position | undefined {
   const named = /^Unexpected identifier '(.+)'$/.exec(message);
   if (!named) return undefined;
-  let program: acorn.Program;
-  try {
-    program = parse(source, PARSE_OPTIONS);
-  } catch {
-    return undefined;
-  }
+  const program = parseOrUndefined(source);
+  if (!program) return undefined;
   let found: number | undefined;
   walk.full(program, (node) => {
     if (node.type !== 'VariableDeclaration' || found !== undefined) return;
@@ -232,21 +215,4 @@ function propertyStart(source: string, member: acorn.MemberExpression): number {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function offsetOf(source: string, { line, column }: Position): number | undefined {
-  let offset = 0;
-  for (let l = 1; l < line; l++) {
-    const next = source.indexOf('\n', offset);
-    if (next < 0) return undefined;
-    offset = next + 1;
-  }
-  const at = offset + column - 1;
-  return at <= source.length ? at : undefined;
-}
-
-function positionOf(source: string, offset: number): Position {
-  const before = source.slice(0, offset);
-  const line = before.split('\n').length;
-  return { line, column: offset - before.lastIndexOf('\n') };
 }
