@@ -7,15 +7,7 @@ import { spawnSync } from 'node:child_process';
 // Chromium's suites first (the quick feedback), then the same suites in Firefox. WebKit
 // (`npm run test:webkit`) is not a stage yet: its suite has passed every file, but not yet in
 // one run within CI's time (Python stops there restart Pyodide; see the README).
-const STAGES = [
-  'typecheck',
-  'lint',
-  'test:unit',
-  'test:browser',
-  'test:e2e',
-  'test:bench',
-  'test:firefox',
-];
+const STAGES = ['typecheck', 'lint', 'test:unit', 'test:browser', 'test:e2e', 'test:bench', 'test:firefox'];
 
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((stage) => !STAGES.includes(stage));

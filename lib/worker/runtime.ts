@@ -71,6 +71,7 @@ const EMPTY: object = Object.freeze({ __proto__: null });
 /** What a new worker transforms once, unseen, to have the parser and transform warm for the first real cell. */
 const WARM_UP_CELL =
   "let a = [1, 2, 3]; const o = { k: 'v', n: a.length }; function f(x) { return x + 1 }\n" +
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the cell's own template literal, to warm that transform too
   'for (let i = 0; i < 3; i++) a.push(f(i)); try { o.k += `${a}` } catch (e) {} console.log(a, o); a';
 
 /** The gate's cell id while a restore runs a definition (host cell ids are positive). */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Session, SessionClosedError, SessionLimitError, SessionManager } from '../../lib/index';
+import { SessionClosedError, SessionLimitError, SessionManager } from '../../lib/index';
 import { awaitInput } from './helpers';
 import { liveRunners, startedRunners } from './setup/runners';
 
