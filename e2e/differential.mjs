@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { corpus } from '../test/differential/corpus/index.mjs';
 import { intended } from '../test/differential/intended.mjs';
 import { formatDisagreement } from '../test/differential/report.mjs';
-import { compareSequence, indexIntended, runDifferential } from '../test/differential/runner.mjs';
+import { compareSequence, indexIntended, openDifferentialPage, runDifferential } from '../test/differential/runner.mjs';
 import { launchBrowser } from './browser.mjs';
 import { test } from './harness.mjs';
 import { startStaticServer } from './static-server.mjs';
@@ -54,15 +54,8 @@ function engineNeutral(outcome) {
  * @param {number} cellTimeoutMs
  */
 async function sandcellOutcomes(browser, pageUrl, sequences, cellTimeoutMs) {
-  const context = await browser.newContext();
-  const pageErrors = [];
+  const { page, pageErrors, close } = await openDifferentialPage(browser, pageUrl);
   try {
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(pageUrl);
-    await page.waitForFunction(() => Reflect.get(window, 'differentialReady') === true, undefined, {
-      timeout: 15_000,
-    });
     const hasUsing = await page.evaluate(() => {
       try {
         new Function('{ using x = null; }');
@@ -82,7 +75,7 @@ async function sandcellOutcomes(browser, pageUrl, sequences, cellTimeoutMs) {
     }
     return { outcomes, pageErrors, hasUsing };
   } finally {
-    await context.close();
+    await close();
   }
 }
 

@@ -39,12 +39,30 @@ kept = [1, 2, 3]
 `;
 
 /**
- * How long a native spin runs: ~30 s at least (10 ns a step), far past the 10 s stall limit and
- * the 200 ms time limit, yet finite. In WebKit a killed worker busy in a native call is never
- * ended (JSC cannot stop a worker inside WebAssembly): an endless spin kept two cores busy
- * until the page closed, and the Pyodide boots of this test crawled beside it (812 s of 900).
+ * Native spins sized to this engine and machine, measured in the worker before the traps are
+ * set: `sum(range(n))` runs in C, where no interrupt reaches. `SPIN` outlasts the 10 s stall
+ * limit (25 s at the fastest of three measurements: a busier machine only makes it longer);
+ * `SHORT_SPIN` outlasts the 200 ms time limit and 500 ms grace (5 s). Both end by themselves:
+ * in WebKit a killed worker busy in WebAssembly is never ended (JSC cannot stop it), and an
+ * endless spin, or a fixed count sized for V8, kept both cores busy beside this test's Pyodide
+ * boots (a fixed 3·10^9 steps: 336 s alone, 706 s within the suite).
  */
-const SPIN = '3 * 10**9';
+const SIZE_SPINS = `
+import time
+
+def _seconds_per_step():
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        sum(range(10**7))
+        best = min(best, time.perf_counter() - t0)
+    return best / 10**7
+
+_per_step = _seconds_per_step()
+SPIN = int(25 / _per_step)
+SHORT_SPIN = int(5 / _per_step)
+del _per_step, _seconds_per_step
+`;
 
 /**
  * Traps sprung only in a new worker (where `live`, a generator no checkpoint can hold, does
@@ -53,7 +71,6 @@ const SPIN = '3 * 10**9';
  */
 const TRAPS_ON_RESTART = `
 live = (n for n in range(3))
-SPIN = ${SPIN}
 
 class Spinner:
     def __init__(self):
@@ -101,14 +118,14 @@ describe('a Python restore cannot hang or crash-loop the session', () => {
   }, 240_000);
 
   // Four Pyodide boots (the restart, a worker given up on per trap, the one that comes up); in
-  // WebKit the native spins go on in the killed workers (JSC cannot end a worker that stays in
-  // WebAssembly), so each boot shares the machine with them: 300 s ran out there.
+  // WebKit the spins go on in the killed workers beside them (47 s there alone, 37 s in Chromium).
   it('a restart whose checkpoint stalls in a native call or closes the worker comes up without them', async () => {
     const session = await createSession({ language: 'python', id: uniqueId('restart'), interruptGraceMs: 500 });
     const restarts = watchRestarts(session);
     try {
+      expect((await session.execute(SIZE_SPINS)).status).toBe('ok');
       expect((await session.execute(TRAPS_ON_RESTART)).status).toBe('ok');
-      const hard = await session.execute(`sum(range(${SPIN}))`, { timeoutMs: 200 });
+      const hard = await session.execute('sum(range(SHORT_SPIN))', { timeoutMs: 200 });
       expect(hard).toMatchObject({ status: 'timeout', restarted: true });
       expect(restarts).toHaveLength(1);
       const skipped = restarts[0].skipped ?? [];

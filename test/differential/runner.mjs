@@ -92,13 +92,8 @@ export async function runDifferential({
   cellTimeoutMs = 20_000,
   onResult,
 }) {
-  const context = await browser.newContext();
-  const pageErrors = [];
+  const { page, pageErrors, close } = await openDifferentialPage(browser, pageUrl);
   try {
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(pageUrl);
-    await page.waitForFunction(() => window.differentialReady === true, undefined, { timeout: 15_000 });
     const consoleSide = await ConsoleSide.open(page);
     // Worker creation and attachment one at a time: the target is found by its name.
     let attaching = Promise.resolve();
@@ -140,7 +135,32 @@ export async function runDifferential({
     if (pageErrors.length > 0) throw new Error(`[sandcell] differential: the page threw: ${pageErrors.join('; ')}`);
     return results;
   } finally {
+    await close();
+  }
+}
+
+/**
+ * The differential page (page.html) in a fresh context, once its sandcell side is ready. Any
+ * engine: the console side, which needs CDP, is attached by the caller.
+ * @param {import('playwright').Browser} browser
+ * @param {string} pageUrl
+ * @returns {Promise<{ page: import('playwright').Page; pageErrors: string[]; close: () => Promise<void> }>}
+ *   `pageErrors` fills as the page throws; `close` ends the context
+ */
+export async function openDifferentialPage(browser, pageUrl) {
+  const context = await browser.newContext();
+  const pageErrors = [];
+  try {
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(pageUrl);
+    await page.waitForFunction(() => Reflect.get(window, 'differentialReady') === true, undefined, {
+      timeout: 15_000,
+    });
+    return { page, pageErrors, close: () => context.close() };
+  } catch (error) {
     await context.close();
+    throw error;
   }
 }
 
