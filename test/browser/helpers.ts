@@ -51,3 +51,27 @@ afterEach(async () => {
   open.clear();
   await Promise.all(sessions.map((s) => s.close()));
 });
+
+/**
+ * A Python cell that defines, for each name given, a step count for `sum(range(n))` lasting
+ * about that many seconds in this engine on this machine (the fastest of three measurements: a
+ * busier machine only makes the spin longer). The spin runs in C, where no interrupt reaches,
+ * and it ends by itself: in WebKit a killed worker busy in WebAssembly is never ended, and an
+ * endless spin (`sum(range(10**15))`) kept a core busy for the rest of the suite.
+ */
+export function sizeNativeSpins(secondsByName: Record<string, number>): string {
+  const lines = Object.entries(secondsByName).map(([name, seconds]) => `${name} = int(${seconds} / _per_step)`);
+  return [
+    'import time as _time',
+    'def _seconds_per_step():',
+    '    best = float("inf")',
+    '    for _ in range(3):',
+    '        t0 = _time.perf_counter()',
+    '        sum(range(10**7))',
+    '        best = min(best, _time.perf_counter() - t0)',
+    '    return best / 10**7',
+    '_per_step = _seconds_per_step()',
+    ...lines,
+    'del _per_step, _seconds_per_step, _time',
+  ].join('\n');
+}

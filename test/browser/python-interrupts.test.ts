@@ -11,7 +11,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSession, type ExecutionResult, type Session } from '../../lib/index';
 import type { OutputEvent } from '../../lib/types';
-import { sharedMemory } from './helpers';
+import { sharedMemory, sizeNativeSpins } from './helpers';
 
 /** Resolves when the session prints `marker` (the cell is running past that point). */
 function printed(session: Session, marker: string): Promise<void> {
@@ -170,9 +170,11 @@ describe('the hard path', () => {
           'data = {"a": [1, 2]}\ndef double(x):\n    return 2 * x\nclass Box:\n    def __init__(self, v): self.v = v',
         );
         await session.execute('box = Box(21)');
+        // 5 s, ten times the grace: long enough to need the kill, short enough to end by itself.
+        await session.execute(sizeNativeSpins({ SPIN: 5 }));
         const result = await interruptAfter(
           session,
-          'print("native", flush=True)\nlost = 1\nsum(range(10**15))',
+          'print("native", flush=True)\nlost = 1\nsum(range(SPIN))',
           'native',
         );
         expect(result).toMatchObject({ status: 'interrupted', restarted: true });

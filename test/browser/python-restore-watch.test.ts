@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSession, type Session } from '../../lib/index';
 import type { RestartDetail } from '../../lib/types';
+import { sizeNativeSpins } from './helpers';
 
 const uniqueId = (label: string) => `py-${label}-${crypto.randomUUID()}`;
 
@@ -39,30 +40,11 @@ kept = [1, 2, 3]
 `;
 
 /**
- * Native spins sized to this engine and machine, measured in the worker before the traps are
- * set: `sum(range(n))` runs in C, where no interrupt reaches. `SPIN` outlasts the 10 s stall
- * limit (25 s at the fastest of three measurements: a busier machine only makes it longer);
- * `SHORT_SPIN` outlasts the 200 ms time limit and 500 ms grace (5 s). Both end by themselves:
- * in WebKit a killed worker busy in WebAssembly is never ended (JSC cannot stop it), and an
- * endless spin, or a fixed count sized for V8, kept both cores busy beside this test's Pyodide
- * boots (a fixed 3·10^9 steps: 336 s alone, 706 s within the suite).
+ * Native spins sized in the worker (helpers.ts): `SPIN` outlasts the 10 s stall limit (25 s),
+ * `SHORT_SPIN` the 200 ms time limit and 500 ms grace (5 s). A fixed 3·10^9 steps, sized for
+ * V8, spun on in WebKit's killed workers beside this test's Pyodide boots (706 s in the suite).
  */
-const SIZE_SPINS = `
-import time
-
-def _seconds_per_step():
-    best = float("inf")
-    for _ in range(3):
-        t0 = time.perf_counter()
-        sum(range(10**7))
-        best = min(best, time.perf_counter() - t0)
-    return best / 10**7
-
-_per_step = _seconds_per_step()
-SPIN = int(25 / _per_step)
-SHORT_SPIN = int(5 / _per_step)
-del _per_step, _seconds_per_step
-`;
+const SIZE_SPINS = sizeNativeSpins({ SPIN: 25, SHORT_SPIN: 5 });
 
 /**
  * Traps sprung only in a new worker (where `live`, a generator no checkpoint can hold, does
