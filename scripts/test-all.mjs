@@ -1,13 +1,21 @@
 // `npm test`: every stage runs, in order, even after one fails, so a failure never hides the
 // others (a chain of `&&` stops at the first). Prints a summary and exits non-zero if any
 // stage failed. A stage is an npm script; extra arguments name the stages to run instead
-// (`npm run test:chromium` is every stage but Firefox's).
+// (`npm run test:chromium` is every stage but Firefox's and WebKit's).
 import { spawnSync } from 'node:child_process';
 
-// Chromium's suites first (the quick feedback), then the same suites in Firefox. WebKit
-// (`npm run test:webkit`) is not a stage: its whole run passes on a quiet machine, but four
-// tests (python-packages, checkpoint-this) timed out with one busy loop beside it (README).
-const STAGES = ['typecheck', 'lint', 'test:unit', 'test:browser', 'test:e2e', 'test:bench', 'test:firefox'];
+// Chromium's suites first (the quick feedback), then the same suites in Firefox, then in
+// WebKit (the slowest: without shared memory every Python stop restarts Pyodide).
+const STAGES = [
+  'typecheck',
+  'lint',
+  'test:unit',
+  'test:browser',
+  'test:e2e',
+  'test:bench',
+  'test:firefox',
+  'test:webkit',
+];
 
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((stage) => !STAGES.includes(stage));
