@@ -72,9 +72,11 @@ export async function ready(page) {
  * - Over WebDriver BiDi (Firefox) Playwright's insertText is no input event of the browser: it
  *   edits the DOM under the selection itself and fires a synthetic `input`, which leaves the
  *   emptied line elements in place; CodeMirror reads them as a blank line before and after.
- * - Over WebKitWebDriver (WebKitGTK), Backspace or Delete over such a selection deletes nothing
- *   (the native deletion is not taken up by CodeMirror; the selection collapses), so keys
- *   cannot clear it either; over one typed character they work.
+ * - Over WebKitWebDriver (WebKitGTK), a Backspace sent right after the select-all deletes
+ *   nothing, by every sign because it arrives before CodeMirror has taken up the new selection
+ *   (which it reads on `selectionchange`): the same Backspace sent after one script call to the
+ *   page deletes it, and so does a real keyboard (xdotool on the same display). A typed
+ *   character replaces the selection in every case, so it goes first.
  * @param {import('playwright').Page} page
  * @param {string} code
  */
